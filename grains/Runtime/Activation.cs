@@ -1,0 +1,237 @@
+namespace Engine.Grains.Runtime;
+
+/// <summary>
+/// The mailbox and turn loop of one grain key. Messages run one at a time in FIFO order; an
+/// <c>await</c> inside a turn keeps the turn (non-reentrant). The grain instance is created on the
+/// first message and dropped on deactivation; the next message creates a fresh one from stored state.
+/// </summary>
+internal sealed class Activation : IThreadPoolWorkItem
+{
+    [ThreadStatic] private static int t_inlineDepth;
+
+    private readonly GrainRuntime _runtime;
+    private readonly Queue<Message> _queue = new();
+    private readonly Lock _gate = new();
+    private readonly Action _resume;
+    private bool _scheduled;
+    private bool _dead;
+    private bool _deactivateQueued;
+    private Grain? _grain;
+    private Message? _current;
+    private long _lastActive;
+    private ValueTask _pending;
+    private bool _deactivateRequested;
+    private bool _reloadRequested;
+
+    public Activation(GrainRuntime runtime, GrainId id)
+    {
+        _runtime = runtime;
+        Id = id;
+        _lastActive = runtime.Now;
+        _resume = Resume;
+    }
+
+    public GrainId Id { get; }
+
+    public bool IsActive => _grain is not null;
+
+    public bool TryEnqueue(Message message)
+    {
+        bool schedule;
+        lock (_gate)
+        {
+            if (_dead) return false;
+            message.EnqueuedAt = _runtime.Now;
+            _queue.Enqueue(message);
+            schedule = !_scheduled;
+            _scheduled = true;
+        }
+        _runtime.MessageQueued();
+        if (schedule) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return true;
+    }
+
+    public void Execute() => Drain();
+
+    private void Drain()
+    {
+        var budget = _runtime.Options.MaxBatch;
+        while (true)
+        {
+            Message message;
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _scheduled = false;
+                    return;
+                }
+                if (budget-- <= 0) break;
+                message = _queue.Dequeue();
+                _current = message;
+                _lastActive = _runtime.Now;
+            }
+            var turn = Run(message);
+            if (!turn.IsCompleted)
+            {
+                _pending = turn;
+                turn.GetAwaiter().UnsafeOnCompleted(_resume);
+                return;
+            }
+            turn.GetAwaiter().GetResult();
+            EndTurn();
+        }
+        // Yield the thread so that one busy activation cannot starve the others.
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    private void Resume()
+    {
+        var turn = _pending;
+        _pending = default;
+        turn.GetAwaiter().GetResult();
+        EndTurn();
+        // Continue on this thread unless completions have nested too deeply already.
+        if (t_inlineDepth >= 4)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            return;
+        }
+        t_inlineDepth++;
+        try
+        {
+            Drain();
+        }
+        finally
+        {
+            t_inlineDepth--;
+        }
+    }
+
+    private ValueTask Run(Message message)
+    {
+        if (message.IsAbandoned) return default;
+        if (message is DeactivateMessage) return DeactivateAsync();
+        var grain = _grain;
+        return grain is null ? ActivateAndRun(message) : message.Invoke(grain, this);
+    }
+
+    private async ValueTask ActivateAndRun(Message message)
+    {
+        Grain grain;
+        try
+        {
+            grain = await _runtime.CreateGrainAsync(this).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            RuntimeLog.ActivationFailed(_runtime.Logger, e, Id);
+            message.Fail(new GrainActivationException(Id, e));
+            return;
+        }
+        _grain = grain;
+        await message.Invoke(grain, this).ConfigureAwait(false);
+    }
+
+    private async ValueTask DeactivateAsync()
+    {
+        _deactivateQueued = false;
+        var grain = _grain;
+        if (grain is not null)
+        {
+            try
+            {
+                await grain.OnDeactivateAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                RuntimeLog.DeactivationFailed(_runtime.Logger, e, Id);
+            }
+            grain.StopTimers();
+            _grain = null;
+        }
+        lock (_gate)
+        {
+            // Messages that arrived meanwhile get a fresh grain instance; otherwise the shell goes away.
+            if (_queue.Count == 0)
+            {
+                _dead = true;
+                _runtime.Remove(this);
+            }
+        }
+    }
+
+    private void EndTurn()
+    {
+        _current = null;
+        if (_reloadRequested)
+        {
+            _reloadRequested = false;
+            _grain?.StopTimers();
+            _grain = null;
+        }
+        if (_deactivateRequested)
+        {
+            _deactivateRequested = false;
+            lock (_gate)
+            {
+                if (!_deactivateQueued && !_dead)
+                {
+                    _deactivateQueued = true;
+                    DeactivateMessage.Instance.EnqueuedAt = _runtime.Now;
+                    _queue.Enqueue(DeactivateMessage.Instance);
+                    _runtime.MessageQueued();
+                }
+            }
+        }
+        _runtime.MessageDone();
+    }
+
+    /// <summary>Called from inside a turn when the turn throws.</summary>
+    public void OnTurnFailed(Exception error)
+    {
+        if (error is InconsistentStateException)
+        {
+            // Someone else wrote our state: drop this instance so the next message re-reads it.
+            _reloadRequested = true;
+        }
+        if (_current is not { IsCall: true }) RuntimeLog.OneWayFailed(_runtime.Logger, error, Id);
+    }
+
+    public void RequestDeactivation() => _deactivateRequested = true;
+
+    public bool IsCurrent(Grain grain) => ReferenceEquals(_grain, grain);
+
+    /// <summary>Fails calls that waited too long and queues deactivation when idle long enough.</summary>
+    public void Sweep(long now, long callTimeoutTicks, long idleTicks)
+    {
+        List<Message>? expired = null;
+        var deactivate = false;
+        lock (_gate)
+        {
+            if (_dead) return;
+            if (_current is { IsCall: true, IsAbandoned: false } current && now - current.EnqueuedAt >= callTimeoutTicks)
+                (expired ??= []).Add(current);
+            foreach (var message in _queue)
+            {
+                if (message.IsCall && !message.IsAbandoned && now - message.EnqueuedAt >= callTimeoutTicks)
+                    (expired ??= []).Add(message);
+            }
+            if (!_scheduled && !_deactivateQueued && _queue.Count == 0 && now - _lastActive >= idleTicks)
+            {
+                deactivate = true;
+                _deactivateQueued = true;
+            }
+        }
+        if (expired is not null)
+        {
+            var timeout = TimeSpan.FromTicks(callTimeoutTicks);
+            foreach (var message in expired)
+            {
+                RuntimeLog.CallTimedOut(_runtime.Logger, message.Caller?.ToString() ?? "client", Id, timeout);
+                message.Fail(new GrainCallTimeoutException(message.Caller, Id, timeout));
+            }
+        }
+        if (deactivate && !TryEnqueue(DeactivateMessage.Instance)) _deactivateQueued = false;
+    }
+}
