@@ -217,7 +217,7 @@ internal sealed class Activation : IThreadPoolWorkItem
                 if (message.IsCall && !message.IsAbandoned && now - message.EnqueuedAt >= callTimeoutTicks)
                     (expired ??= []).Add(message);
             }
-            if (!_scheduled && !_deactivateQueued && _queue.Count == 0 && now - _lastActive >= idleTicks)
+            if (!_scheduled && !_deactivateQueued && _queue.Count == 0 && now - _lastActive >= idleTicks && _grain is not { KeepAlive: true })
             {
                 deactivate = true;
                 _deactivateQueued = true;

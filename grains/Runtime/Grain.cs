@@ -27,6 +27,9 @@ public abstract class Grain
         GrainId = activation.Id;
     }
 
+    /// <summary>While true, idle deactivation passes this activation by (an online agent, a non-empty queue).</summary>
+    protected internal virtual bool KeepAlive => false;
+
     /// <summary>Runs once per activation, before the first message, after state was read.</summary>
     public virtual ValueTask OnActivateAsync(CancellationToken cancellationToken) => default;
 
@@ -58,6 +61,17 @@ public abstract class Grain
         => Runtime.Reminders.SetAsync(new ReminderEntry(GrainId, name, dueAt));
 
     protected ValueTask CancelReminderAsync(string name) => Runtime.Reminders.CancelAsync(GrainId, name);
+
+    /// <summary>
+    /// Reads an additional named state of this grain (stored under its own key), for data that changes at
+    /// a different rate than the main state. Call it from <see cref="OnActivateAsync"/>.
+    /// </summary>
+    protected async ValueTask<IPersistentState<TState>> OpenStateAsync<TState>(string name) where TState : class, new()
+    {
+        var state = Runtime.CreateState<TState>(GrainId with { Key = GrainId.Key + "#" + name });
+        await state.ReadStateAsync().ConfigureAwait(false);
+        return state;
+    }
 
     internal void StopTimers()
     {

@@ -131,7 +131,10 @@ public sealed class GrainRuntime : IAsyncDisposable
     }
 
     private void AttachTypedState<TState>(Grain grain, GrainId id) where TState : class, new()
-        => ((Grain<TState>)grain).AttachState(new PersistentState<TState>(id, _storage, (JsonTypeInfo<TState>)_json.GetTypeInfo(typeof(TState))));
+        => ((Grain<TState>)grain).AttachState(CreateState<TState>(id));
+
+    internal PersistentState<TState> CreateState<TState>(GrainId id) where TState : class, new()
+        => new(id, _storage, (JsonTypeInfo<TState>)_json.GetTypeInfo(typeof(TState)));
 
     internal void MessageQueued()
     {

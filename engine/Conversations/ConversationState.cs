@@ -1,0 +1,197 @@
+using Engine.Routing;
+using Engine.StateMachines;
+
+namespace Engine.Conversations;
+
+public enum ConversationStatus
+{
+    /// <summary>Created, not yet transferred to a group (in a flow).</summary>
+    New,
+    Queued,
+    Offered,
+    Active,
+    Ended,
+    Completed,
+}
+
+public enum ConversationTrigger
+{
+    Transfer,
+    Overflow,
+    Offer,
+    Answer,
+    OfferTimeout,
+    Withdraw,
+    Abandon,
+    End,
+    ReplyTimeout,
+    Complete,
+}
+
+public enum EndReason
+{
+    None,
+    AgentEnded,
+    CustomerLeft,
+    CustomerReplyTimeout,
+    AbandonedInQueue,
+}
+
+/// <summary>
+/// A conversation's lifecycle: queued in one group, offered to one agent at a time (RT-5), active,
+/// ended, completed. Deadlines are stored as values; the grain arms reminders for them.
+/// </summary>
+public sealed class ConversationState
+{
+    public static readonly TransitionTable<ConversationStatus, ConversationTrigger> Machine = new TransitionTable<ConversationStatus, ConversationTrigger>("Conversation")
+        .Permit(ConversationStatus.New, ConversationTrigger.Transfer, ConversationStatus.Queued)
+        .Permit(ConversationStatus.New, ConversationTrigger.Abandon, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Queued, ConversationTrigger.Overflow, ConversationStatus.Queued)
+        .Permit(ConversationStatus.Queued, ConversationTrigger.Offer, ConversationStatus.Offered)
+        .Permit(ConversationStatus.Queued, ConversationTrigger.Abandon, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Offered, ConversationTrigger.Answer, ConversationStatus.Active)
+        .Permit(ConversationStatus.Offered, ConversationTrigger.OfferTimeout, ConversationStatus.Queued)
+        .Permit(ConversationStatus.Offered, ConversationTrigger.Withdraw, ConversationStatus.Queued)
+        .Permit(ConversationStatus.Offered, ConversationTrigger.Abandon, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Active, ConversationTrigger.Withdraw, ConversationStatus.Queued)
+        .Permit(ConversationStatus.Active, ConversationTrigger.End, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Active, ConversationTrigger.Abandon, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Ended, ConversationTrigger.Complete, ConversationStatus.Completed);
+
+    public string Id { get; set; } = "";
+    public string VisitorId { get; set; } = "";
+    public ServiceMode Mode { get; set; }
+    public ConversationStatus Status { get; set; }
+    public string? GroupId { get; set; }
+    public string? AgentId { get; set; }
+    public List<string> VisitedGroups { get; set; } = [];
+
+    /// <summary>Agents who missed this conversation's offer: not offered it again while others can take it.</summary>
+    public List<string> ExcludedAgents { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? QueuedAt { get; set; }
+    public DateTimeOffset? OfferedAt { get; set; }
+    public DateTimeOffset? AnsweredAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset? OfferDeadline { get; set; }
+    public DateTimeOffset? ReplyDeadline { get; set; }
+    public EndReason EndReason { get; set; }
+    public int Offers { get; set; }
+
+    /// <summary>The routing settings of the group whose offer was answered: after-call window, recovery.</summary>
+    public RoutingSettings? Settings { get; set; }
+
+    public bool Exists => Id.Length > 0;
+
+    public bool IsFinished => Status is ConversationStatus.Ended or ConversationStatus.Completed;
+
+    public void Create(string id, string visitorId, ServiceMode mode, DateTimeOffset now)
+    {
+        if (Exists) throw new DomainException($"Conversation {id} already exists.");
+        Id = id;
+        VisitorId = visitorId;
+        Mode = mode;
+        Status = ConversationStatus.New;
+        CreatedAt = now;
+    }
+
+    public void TransferTo(string groupId, DateTimeOffset now)
+    {
+        Status = Machine.Fire(Status, Status == ConversationStatus.Queued ? ConversationTrigger.Overflow : ConversationTrigger.Transfer);
+        GroupId = groupId;
+        if (!VisitedGroups.Contains(groupId)) VisitedGroups.Add(groupId);
+        QueuedAt = now;
+    }
+
+    public void Offer(string agentId, DateTimeOffset now, TimeSpan? offerTimeout)
+    {
+        Status = Machine.Fire(Status, ConversationTrigger.Offer);
+        AgentId = agentId;
+        OfferedAt = now;
+        OfferDeadline = now + offerTimeout;
+        Offers++;
+    }
+
+    public void Answer(string agentId, DateTimeOffset now)
+    {
+        if (Status == ConversationStatus.Offered && AgentId != agentId)
+            throw new DomainException($"Conversation {Id} is offered to another agent.");
+        Status = Machine.Fire(Status, ConversationTrigger.Answer);
+        AnsweredAt = now;
+        OfferDeadline = null;
+    }
+
+    /// <summary>AS-4 / RT-4: back to the queue, the agent who missed it excluded. Returns that agent.</summary>
+    public string MissOffer(DateTimeOffset now)
+    {
+        Status = Machine.Fire(Status, ConversationTrigger.OfferTimeout);
+        var missed = AgentId!;
+        if (!ExcludedAgents.Contains(missed)) ExcludedAgents.Add(missed);
+        AgentId = null;
+        OfferDeadline = null;
+        QueuedAt ??= now;
+        return missed;
+    }
+
+    /// <summary>The agent was taken away (forced offline): back to the front of the queue.</summary>
+    public void Withdraw(DateTimeOffset now)
+    {
+        Status = Machine.Fire(Status, ConversationTrigger.Withdraw);
+        AgentId = null;
+        OfferDeadline = null;
+        ReplyDeadline = null;
+        QueuedAt ??= now;
+    }
+
+    public void Abandon(DateTimeOffset now)
+    {
+        var wasWaiting = Status is ConversationStatus.New or ConversationStatus.Queued or ConversationStatus.Offered;
+        Status = Machine.Fire(Status, ConversationTrigger.Abandon);
+        Finish(now, wasWaiting ? EndReason.AbandonedInQueue : EndReason.CustomerLeft);
+    }
+
+    public void End(string agentId, DateTimeOffset now)
+    {
+        if (AgentId != agentId) throw new DomainException($"Conversation {Id} is not held by agent {agentId}.");
+        Status = Machine.Fire(Status, ConversationTrigger.End);
+        Finish(now, EndReason.AgentEnded);
+    }
+
+    /// <summary>FL-5: the agent wrote; the customer must reply within <paramref name="replyTimeout"/>.</summary>
+    public void AgentWrote(DateTimeOffset now, TimeSpan? replyTimeout)
+    {
+        if (Status != ConversationStatus.Active) throw new InvalidTransitionException(Machine.Name, Status.ToString(), "AgentWrote");
+        ReplyDeadline = now + replyTimeout;
+    }
+
+    public void CustomerWrote()
+    {
+        if (IsFinished) throw new InvalidTransitionException(Machine.Name, Status.ToString(), "CustomerWrote");
+        ReplyDeadline = null;
+    }
+
+    /// <summary>The reply deadline fired. False when it no longer applies.</summary>
+    public bool ReplyTimedOut(DateTimeOffset now)
+    {
+        if (Status != ConversationStatus.Active || ReplyDeadline is not { } due || due > now) return false;
+        Status = Machine.Fire(Status, ConversationTrigger.ReplyTimeout);
+        Finish(now, EndReason.CustomerReplyTimeout);
+        return true;
+    }
+
+    public void Complete(DateTimeOffset now)
+    {
+        Status = Machine.Fire(Status, ConversationTrigger.Complete);
+        CompletedAt = now;
+    }
+
+    private void Finish(DateTimeOffset now, EndReason reason)
+    {
+        EndedAt = now;
+        EndReason = reason;
+        OfferDeadline = null;
+        ReplyDeadline = null;
+    }
+}

@@ -1,0 +1,154 @@
+using Engine.Agents;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>
+/// One agent. The only place that decides whether the agent takes a conversation (the reservation),
+/// so an agent in many groups is never over-assigned. Tells its groups, one-way, whenever its
+/// availability changes.
+/// </summary>
+public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : Grain<AgentState>, IRemindable
+{
+    private const string AfterCallReminder = "after-call";
+    private AgentStatus _status;
+    private DateTimeOffset? _armedDeadline;
+
+    private AgentState S => State.State;
+
+    protected internal override bool KeepAlive => S.Presence != Presence.Offline || S.Work.Count > 0;
+
+    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.AgentId.Length == 0) S.AgentId = Key;
+        _status = S.Status();
+        _armedDeadline = S.NextDeadline();
+        counters.MoveAgent(null, _status);
+        return default;
+    }
+
+    public override ValueTask OnDeactivateAsync()
+    {
+        counters.MoveAgent(_status, null);
+        return default;
+    }
+
+    public ValueTask<AgentSnapshot> GetSnapshot() => new(AgentSnapshot.Of(S));
+
+    public ValueTask<AgentAvailability> GetAvailability(string groupId) => new(S.AvailabilityFor(groupId));
+
+    public ValueTask GoOnline() => Change(s => s.GoOnline(Now), "online");
+
+    public ValueTask StartBreak() => Change(s => s.StartBreak(Now), "break");
+
+    public ValueTask EndBreak() => Change(s => s.EndBreak(Now), "break-ended");
+
+    /// <summary>Refused while holding conversations unless forced; forced, they go back to their queues.</summary>
+    public async ValueTask GoOffline(bool force)
+    {
+        IReadOnlyList<WorkItem> released = [];
+        await Change(s => released = s.GoOffline(Now, force), force ? "offline-forced" : "offline");
+        foreach (var item in released) GetGrain<ConversationGrain>(item.ConversationId).Tell(Key, static (c, agent) => c.AgentLost(agent));
+    }
+
+    public async ValueTask<AgentAvailability> JoinGroup(string groupId, ServiceMode mode, int cap)
+    {
+        S.Join(groupId, mode, cap);
+        await Commit("joined-group", notifyGroupsExcept: groupId);
+        return S.AvailabilityFor(groupId);
+    }
+
+    public async ValueTask LeaveGroup(string groupId)
+    {
+        if (!S.Groups.ContainsKey(groupId)) return;
+        S.Leave(groupId);
+        await Commit("left-group", notifyGroupsExcept: groupId);
+    }
+
+    public ValueTask Delete() => Change(s => s.Delete(Now), "deleted");
+
+    /// <summary>The reservation: the agent alone decides. Returns the outcome and the agent's availability for that group.</summary>
+    public async ValueTask<(ReserveOutcome Outcome, AgentAvailability Availability)> TryReserve(string conversationId, string groupId)
+    {
+        var outcome = S.TryReserve(conversationId, groupId, Now);
+        if (outcome == ReserveOutcome.Reserved) await Commit("offered", notifyGroupsExcept: groupId);
+        return (outcome, S.AvailabilityFor(groupId));
+    }
+
+    public ValueTask Answer(string conversationId) => Change(s => s.Answer(conversationId, Now), "answered");
+
+    /// <summary>AS-4: the offer timed out; false when the agent no longer held it.</summary>
+    public async ValueTask<bool> MissOffer(string conversationId)
+    {
+        if (!S.Work.TryGetValue(conversationId, out var item) || item.Stage != WorkStage.Reserved) return false;
+        await Change(s => s.MissOffer(conversationId, Now), "missed-offer");
+        return true;
+    }
+
+    /// <summary>The conversation left the agent from outside; false when the agent no longer held it.</summary>
+    public async ValueTask<bool> Release(string conversationId)
+    {
+        if (!S.Work.ContainsKey(conversationId)) return false;
+        await Change(s => s.Release(conversationId, Now), "released");
+        return true;
+    }
+
+    public ValueTask End(string conversationId, RoutingSettings settings) => Change(s => s.End(conversationId, Now, settings), "ended");
+
+    public ValueTask Complete(string conversationId) => Change(s => s.Complete(conversationId, Now), "completed");
+
+    public ValueTask Continue(string conversationId) => Change(s => s.Continue(conversationId, Now), "continued");
+
+    public ValueTask EnterWrapUp(string conversationId, RoutingSettings settings) => Change(s => s.EnterWrapUp(conversationId, Now, settings), "wrap-up");
+
+    public ValueTask FinishWrapUp(string conversationId) => Change(s => s.FinishWrapUp(conversationId, Now), "wrap-up-finished");
+
+    /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
+    public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
+    {
+        _armedDeadline = null;
+        var now = Now;
+        var recovered = S.Work.Values.Where(w => w.Deadline <= now).Select(w => w.ConversationId).ToList();
+        var any = false;
+        foreach (var id in recovered) any |= S.Recover(id, now);
+        if (any) await Commit("status-recovered");
+        else await ArmDeadline();
+        foreach (var id in recovered) GetGrain<ConversationGrain>(id).Tell(Key, static (c, agent) => c.AfterCallDone(agent));
+    }
+
+    private DateTimeOffset Now => Time.GetUtcNow();
+
+    private async ValueTask Change(Action<AgentState> transition, string reason)
+    {
+        transition(S);
+        await Commit(reason);
+    }
+
+    private async ValueTask Commit(string reason, string? notifyGroupsExcept = null)
+    {
+        await State.WriteStateAsync();
+        var status = S.Status();
+        if (status != _status)
+        {
+            counters.MoveAgent(_status, status);
+            events.AgentStatusChanged(Tenant, Key, _status, status, reason, Now);
+            _status = status;
+        }
+        foreach (var groupId in S.Groups.Keys)
+        {
+            if (groupId == notifyGroupsExcept) continue;
+            GetGrain<SkillGroupGrain>(groupId).Tell(S.AvailabilityFor(groupId), static (g, report) => g.AgentAvailabilityChanged(report));
+        }
+        await ArmDeadline();
+    }
+
+    private async ValueTask ArmDeadline()
+    {
+        var next = S.NextDeadline();
+        if (next == _armedDeadline) return;
+        _armedDeadline = next;
+        if (next is { } due) await SetReminderAsync(AfterCallReminder, due);
+        else await CancelReminderAsync(AfterCallReminder);
+    }
+}

@@ -1,0 +1,281 @@
+using Engine.Conversations;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+using Engine.StateMachines;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>
+/// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
+/// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
+/// </summary>
+public sealed class ConversationGrain(IEngineEvents events, EngineCounters counters) : Grain<ConversationState>, IRemindable
+{
+    private const string OfferReminder = "offer";
+    private const string ReplyReminder = "reply";
+    private ConversationStatus? _counted;
+
+    private ConversationState S => State.State;
+
+    protected internal override bool KeepAlive => S.Exists && S.Status != ConversationStatus.Completed;
+
+    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Exists) Count();
+        return default;
+    }
+
+    public override ValueTask OnDeactivateAsync()
+    {
+        counters.MoveConversation(_counted, null);
+        _counted = null;
+        return default;
+    }
+
+    public ValueTask<ConversationSnapshot?> GetSnapshot() => new(S.Exists ? ConversationSnapshot.Of(S) : null);
+
+    /// <summary>Creates the conversation already transferred to a group. Returns it and its queue position (-1 if offered at once).</summary>
+    public async ValueTask<(ConversationSnapshot Conversation, int Position)> Start(string visitorId, ServiceMode mode, string groupId)
+    {
+        var now = Time.GetUtcNow();
+        S.Create(Key, visitorId, mode, now);
+        S.TransferTo(groupId, now);
+        int position;
+        try
+        {
+            position = await EnqueueIn(groupId, front: false);
+        }
+        catch (DomainException)
+        {
+            // The group refused: nothing of this conversation remains.
+            State.State = new ConversationState();
+            DeactivateOnIdle();
+            throw;
+        }
+        await Save();
+        return (ConversationSnapshot.Of(S), position);
+    }
+
+    /// <summary>One-way from the group: an agent reserved capacity for this conversation.</summary>
+    public async ValueTask Offered(string agentId, string groupId, RoutingSettings settings)
+    {
+        if (S.Status != ConversationStatus.Queued || S.GroupId != groupId)
+        {
+            // Stale: the customer left or the conversation moved meanwhile.
+            await Agent(agentId).Call(Key, static (a, c) => a.Release(c));
+            return;
+        }
+        S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
+        S.Settings = settings;
+        await Save();
+        if (S.OfferDeadline is { } due) await SetReminderAsync(OfferReminder, due);
+        events.OfferRinging(Tenant, agentId, Key, groupId, S.OfferDeadline);
+    }
+
+    /// <summary>AS-3: the agent answers the offer ringing at them.</summary>
+    public async ValueTask<ConversationSnapshot> Answer(string agentId)
+    {
+        Require(ConversationStatus.Offered, ConversationTrigger.Answer, agentId);
+        await Agent(agentId).Call(Key, static (a, c) => a.Answer(c));
+        S.Answer(agentId, Time.GetUtcNow());
+        await Save();
+        if (S.Settings?.OfferTimeout is not null) await CancelReminderAsync(OfferReminder);
+        GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
+        return ConversationSnapshot.Of(S);
+    }
+
+    /// <summary>The agent ends the conversation (结束会话 / hang up).</summary>
+    public async ValueTask<ConversationSnapshot> End(string agentId)
+    {
+        Require(ConversationStatus.Active, ConversationTrigger.End, agentId);
+        await Agent(agentId).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+        var replyArmed = S.ReplyDeadline is not null;
+        S.End(agentId, Time.GetUtcNow());
+        await Save();
+        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        return ConversationSnapshot.Of(S);
+    }
+
+    /// <summary>AS-5: the agent completes an ended chat (完成会话); it leaves the agent's list.</summary>
+    public async ValueTask<ConversationSnapshot> Complete(string agentId)
+    {
+        Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
+        if (S.Mode.IsExclusive()) await Agent(agentId).Call(Key, static (a, c) => a.Continue(c));
+        else await Agent(agentId).Call(Key, static (a, c) => a.Complete(c));
+        return await Finish();
+    }
+
+    /// <summary>AS-6: after a call, the agent enters wrap-up instead of continuing.</summary>
+    public async ValueTask EnterWrapUp(string agentId)
+    {
+        Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
+        await Agent(agentId).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.EnterWrapUp(r.Key, r.Item2));
+    }
+
+    /// <summary>AS-6: wrap-up ended from the menu.</summary>
+    public async ValueTask<ConversationSnapshot> FinishWrapUp(string agentId)
+    {
+        Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
+        await Agent(agentId).Call(Key, static (a, c) => a.FinishWrapUp(c));
+        return await Finish();
+    }
+
+    /// <summary>One-way from the agent: the after-call time ran out (AS-6, AS-7) or the agent was forced offline.</summary>
+    public async ValueTask AfterCallDone(string agentId)
+    {
+        if (S.Status == ConversationStatus.Ended && S.AgentId == agentId) await Finish();
+    }
+
+    /// <summary>One-way from an agent forced offline: back to the front of the queue.</summary>
+    public async ValueTask AgentLost(string agentId)
+    {
+        if (S.AgentId != agentId) return;
+        if (S.Status == ConversationStatus.Ended)
+        {
+            await Finish();
+            return;
+        }
+        if (S.Status is not (ConversationStatus.Offered or ConversationStatus.Active)) return;
+        if (S.Status == ConversationStatus.Offered) events.OfferWithdrawn(Tenant, agentId, Key);
+        var offerArmed = S.OfferDeadline is not null;
+        var replyArmed = S.ReplyDeadline is not null;
+        S.Withdraw(Time.GetUtcNow());
+        if (offerArmed) await CancelReminderAsync(OfferReminder);
+        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        await EnqueueIn(S.GroupId!, front: true);
+        await Save();
+    }
+
+    /// <summary>One-way from a group that did not serve this conversation in time (RT-4 overflow).</summary>
+    public async ValueTask Overflow(string fromGroupId, string targetGroupId)
+    {
+        if (S.Status != ConversationStatus.Queued || S.GroupId != fromGroupId) return;
+        var now = Time.GetUtcNow();
+        S.TransferTo(targetGroupId, now);
+        try
+        {
+            await EnqueueIn(targetGroupId, front: false);
+        }
+        catch (DomainException)
+        {
+            // The overflow group cannot take it (deleted meanwhile): keep waiting where it was.
+            S.TransferTo(fromGroupId, now);
+            await EnqueueIn(fromGroupId, front: true);
+        }
+        await Save();
+    }
+
+    /// <summary>The customer left: out of the queue, the offer withdrawn, or the agent moves to wrap-up.</summary>
+    public async ValueTask<ConversationSnapshot> Abandon()
+    {
+        if (!S.Exists) throw new ConversationNotFoundException(Key);
+        var agentId = S.AgentId;
+        var waiting = S.Status is ConversationStatus.New or ConversationStatus.Queued or ConversationStatus.Offered;
+        var offerArmed = S.OfferDeadline is not null;
+        var replyArmed = S.ReplyDeadline is not null;
+        switch (S.Status)
+        {
+            case ConversationStatus.Queued:
+                await Group(S.GroupId!).Call(Key, static (g, c) => g.Dequeue(c));
+                break;
+            case ConversationStatus.Offered:
+                await Agent(agentId!).Call(Key, static (a, c) => a.Release(c));
+                events.OfferWithdrawn(Tenant, agentId!, Key);
+                if (offerArmed) await CancelReminderAsync(OfferReminder);
+                break;
+            case ConversationStatus.Active:
+                await Agent(agentId!).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+                if (replyArmed) await CancelReminderAsync(ReplyReminder);
+                break;
+        }
+        S.Abandon(Time.GetUtcNow());
+        // Nobody holds a conversation that never got answered: it is complete at once.
+        if (waiting) S.Complete(Time.GetUtcNow());
+        await Save();
+        var snapshot = ConversationSnapshot.Of(S);
+        if (S.Status == ConversationStatus.Completed) await Finish();
+        return snapshot;
+    }
+
+    /// <summary>FL-5: the agent wrote; without a reply within <paramref name="replyTimeout"/> the conversation ends.</summary>
+    public async ValueTask AgentWrote(string agentId, TimeSpan? replyTimeout)
+    {
+        Require(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, agentId);
+        S.AgentWrote(Time.GetUtcNow(), replyTimeout);
+        await Save();
+        if (S.ReplyDeadline is { } due) await SetReminderAsync(ReplyReminder, due);
+    }
+
+    public async ValueTask CustomerWrote()
+    {
+        if (!S.Exists) throw new ConversationNotFoundException(Key);
+        var replyArmed = S.ReplyDeadline is not null;
+        S.CustomerWrote();
+        if (!replyArmed) return;
+        await Save();
+        await CancelReminderAsync(ReplyReminder);
+    }
+
+    public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
+    {
+        var now = Time.GetUtcNow();
+        if (name == OfferReminder && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
+        {
+            // AS-4 / RT-4: not answered in time: the agent goes on break, the conversation to another agent.
+            var missed = S.MissOffer(now);
+            await Agent(missed).Call(Key, static (a, c) => a.MissOffer(c));
+            events.OfferWithdrawn(Tenant, missed, Key);
+            await EnqueueIn(S.GroupId!, front: true);
+            await Save();
+        }
+        else if (name == ReplyReminder && S.ReplyTimedOut(now))
+        {
+            await Agent(S.AgentId!).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+            await Save();
+        }
+    }
+
+    private ValueTask<int> EnqueueIn(string groupId, bool front)
+        => Group(groupId).Call(
+            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, [.. S.ExcludedAgents], [.. S.VisitedGroups], front),
+            static (g, r) => g.Enqueue(r));
+
+    private void Require(ConversationStatus status, ConversationTrigger trigger, string agentId)
+    {
+        if (!S.Exists) throw new ConversationNotFoundException(Key);
+        if (S.Status != status) throw new InvalidTransitionException(ConversationState.Machine.Name, S.Status.ToString(), trigger.ToString());
+        if (S.AgentId != agentId) throw new DomainException($"Conversation {Key} is not with agent {agentId}.");
+    }
+
+    private async ValueTask<ConversationSnapshot> Finish()
+    {
+        if (S.Status != ConversationStatus.Completed) S.Complete(Time.GetUtcNow());
+        var snapshot = ConversationSnapshot.Of(S);
+        Count();
+        events.ConversationChanged(Tenant, snapshot);
+        // Live state goes; the record of the conversation is history's to keep.
+        await State.ClearStateAsync();
+        DeactivateOnIdle();
+        return snapshot;
+    }
+
+    private async ValueTask Save()
+    {
+        await State.WriteStateAsync();
+        Count();
+        events.ConversationChanged(Tenant, ConversationSnapshot.Of(S));
+    }
+
+    private void Count()
+    {
+        counters.MoveConversation(_counted, S.Status);
+        _counted = S.Status;
+    }
+
+    private GrainRef<AgentGrain> Agent(string agentId) => GetGrain<AgentGrain>(agentId);
+
+    private GrainRef<SkillGroupGrain> Group(string groupId) => GetGrain<SkillGroupGrain>(groupId);
+}
+
+public sealed class ConversationNotFoundException(string conversationId)
+    : DomainException($"Conversation {conversationId} does not exist.");

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using Engine.Agents;
+using Engine.Conversations;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>Source-generated serializers for grain state: no reflection on the hot path.</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(AgentState))]
+[JsonSerializable(typeof(ConversationState))]
+[JsonSerializable(typeof(SkillGroupState))]
+[JsonSerializable(typeof(SkillGroupQueueState))]
+[JsonSerializable(typeof(VisitorState))]
+[JsonSerializable(typeof(TenantState))]
+public sealed partial class EngineJsonContext : JsonSerializerContext;

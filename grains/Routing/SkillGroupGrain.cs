@@ -1,0 +1,219 @@
+using Engine.Agents;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>
+/// One skill group: its FIFO queue (RT-1) and its view of the members' availability. Offers go out as
+/// reservations at the agent grain (awaited, down); the conversation hears of its offer one-way.
+/// </summary>
+public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupState>
+{
+    private IPersistentState<SkillGroupQueueState> _queueState = null!;
+    private GroupQueue _queue = new();
+    private AgentPool _pool = new(LongestIdlePolicy.Instance);
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+    private IDisposable? _overflowTimer;
+    private DateTimeOffset? _overflowAt;
+    private bool _queueChanged;
+
+    private SkillGroupState S => State.State;
+
+    protected internal override bool KeepAlive => _queue.Count > 0 || _pool.OnlineCount > 0;
+
+    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _queueState = await OpenStateAsync<SkillGroupQueueState>("queue");
+        _queue = new GroupQueue(_queueState.State.Entries);
+        _pool = new AgentPool(AllocationPolicies.For(S.Settings.Policy));
+        foreach (var member in S.Members)
+        {
+            _pool.AddMember(member);
+            _pool.Update(await Agent(member).Call(Key, static (a, g) => a.GetAvailability(g)));
+        }
+        await AfterQueueWork();
+        await Dispatch();
+    }
+
+    public ValueTask<SkillGroupSnapshot> GetSnapshot() => new(new SkillGroupSnapshot(
+        Key, S.Mode, S.ReceptionCap, S.Settings, [.. S.Members], [.. _queue.Entries.Select(e => e.ConversationId)],
+        _pool.AvailableCount, _pool.OnlineCount, S.Deleted));
+
+    /// <summary>Creates or reconfigures the group. The mode is fixed at creation (SG-1); caps follow SG-3.</summary>
+    public async ValueTask Configure(ServiceMode mode, int receptionCap, RoutingSettings settings)
+    {
+        if (S.Deleted) throw new SkillGroupUnavailableException(Key, "was deleted");
+        if (S.Configured && S.Mode != mode) throw new SkillGroupUnavailableException(Key, $"is {S.Mode}: the service mode is fixed at creation");
+        if (mode == ServiceMode.Online && receptionCap < 1) throw new RoutingSettingsException("receptionCap", "must be at least 1");
+        settings.Validated();
+        var cap = mode.EffectiveCap(receptionCap);
+        var capChanged = S.Configured && cap != S.ReceptionCap;
+        S.Configured = true;
+        S.Mode = mode;
+        S.ReceptionCap = cap;
+        S.Settings = settings;
+        await State.WriteStateAsync();
+        _pool.SetPolicy(AllocationPolicies.For(settings.Policy));
+        if (capChanged)
+        {
+            foreach (var member in S.Members) _pool.Update(await Agent(member).Call((Key, mode, cap), static (a, m) => a.JoinGroup(m.Key, m.mode, m.cap)));
+        }
+        await AfterQueueWork();
+        await Dispatch();
+    }
+
+    /// <summary>SG-4: adds a member; they can be offered this group's conversations at once.</summary>
+    public async ValueTask AddMember(string agentId)
+    {
+        EnsureUsable();
+        if (S.Members.Contains(agentId)) return;
+        S.Members.Add(agentId);
+        await State.WriteStateAsync();
+        _pool.AddMember(agentId);
+        _pool.Update(await Agent(agentId).Call((Key, S.Mode, S.ReceptionCap), static (a, m) => a.JoinGroup(m.Key, m.Mode, m.ReceptionCap)));
+        await Dispatch();
+    }
+
+    /// <summary>The agent keeps the conversations they hold and gets no new ones from this group.</summary>
+    public async ValueTask RemoveMember(string agentId)
+    {
+        if (!S.Members.Remove(agentId)) return;
+        await State.WriteStateAsync();
+        _pool.RemoveMember(agentId);
+        await Agent(agentId).Call(Key, static (a, g) => a.LeaveGroup(g));
+    }
+
+    /// <summary>SG-5: members leave the group and stay agents. Refused while conversations wait in the queue.</summary>
+    public async ValueTask Delete()
+    {
+        if (S.Deleted) return;
+        if (_queue.Count > 0) throw new SkillGroupUnavailableException(Key, $"has {_queue.Count} queued conversation(s); it can be deleted once its queue is empty");
+        S.Deleted = true;
+        var members = S.Members.ToList();
+        S.Members.Clear();
+        await State.WriteStateAsync();
+        foreach (var member in members)
+        {
+            _pool.RemoveMember(member);
+            await Agent(member).Call(Key, static (a, g) => a.LeaveGroup(g));
+        }
+    }
+
+    /// <summary>RT-1: joins the queue (at the back, or at the front after a failed offer). Returns the position, -1 if offered at once.</summary>
+    public async ValueTask<int> Enqueue(EnqueueRequest request)
+    {
+        EnsureUsable();
+        if (request.Mode != S.Mode) throw new SkillGroupUnavailableException(Key, $"serves {S.Mode} conversations, not {request.Mode}");
+        string? lastAgent = null;
+        if (S.Settings.LastAgentPriority)
+            lastAgent = await GetGrain<VisitorGrain>(request.VisitorId).Call(static v => v.LastAgent());
+        var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent);
+        if (request.Front) _queue.EnqueueFront(entry);
+        else _queue.Enqueue(entry);
+        _queueChanged = true;
+        await Dispatch();
+        return _queue.PositionOf(request.ConversationId);
+    }
+
+    /// <summary>The customer left while queued. False when the conversation was no longer in the queue (an offer is on its way).</summary>
+    public async ValueTask<bool> Dequeue(string conversationId)
+    {
+        if (_queue.Remove(conversationId) is null) return false;
+        _queueChanged = true;
+        await AfterQueueWork();
+        return true;
+    }
+
+    /// <summary>One-way from a member agent whose availability changed.</summary>
+    public async ValueTask AgentAvailabilityChanged(AgentAvailability report)
+    {
+        if (_pool.Update(report) && report.CanTake) await Dispatch();
+    }
+
+    private async ValueTask Dispatch()
+    {
+        while (Dispatcher.Propose(_queue, _pool, S.Settings.LastAgentPriority) is { } proposal)
+        {
+            var conversationId = proposal.Entry.ConversationId;
+            var (outcome, availability) = await Agent(proposal.AgentId).Call((conversationId, Key), static (a, r) => a.TryReserve(r.conversationId, r.Key));
+            _pool.Update(availability);
+            if (outcome != ReserveOutcome.Reserved)
+            {
+                // The agent said no but our view still says yes: trust the agent until it reports again.
+                _pool.MarkUnavailable(proposal.AgentId);
+                continue;
+            }
+            _queue.Remove(conversationId);
+            _queueChanged = true;
+            _pool.RecordOffer(proposal.AgentId);
+            GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
+        }
+        await AfterQueueWork();
+    }
+
+    /// <summary>Persists the queue if it changed, tells visitors their new positions (RT-6), re-arms the overflow check.</summary>
+    private async ValueTask AfterQueueWork()
+    {
+        if (!_queueChanged) return;
+        _queueChanged = false;
+        _queueState.State.Entries = [.. _queue.Entries];
+        await _queueState.WriteStateAsync();
+        var position = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _queue.Entries)
+        {
+            seen.Add(entry.ConversationId);
+            if (!_positions.TryGetValue(entry.ConversationId, out var last) || last != position)
+            {
+                _positions[entry.ConversationId] = position;
+                events.QueuePositionChanged(Tenant, entry.ConversationId, Key, position);
+            }
+            position++;
+        }
+        if (_positions.Count > seen.Count)
+        {
+            foreach (var gone in _positions.Keys.Where(k => !seen.Contains(k)).ToList()) _positions.Remove(gone);
+        }
+        ArmOverflow();
+    }
+
+    private void ArmOverflow()
+    {
+        DateTimeOffset? next = S.Mode == ServiceMode.Online && S.Settings.OfferTimeout is { } wait
+            ? Dispatcher.NextOverflowCheck(_queue, wait, S.Settings.OverflowGroupIds)
+            : null;
+        if (next == _overflowAt) return;
+        _overflowTimer?.Dispose();
+        _overflowTimer = null;
+        _overflowAt = next;
+        if (next is not { } due) return;
+        var delay = due - Time.GetUtcNow();
+        _overflowTimer = RegisterTimer(OverflowTick, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>RT-4 (online): conversations this group did not serve within T move to an overflow group.</summary>
+    private async ValueTask OverflowTick()
+    {
+        _overflowAt = null;
+        _overflowTimer?.Dispose();
+        _overflowTimer = null;
+        if (S.Settings.OfferTimeout is not { } wait) return;
+        foreach (var move in Dispatcher.DueOverflows(_queue, Time.GetUtcNow(), wait, S.Settings.OverflowGroupIds))
+        {
+            _queue.Remove(move.Entry.ConversationId);
+            _queueChanged = true;
+            GetGrain<ConversationGrain>(move.Entry.ConversationId).Tell((Key, move.TargetGroupId), static (c, m) => c.Overflow(m.Key, m.TargetGroupId));
+        }
+        _queueChanged = true;
+        await AfterQueueWork();
+    }
+
+    private void EnsureUsable()
+    {
+        if (S.Deleted) throw new SkillGroupUnavailableException(Key, "was deleted");
+        if (!S.Configured) throw new SkillGroupUnavailableException(Key, "does not exist");
+    }
+
+    private GrainRef<AgentGrain> Agent(string agentId) => GetGrain<AgentGrain>(agentId);
+}

@@ -1,0 +1,41 @@
+using Engine.Routing;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>A skill group's configuration and members (written rarely).</summary>
+public sealed class SkillGroupState
+{
+    public bool Configured { get; set; }
+    public bool Deleted { get; set; }
+    public ServiceMode Mode { get; set; }
+    public int ReceptionCap { get; set; } = 1;
+    public RoutingSettings Settings { get; set; } = new();
+    public List<string> Members { get; set; } = [];
+}
+
+/// <summary>A skill group's queue (written on every enqueue and dequeue), kept apart from the member list.</summary>
+public sealed class SkillGroupQueueState
+{
+    public List<QueueEntry> Entries { get; set; } = [];
+}
+
+/// <summary>A returning customer's last agent (RT-3), by visitor id or phone number.</summary>
+public sealed class VisitorState
+{
+    public string? LastAgentId { get; set; }
+}
+
+public sealed record EnqueueRequest(
+    string ConversationId,
+    string VisitorId,
+    ServiceMode Mode,
+    DateTimeOffset EnqueuedAt,
+    IReadOnlyList<string> Excluded,
+    IReadOnlyList<string> Visited,
+    bool Front);
+
+public sealed class SkillGroupUnavailableException(string groupId, string reason)
+    : Engine.StateMachines.DomainException($"Skill group {groupId} {reason}.")
+{
+    public string GroupId { get; } = groupId;
+}
