@@ -1,0 +1,111 @@
+using Engine.Agents;
+using Engine.Conversations;
+using Engine.Routing;
+
+namespace Engine.Tests.Routing;
+
+/// <summary>Behaviour decided in docs/decisions.md where SPEC.md is silent (AS-9, SG-4, SG-5).</summary>
+public sealed class DecisionTests
+{
+    [Fact]
+    public async Task AS9_Going_offline_with_conversations_is_refused_unless_forced()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+
+        var error = await Assert.ThrowsAsync<AgentHasWorkException>(() => host.Agent("a1").Call(static a => a.GoOffline(false)).AsTask());
+        Assert.Contains("force", error.Message);
+        Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
+        Assert.Equal(ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
+    }
+
+    [Fact]
+    public async Task AS9_Forced_offline_puts_held_conversations_back_at_the_front_of_their_queues()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.ArriveAsync("c2", "g1");
+        await host.AnswerAsync("c1", "a1");
+        await host.ArriveAsync("c3", "g1");
+        Assert.Equal(["c3"], (await host.GroupSnapshotAsync("g1")).Queue);
+
+        await host.Agent("a1").Call(static a => a.GoOffline(true));
+        await host.IdleAsync();
+        var queue = (await host.GroupSnapshotAsync("g1")).Queue;
+        Assert.Equal(3, queue.Count);
+        Assert.Equal("c3", queue[^1]);
+        Assert.Equal(AgentStatus.Offline, (await host.AgentAsync("a1")).Status);
+        Assert.Empty((await host.AgentAsync("a1")).Work);
+
+        await host.OnlineAsync("a2");
+        var a2 = await host.AgentAsync("a2");
+        Assert.Equal(2, a2.Work.Count);
+        Assert.DoesNotContain(a2.Work, w => w.ConversationId == "c3");
+    }
+
+    [Fact]
+    public async Task SG4_An_agent_removed_from_a_group_keeps_what_they_hold_and_gets_no_new_ones()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 3, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+
+        await host.Group("g1").Call(static g => g.RemoveMember("a1"));
+        await host.ArriveAsync("c2", "g1");
+        Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c2")).Status);
+        Assert.Equal(ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
+
+        await host.EndAsync("c1", "a1");
+        await host.CompleteAsync("c1", "a1");
+        Assert.Empty((await host.AgentAsync("a1")).Work);
+    }
+
+    [Fact]
+    public async Task A_deleted_agent_keeps_held_conversations_and_gets_no_new_ones()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 3, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+
+        await host.Agent("a1").Call(static a => a.Delete());
+        await host.ArriveAsync("c2", "g1");
+        Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c2")).Status);
+        await host.EndAsync("c1", "a1");
+        await host.CompleteAsync("c1", "a1");
+        await Assert.ThrowsAsync<AgentDeletedException>(() => host.Agent("a1").Call(static a => a.GoOffline(false)).AsTask().ContinueWith(_ => host.Agent("a1").Call(static a => a.GoOnline()).AsTask()).Unwrap());
+    }
+
+    [Fact]
+    public async Task An_agent_who_missed_an_offer_gets_it_again_only_when_no_other_member_is_online()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 10 });
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1", "a2");
+        await host.OnlineAsync("a1", "a2");
+        await host.ArriveAsync("busy", "g1");
+        await host.AnswerAsync("busy", "a1");
+        await host.ArriveAsync("c1", "g1");
+        Assert.Equal("a2", await host.AgentOfAsync("c1"));
+        await host.AdvanceAsync(TimeSpan.FromSeconds(10));
+        // a2 missed it and is on break; a1 is busy: c1 waits.
+        Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
+
+        await host.Agent("a2").Call(static a => a.EndBreak());
+        await host.IdleAsync();
+        // a1 is online (busy) and not excluded: a2 is passed by although it is free.
+        Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
+
+        await host.EndAsync("busy", "a1");
+        await host.CompleteAsync("busy", "a1");
+        Assert.Equal("a1", await host.AgentOfAsync("c1"));
+    }
+}
