@@ -15,6 +15,7 @@ internal static class Program
     private static readonly Dictionary<string, IHarnessCommand> Commands = new(StringComparer.Ordinal)
     {
         ["runtime"] = new RuntimeCommand(),
+        ["load"] = new Load.LoadCommand(),
     };
 
     public static async Task<int> Main(string[] args)
@@ -49,11 +50,13 @@ internal static class Program
         }
 
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
+            // Ctrl+C stops the run cleanly (the figures so far are dropped) instead of killing the process.
             e.Cancel = true;
             cancel.Cancel();
         };
+        Console.CancelKeyPress += onCancel;
         try
         {
             return await command.RunAsync(options, cancel.Token).ConfigureAwait(false);
@@ -62,6 +65,10 @@ internal static class Program
         {
             Console.Error.WriteLine($"{args[0]}: cancelled");
             return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
         }
     }
 

@@ -38,24 +38,24 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
 
     public ValueTask<AgentAvailability> GetAvailability(string groupId) => new(S.AvailabilityFor(groupId));
 
-    public ValueTask GoOnline() => Change(s => s.GoOnline(Now), "online");
+    public ValueTask GoOnline() => Change(static (s, now) => s.GoOnline(now), "online");
 
-    public ValueTask StartBreak() => Change(s => s.StartBreak(Now), "break");
+    public ValueTask StartBreak() => Change(static (s, now) => s.StartBreak(now), "break");
 
-    public ValueTask EndBreak() => Change(s => s.EndBreak(Now), "break-ended");
+    public ValueTask EndBreak() => Change(static (s, now) => s.EndBreak(now), "break-ended");
 
     /// <summary>Refused while holding conversations unless forced; forced, they go back to their queues.</summary>
     public async ValueTask GoOffline(bool force)
     {
         IReadOnlyList<WorkItem> released = [];
-        await Change(s => released = s.GoOffline(Now, force), force ? "offline-forced" : "offline");
+        await Change((s, now) => released = s.GoOffline(now, force), force ? "offline-forced" : "offline");
         foreach (var item in released) GetGrain<ConversationGrain>(item.ConversationId).Tell(Key, static (c, agent) => c.AgentLost(agent));
     }
 
     public async ValueTask<AgentAvailability> JoinGroup(string groupId, ServiceMode mode, int cap)
     {
         S.Join(groupId, mode, cap);
-        await Commit("joined-group", notifyGroupsExcept: groupId);
+        await Commit(Now, "joined-group", notifyGroupsExcept: groupId);
         return S.AvailabilityFor(groupId);
     }
 
@@ -63,26 +63,27 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     {
         if (!S.Groups.ContainsKey(groupId)) return;
         S.Leave(groupId);
-        await Commit("left-group", notifyGroupsExcept: groupId);
+        await Commit(Now, "left-group", notifyGroupsExcept: groupId);
     }
 
-    public ValueTask Delete() => Change(s => s.Delete(Now), "deleted");
+    public ValueTask Delete() => Change(static (s, now) => s.Delete(now), "deleted");
 
     /// <summary>The reservation: the agent alone decides. Returns the outcome and the agent's availability for that group.</summary>
     public async ValueTask<(ReserveOutcome Outcome, AgentAvailability Availability)> TryReserve(string conversationId, string groupId)
     {
-        var outcome = S.TryReserve(conversationId, groupId, Now);
-        if (outcome == ReserveOutcome.Reserved) await Commit("offered", notifyGroupsExcept: groupId);
+        var now = Now;
+        var outcome = S.TryReserve(conversationId, groupId, now);
+        if (outcome == ReserveOutcome.Reserved) await Commit(now, "offered", notifyGroupsExcept: groupId);
         return (outcome, S.AvailabilityFor(groupId));
     }
 
-    public ValueTask Answer(string conversationId) => Change(s => s.Answer(conversationId, Now), "answered");
+    public ValueTask Answer(string conversationId) => Change((s, now) => s.Answer(conversationId, now), "answered");
 
     /// <summary>AS-4: the offer timed out; false when the agent no longer held it.</summary>
     public async ValueTask<bool> MissOffer(string conversationId)
     {
         if (!S.Work.TryGetValue(conversationId, out var item) || item.Stage != WorkStage.Reserved) return false;
-        await Change(s => s.MissOffer(conversationId, Now), "missed-offer");
+        await Change((s, now) => s.MissOffer(conversationId, now), "missed-offer");
         return true;
     }
 
@@ -90,19 +91,19 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     public async ValueTask<bool> Release(string conversationId)
     {
         if (!S.Work.ContainsKey(conversationId)) return false;
-        await Change(s => s.Release(conversationId, Now), "released");
+        await Change((s, now) => s.Release(conversationId, now), "released");
         return true;
     }
 
-    public ValueTask End(string conversationId, RoutingSettings settings) => Change(s => s.End(conversationId, Now, settings), "ended");
+    public ValueTask End(string conversationId, RoutingSettings settings) => Change((s, now) => s.End(conversationId, now, settings), "ended");
 
-    public ValueTask Complete(string conversationId) => Change(s => s.Complete(conversationId, Now), "completed");
+    public ValueTask Complete(string conversationId) => Change((s, now) => s.Complete(conversationId, now), "completed");
 
-    public ValueTask Continue(string conversationId) => Change(s => s.Continue(conversationId, Now), "continued");
+    public ValueTask Continue(string conversationId) => Change((s, now) => s.Continue(conversationId, now), "continued");
 
-    public ValueTask EnterWrapUp(string conversationId, RoutingSettings settings) => Change(s => s.EnterWrapUp(conversationId, Now, settings), "wrap-up");
+    public ValueTask EnterWrapUp(string conversationId, RoutingSettings settings) => Change((s, now) => s.EnterWrapUp(conversationId, now, settings), "wrap-up");
 
-    public ValueTask FinishWrapUp(string conversationId) => Change(s => s.FinishWrapUp(conversationId, Now), "wrap-up-finished");
+    public ValueTask FinishWrapUp(string conversationId) => Change((s, now) => s.FinishWrapUp(conversationId, now), "wrap-up-finished");
 
     /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
     public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
@@ -112,27 +113,28 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
         var recovered = S.Work.Values.Where(w => w.Deadline <= now).Select(w => w.ConversationId).ToList();
         var any = false;
         foreach (var id in recovered) any |= S.Recover(id, now);
-        if (any) await Commit("status-recovered");
+        if (any) await Commit(now, "status-recovered");
         else await ArmDeadline();
         foreach (var id in recovered) GetGrain<ConversationGrain>(id).Tell(Key, static (c, agent) => c.AfterCallDone(agent));
     }
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    private async ValueTask Change(Action<AgentState> transition, string reason)
+    private async ValueTask Change(Action<AgentState, DateTimeOffset> transition, string reason)
     {
-        transition(S);
-        await Commit(reason);
+        var now = Now;
+        transition(S, now);
+        await Commit(now, reason);
     }
 
-    private async ValueTask Commit(string reason, string? notifyGroupsExcept = null)
+    private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null)
     {
         await State.WriteStateAsync();
         var status = S.Status();
         if (status != _status)
         {
             counters.MoveAgent(_status, status);
-            events.AgentStatusChanged(Tenant, Key, _status, status, reason, Now);
+            events.AgentStatusChanged(Tenant, Key, _status, status, reason, now);
             _status = status;
         }
         foreach (var groupId in S.Groups.Keys)

@@ -157,13 +157,22 @@ public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupStat
     {
         if (!_queueChanged) return;
         _queueChanged = false;
-        _queueState.State.Entries = [.. _queue.Entries];
-        await _queueState.WriteStateAsync();
+        // Offered at once: the queue is as empty as it was stored, so there is nothing to write.
+        if (_queue.Count > 0 || _queueState.State.Entries.Count > 0)
+        {
+            _queueState.State.Entries = [.. _queue.Entries];
+            await _queueState.WriteStateAsync();
+        }
+        if (_queue.Count == 0) _positions.Clear();
+        else TellPositions();
+        ArmOverflow();
+    }
+
+    private void TellPositions()
+    {
         var position = 0;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in _queue.Entries)
         {
-            seen.Add(entry.ConversationId);
             if (!_positions.TryGetValue(entry.ConversationId, out var last) || last != position)
             {
                 _positions[entry.ConversationId] = position;
@@ -171,11 +180,10 @@ public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupStat
             }
             position++;
         }
-        if (_positions.Count > seen.Count)
+        if (_positions.Count > _queue.Count)
         {
-            foreach (var gone in _positions.Keys.Where(k => !seen.Contains(k)).ToList()) _positions.Remove(gone);
+            foreach (var gone in _positions.Keys.Where(k => !_queue.Contains(k)).ToList()) _positions.Remove(gone);
         }
-        ArmOverflow();
     }
 
     private void ArmOverflow()

@@ -13,7 +13,7 @@ namespace Engine.Grains.Runtime;
 /// </summary>
 public sealed class GrainRuntime : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<GrainId, Activation> _directory = new();
+    private readonly ConcurrentDictionary<GrainId, Activation> _directory = new(Environment.ProcessorCount * 32, 4096);
     private readonly Dictionary<string, GrainRegistration> _types = new(StringComparer.Ordinal);
     private readonly IServiceProvider _services;
     private readonly IGrainStorage _storage;
@@ -165,6 +165,8 @@ public sealed class GrainRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A disposed runtime must not deliver reminders: the next runtime over the same store re-arms them.
+        Reminders.Stop();
         if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
     }
 

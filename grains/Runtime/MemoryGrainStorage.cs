@@ -3,35 +3,45 @@ using System.Globalization;
 
 namespace Engine.Grains.Runtime;
 
-/// <summary>Grain state kept in process memory as serialized bytes, with the same ETag rules as a database.</summary>
+/// <summary>
+/// Grain state kept in process memory as serialized bytes, with the same ETag rules as a database.
+/// Each key has its own slot updated by compare-and-swap, so writers of different grains never wait on each other.
+/// </summary>
 public sealed class MemoryGrainStorage : IGrainStorage
 {
-    private readonly ConcurrentDictionary<GrainId, StoredState> _rows = new();
+    private readonly ConcurrentDictionary<GrainId, Slot> _rows = new(Environment.ProcessorCount * 32, 1024);
     private long _version;
 
-    public int Count => _rows.Count;
+    public int Count => _rows.Count(r => r.Value.Current is not null);
 
     public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
-        => new(_rows.TryGetValue(grain, out var row) ? row : null);
+        => new(_rows.TryGetValue(grain, out var slot) ? Volatile.Read(ref slot.Current) : null);
 
-    public ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
+    public ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken)
     {
-        var next = new StoredState(payload.ToArray(), Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture));
-        if (etag is null)
-        {
-            if (!_rows.TryAdd(grain, next)) throw new InconsistentStateException(grain, null, _rows.GetValueOrDefault(grain)?.Etag);
-            return new(next.Etag);
-        }
-        if (!_rows.TryGetValue(grain, out var current) || current.Etag != etag || !_rows.TryUpdate(grain, next, current))
-            throw new InconsistentStateException(grain, etag, _rows.GetValueOrDefault(grain)?.Etag);
+        var next = new StoredState(payload, Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture));
+        var slot = _rows.GetOrAdd(grain, static _ => new Slot());
+        var current = Volatile.Read(ref slot.Current);
+        if (current?.Etag != etag || Interlocked.CompareExchange(ref slot.Current, next, current) != current)
+            throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
         return new(next.Etag);
     }
 
     public ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null) return default;
-        if (!_rows.TryGetValue(grain, out var current) || current.Etag != etag || !_rows.TryRemove(new KeyValuePair<GrainId, StoredState>(grain, current)))
-            throw new InconsistentStateException(grain, etag, _rows.GetValueOrDefault(grain)?.Etag);
+        if (!_rows.TryGetValue(grain, out var slot)) throw new InconsistentStateException(grain, etag, null);
+        var current = Volatile.Read(ref slot.Current);
+        if (current?.Etag != etag || Interlocked.CompareExchange(ref slot.Current, null, current) != current)
+            throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
+        // The empty slot goes too, unless a writer filled it again meanwhile.
+        if (_rows.TryRemove(new KeyValuePair<GrainId, Slot>(grain, slot)) && Volatile.Read(ref slot.Current) is { } revived)
+            _rows.TryAdd(grain, new Slot { Current = revived });
         return default;
+    }
+
+    private sealed class Slot
+    {
+        public StoredState? Current;
     }
 }

@@ -18,7 +18,8 @@ public interface IPersistentState<TState> where TState : class
 public interface IGrainStorage
 {
     ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken);
-    ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken);
+    /// <summary>Stores <paramref name="payload"/>, which the storage owns from then on. Returns the new ETag.</summary>
+    ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken);
     ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken);
 }
 

@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using System.Globalization;
+using Engine.Agents;
+using Engine.Benchmarks.Harness;
+using Engine.Conversations;
+using Engine.Grains;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+using Engine.StateMachines;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engine.Benchmarks.Load;
+
+/// <summary>
+/// A contact center in process: agents online in overlapping groups who answer every offer at once,
+/// end it after the handle time and complete it; conversations arriving unpaced (a fixed number in
+/// flight) or as a Poisson process. Measures fully routed conversations per second and the time from
+/// arrival to the offer ringing.
+/// </summary>
+internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
+{
+    private const string Tenant = "load";
+    private const string QueueTenant = "load-queued";
+    private const int ChunkBits = 16;
+
+    private readonly LoadSettings _settings;
+    private readonly ServiceProvider _services;
+    private readonly GrainRuntime _runtime;
+    private readonly LatencyHistogram _offerLatency = new();
+    private readonly long[]?[] _startedAt = new long[]?[1 << 14];
+    private readonly Lock _chunkGate = new();
+    private long _next;
+    private long _completed;
+    private long _failed;
+    private long _inFlight;
+    private volatile bool _arriving;
+    private volatile bool _measuring;
+
+    private LoadSimulation(LoadSettings settings)
+    {
+        _settings = settings;
+        _services = new ServiceCollection()
+            .AddSingleton<IEngineEvents>(this)
+            .AddEngineGrains()
+            .BuildServiceProvider();
+        _runtime = _services.GetRequiredService<GrainRuntime>();
+    }
+
+    public static async Task<LoadResult> RunAsync(LoadSettings settings, CancellationToken cancellationToken)
+    {
+        await using var simulation = new LoadSimulation(settings);
+        return await simulation.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
+    {
+        await _runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        var before = SettledHeap();
+        await SetUpCenterAsync().ConfigureAwait(false);
+        var bytesPerIdleAgent = (SettledHeap() - before) / _settings.Agents;
+
+        _arriving = true;
+        var pump = _settings.Rate > 0 ? PumpPoissonAsync(cancellationToken) : StartClosedLoop();
+        await WaitAsync(_settings.Warmup, cancellationToken).ConfigureAwait(false);
+
+        _offerLatency.Reset();
+        Interlocked.Exchange(ref _completed, 0);
+        _measuring = true;
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var meter = PhaseMeter.Start();
+        await WaitAsync(_settings.Seconds, cancellationToken).ConfigureAwait(false);
+        var completed = Interlocked.Read(ref _completed);
+        var stats = meter.Stop(completed);
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        _measuring = false;
+        var offered = _offerLatency.Count;
+
+        _arriving = false;
+        await pump.ConfigureAwait(false);
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
+        var activations = _runtime.ActivationCount;
+        var bytesPerQueued = await MeasureQueuedAsync().ConfigureAwait(false);
+
+        using var process = Process.GetCurrentProcess();
+        return new LoadResult(
+            Math.Round(stats.PerSecond),
+            _offerLatency.Percentile(0.50),
+            _offerLatency.Percentile(0.99),
+            _offerLatency.Percentile(1.0),
+            bytesPerIdleAgent,
+            bytesPerQueued,
+            completed,
+            Interlocked.Read(ref _failed),
+            Math.Round(stats.Elapsed.TotalSeconds, 3),
+            Math.Round(offered / stats.Elapsed.TotalSeconds),
+            _settings.Agents,
+            _settings.Groups,
+            _settings.Cap,
+            _settings.Rate > 0 ? $"poisson {_settings.Rate.ToString(CultureInfo.InvariantCulture)}/s" : $"unpaced, {_settings.Concurrency} in flight",
+            _settings.Handle.TotalMilliseconds,
+            Math.Round(stats.CpuUtilization, 3),
+            stats.Gen0,
+            stats.Gen1,
+            stats.Gen2,
+            Math.Round(stats.AllocatedBytesPerOperation),
+            Math.Round(paused.TotalMilliseconds),
+            process.WorkingSet64,
+            activations);
+    }
+
+    /// <summary>Groups, each agent in two of them, everyone online.</summary>
+    private async Task SetUpCenterAsync()
+    {
+        var tenant = _runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
+        for (var g = 0; g < _settings.Groups; g++)
+            await tenant.Call((Group(g), _settings.Cap), static (t, s) => t.CreateSkillGroup(s.Item1, ServiceMode.Online, s.Cap, [])).ConfigureAwait(false);
+        await ForAllAgents(async agent =>
+        {
+            var i = int.Parse(agent.AsSpan(1), CultureInfo.InvariantCulture);
+            var first = i % _settings.Groups;
+            var second = (i * 7 + 3) % _settings.Groups;
+            await _runtime.Get<SkillGroupGrain>(Tenant, Group(first)).Call(agent, static (g, a) => g.AddMember(a)).ConfigureAwait(false);
+            if (second != first) await _runtime.Get<SkillGroupGrain>(Tenant, Group(second)).Call(agent, static (g, a) => g.AddMember(a)).ConfigureAwait(false);
+            await _runtime.Get<AgentGrain>(Tenant, agent).Call(static a => a.GoOnline()).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    private async Task ForAllAgents(Func<string, Task> body)
+    {
+        var ids = Enumerable.Range(0, _settings.Agents).Select(i => "a" + i.ToString(CultureInfo.InvariantCulture));
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (id, _) => await body(id).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private Task StartClosedLoop()
+    {
+        for (var i = 0; i < _settings.Concurrency; i++) Arrive();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Poisson arrivals at the set rate, released on a 1 ms tick.</summary>
+    private async Task PumpPoissonAsync(CancellationToken cancellationToken)
+    {
+        var random = new Random(17);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+        var started = Stopwatch.GetTimestamp();
+        var nextArrival = 0.0;
+        while (_arriving && await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var now = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            while (nextArrival <= now)
+            {
+                Arrive();
+                nextArrival += -Math.Log(1 - random.NextDouble()) / _settings.Rate;
+            }
+        }
+    }
+
+    private void Arrive()
+    {
+        var n = Interlocked.Increment(ref _next);
+        Interlocked.Increment(ref _inFlight);
+        StartedAt(n) = Stopwatch.GetTimestamp();
+        var group = Group((int)(Mix(n) % (ulong)_settings.Groups));
+        var visitor = "v" + (Mix(n * 31) % (ulong)_settings.Visitors).ToString(CultureInfo.InvariantCulture);
+        _ = StartAsync(n.ToString(CultureInfo.InvariantCulture), visitor, group);
+    }
+
+    private async Task StartAsync(string id, string visitor, string group)
+    {
+        try
+        {
+            await _runtime.Get<ConversationGrain>(Tenant, id).Call((visitor, group), static (c, s) => c.Start(s.visitor, ServiceMode.Online, s.group)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DomainException or GrainCallTimeoutException)
+        {
+            Failed();
+        }
+    }
+
+    /// <summary>The agent answers at once, keeps the conversation for the handle time, ends and completes it.</summary>
+    private async Task ServeAsync(string agentId, string conversationId)
+    {
+        try
+        {
+            var conversation = _runtime.Get<ConversationGrain>(Tenant, conversationId);
+            await conversation.Call(agentId, static (c, a) => c.Answer(a)).ConfigureAwait(false);
+            if (_settings.Handle > TimeSpan.Zero) await WaitAsync(_settings.Handle, CancellationToken.None).ConfigureAwait(false);
+            await conversation.Call(agentId, static (c, a) => c.End(a)).ConfigureAwait(false);
+            await conversation.Call(agentId, static (c, a) => c.Complete(a)).ConfigureAwait(false);
+            Interlocked.Increment(ref _completed);
+            Interlocked.Decrement(ref _inFlight);
+            if (_arriving && _settings.Rate <= 0) Arrive();
+        }
+        catch (Exception e) when (e is DomainException or GrainCallTimeoutException)
+        {
+            Failed();
+        }
+    }
+
+    private void Failed()
+    {
+        Interlocked.Increment(ref _failed);
+        Interlocked.Decrement(ref _inFlight);
+        if (_arriving && _settings.Rate <= 0) Arrive();
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
+        while (Interlocked.Read(ref _inFlight) > 0 && Stopwatch.GetTimestamp() < deadline)
+            await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Conversations queued in groups where nobody is online: heap growth per conversation.</summary>
+    private async Task<long> MeasureQueuedAsync()
+    {
+        if (_settings.QueuedSample == 0) return 0;
+        var tenant = _runtime.Get<TenantGrain>(QueueTenant, TenantGrain.SingletonKey);
+        var groups = Math.Min(_settings.Groups, 100);
+        for (var g = 0; g < groups; g++)
+            await tenant.Call(Group(g), static (t, id) => t.CreateSkillGroup(id, ServiceMode.Online, 1, [])).ConfigureAwait(false);
+        var before = SettledHeap();
+        await Parallel.ForEachAsync(Enumerable.Range(0, _settings.QueuedSample), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+        {
+            var id = "q" + i.ToString(CultureInfo.InvariantCulture);
+            await _runtime.Get<ConversationGrain>(QueueTenant, id)
+                .Call((Group(i % groups), "qv" + i.ToString(CultureInfo.InvariantCulture)), static (c, s) => c.Start(s.Item2, ServiceMode.Online, s.Item1))
+                .ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return (SettledHeap() - before) / _settings.QueuedSample;
+    }
+
+    public void OfferRinging(string tenant, string agentId, string conversationId, string groupId, DateTimeOffset? deadline)
+    {
+        if (tenant != Tenant) return;
+        if (_measuring)
+        {
+            var n = long.Parse(conversationId, CultureInfo.InvariantCulture);
+            _offerLatency.Record(Stopwatch.GetElapsedTime(StartedAt(n)));
+        }
+        _ = ServeAsync(agentId, conversationId);
+    }
+
+    public void AgentStatusChanged(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) { }
+
+    public void OfferWithdrawn(string tenant, string agentId, string conversationId) { }
+
+    public void QueuePositionChanged(string tenant, string conversationId, string groupId, int position) { }
+
+    public void ConversationChanged(string tenant, ConversationSnapshot conversation) { }
+
+    private ref long StartedAt(long n)
+    {
+        var chunk = n >> ChunkBits;
+        var slots = Volatile.Read(ref _startedAt[chunk]);
+        if (slots is null)
+        {
+            lock (_chunkGate) slots = _startedAt[chunk] ??= new long[1 << ChunkBits];
+        }
+        return ref slots[n & ((1 << ChunkBits) - 1)];
+    }
+
+    private static string Group(int g) => "g" + g.ToString(CultureInfo.InvariantCulture);
+
+    private static ulong Mix(long n)
+    {
+        var x = (ulong)n * 0x9E3779B97F4A7C15UL;
+        return x ^ (x >> 29);
+    }
+
+    private static long SettledHeap()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static Task WaitAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timer = TimeProvider.System.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, duration, Timeout.InfiniteTimeSpan);
+        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), done);
+        return done.Task.ContinueWith(t =>
+        {
+            timer.Dispose();
+            registration.Dispose();
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _runtime.DisposeAsync().ConfigureAwait(false);
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+}

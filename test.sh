@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of the solution. Installs what the tests need when it is missing, starts what they
+# need for the run only, and stops it again, also when tests fail.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log=$(mktemp)
+cleanup() { rm -f "$log"; }
+trap cleanup EXIT
+
+dotnet build Engine.sln -c Release --nologo -v quiet
+status=0
+dotnet test Engine.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test assemblies.
+passed=$(awk '/Passed: +[0-9]+/ { for (i = 1; i <= NF; i++) if ($i == "Passed:") { gsub(",", "", $(i+1)); n += $(i+1) } } END { print n + 0 }' "$log")
+failed=$(awk '/Failed: +[0-9]+/ { for (i = 1; i <= NF; i++) if ($i == "Failed:") { gsub(",", "", $(i+1)); n += $(i+1) } } END { print n + 0 }' "$log")
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+if [ "${passed:-0}" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"

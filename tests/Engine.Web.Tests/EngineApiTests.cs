@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+using Engine.Web.Api;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engine.Web.Tests;
+
+public sealed class EngineApiTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    [Fact]
+    public async Task Healthz_answers_healthy()
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Stats_count_live_activations_agents_by_status_and_queued_and_active_conversations()
+    {
+        using var client = factory.CreateClient();
+        var runtime = factory.Services.GetRequiredService<GrainRuntime>();
+        var tenant = "stats-" + Guid.NewGuid().ToString("N");
+        var before = await client.GetFromJsonAsync<EngineStats>("/api/v1/engine/stats");
+
+        await runtime.Get<TenantGrain>(tenant, TenantGrain.SingletonKey).Call(static t => t.CreateSkillGroup("g1", ServiceMode.Online, 1, []));
+        await runtime.Get<SkillGroupGrain>(tenant, "g1").Call(static g => g.AddMember("a1"));
+        await runtime.Get<SkillGroupGrain>(tenant, "g1").Call(static g => g.AddMember("a2"));
+        await runtime.Get<AgentGrain>(tenant, "a1").Call(static a => a.GoOnline());
+        await runtime.Get<ConversationGrain>(tenant, "c1").Call(static c => c.Start("v1", ServiceMode.Online, "g1"));
+        await runtime.Get<ConversationGrain>(tenant, "c1").Call(static c => c.Answer("a1"));
+        await runtime.Get<ConversationGrain>(tenant, "c2").Call(static c => c.Start("v2", ServiceMode.Online, "g1"));
+
+        var after = await client.GetFromJsonAsync<EngineStats>("/api/v1/engine/stats");
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        Assert.True(after.Activations >= before.Activations + 6, $"activations {before.Activations} -> {after.Activations}");
+        Assert.Equal(before.Agents.Busy + 1, after.Agents.Busy);
+        Assert.Equal(before.Agents.Offline + 1, after.Agents.Offline);
+        Assert.Equal(before.Conversations.Active + 1, after.Conversations.Active);
+        Assert.Equal(before.Conversations.Queued + 1, after.Conversations.Queued);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_problem_details()
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync("/api/v1/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
