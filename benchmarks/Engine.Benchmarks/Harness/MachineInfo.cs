@@ -41,13 +41,9 @@ internal sealed record MachineInfo(
                 return colon < 0 ? null : line[(colon + 1)..].Trim();
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The name is a nicety: without it the report still says how many cores there were.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
         }
         return null;
     }

@@ -44,7 +44,7 @@ internal readonly struct PhaseMeter
         return new PhaseStats(
             operations,
             elapsed,
-            cpu.TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount,
+            cpu,
             allocated,
             GC.CollectionCount(0) - _gen0,
             GC.CollectionCount(1) - _gen1,
@@ -52,9 +52,15 @@ internal readonly struct PhaseMeter
     }
 }
 
-internal sealed record PhaseStats(long Operations, TimeSpan Elapsed, double CpuUtilization, long AllocatedBytes, int Gen0, int Gen1, int Gen2)
+internal sealed record PhaseStats(long Operations, TimeSpan Elapsed, TimeSpan CpuTime, long AllocatedBytes, int Gen0, int Gen1, int Gen2)
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
+
+    /// <summary>Share of all cores this process used: below 1 means idle cores, or other processes taking them.</summary>
+    public double CpuUtilization => CpuTime.TotalSeconds / Elapsed.TotalSeconds / Environment.ProcessorCount;
+
+    /// <summary>Operations per second of this process's CPU time: comparable across runs on a busy machine.</summary>
+    public double PerCpuSecond => CpuTime > TimeSpan.Zero ? Operations / CpuTime.TotalSeconds : 0;
 
     public double AllocatedBytesPerOperation => Operations == 0 ? 0 : (double)AllocatedBytes / Operations;
 }
