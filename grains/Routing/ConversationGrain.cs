@@ -15,6 +15,9 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     private const string ReplyReminder = "reply";
     private ConversationStatus? _counted;
 
+    /// <summary>Agents who were lost (forced offline) before their offer of this conversation arrived here.</summary>
+    private HashSet<string>? _lostBeforeOffer;
+
     private ConversationState S => State.State;
 
     protected internal override bool KeepAlive => S.Exists && S.Status != ConversationStatus.Completed;
@@ -38,8 +41,11 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     public async ValueTask<(ConversationSnapshot Conversation, int Position)> Start(string visitorId, ServiceMode mode, string groupId)
     {
         var now = Time.GetUtcNow();
-        S.Create(Key, visitorId, mode, now);
-        S.TransferTo(groupId, now);
+        if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
+        var created = new ConversationState();
+        created.Create(Key, visitorId, mode, now);
+        created.TransferTo(groupId, now);
+        State.State = created;
         int position;
         try
         {
@@ -63,6 +69,12 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         {
             // Stale: the customer left or the conversation moved meanwhile.
             await Agent(agentId).Call(Key, static (a, c) => a.Release(c));
+            return;
+        }
+        if (_lostBeforeOffer?.Remove(agentId) == true)
+        {
+            // The agent went offline between reserving and this message: the offer is void, back to the front.
+            await EnqueueIn(groupId, front: true);
             return;
         }
         S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
@@ -129,6 +141,12 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     /// <summary>One-way from an agent forced offline: back to the front of the queue.</summary>
     public async ValueTask AgentLost(string agentId)
     {
+        if (S.Status == ConversationStatus.Queued && S.AgentId is null && !S.ExcludedAgents.Contains(agentId))
+        {
+            // The group's offer to this agent is still on its way here.
+            (_lostBeforeOffer ??= new HashSet<string>(StringComparer.Ordinal)).Add(agentId);
+            return;
+        }
         if (S.AgentId != agentId) return;
         if (S.Status == ConversationStatus.Ended)
         {

@@ -109,3 +109,38 @@ public sealed class DecisionTests
         Assert.Equal("a1", await host.AgentOfAsync("c1"));
     }
 }
+
+public sealed class ProtocolRaceTests
+{
+    [Fact]
+    public async Task An_agent_lost_before_its_offer_arrives_voids_the_offer_and_the_conversation_goes_back_to_the_front()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1", "a2");
+        await host.ArriveAsync("c1", "g1");
+        await host.ArriveAsync("c2", "g1");
+        // The group took c1 off its queue for a1; a1 went offline before the Offered message reached c1.
+        Assert.True(await host.Group("g1").Call(static g => g.Dequeue("c1")));
+        await host.Conversation("c1").Call(static c => c.AgentLost("a1"));
+        await host.Conversation("c1").Call(static c => c.Offered("a1", "g1", new RoutingSettings()));
+        await host.IdleAsync();
+
+        Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
+        Assert.Equal(["c1", "c2"], (await host.GroupSnapshotAsync("g1")).Queue);
+        Assert.DoesNotContain(host.Events.Rings, r => r.ConversationId == "c1");
+        await host.OnlineAsync("a2");
+        Assert.Equal("a2", await host.AgentOfAsync("c1"));
+    }
+
+    [Fact]
+    public async Task Starting_a_conversation_twice_is_refused_and_leaves_the_first_untouched()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.ArriveAsync("c1", "g1", "alice");
+        await Assert.ThrowsAsync<Engine.StateMachines.DomainException>(() => host.ArriveAsync("c1", "g1", "bob"));
+        var c1 = await host.ConversationAsync("c1");
+        Assert.Equal(("alice", ConversationStatus.Queued), (c1.VisitorId, c1.Status));
+        Assert.Equal(["c1"], (await host.GroupSnapshotAsync("g1")).Queue);
+    }
+}
