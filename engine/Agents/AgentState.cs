@@ -16,7 +16,7 @@ public sealed class AgentState
     public Dictionary<string, WorkItem> Work { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, Membership> Groups { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>When the agent last came online, ended a break, took or finished work: longest-idle orders by it.</summary>
+    /// <summary>When the agent last came online, ended a break, took or let go of a conversation: longest-idle orders by it.</summary>
     public DateTimeOffset IdleSince { get; set; }
 
     /// <summary>Increases with every change a skill group must hear of; lets groups drop stale notices.</summary>
@@ -209,9 +209,15 @@ public sealed class AgentState
     {
         var item = Held(conversationId);
         var stage = AgentMachine.Work.Fire(item.Stage, trigger);
-        if (stage == WorkStage.Done) Work.Remove(conversationId);
-        else Work[conversationId] = item with { Stage = stage, Since = now, Deadline = deadline };
-        Touch(now);
+        if (stage == WorkStage.Done)
+        {
+            Work.Remove(conversationId);
+            Touch(now);
+            return;
+        }
+        Work[conversationId] = item with { Stage = stage, Since = now, Deadline = deadline };
+        // A stage change inside the agent's hands frees no capacity: the idle clock keeps running.
+        Version++;
     }
 
     private void Touch(DateTimeOffset now)

@@ -12,6 +12,7 @@ namespace Engine.Grains.Routing;
 public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : Grain<AgentState>, IRemindable
 {
     private const string AfterCallReminder = "after-call";
+    private readonly Dictionary<string, AgentAvailability> _told = new(StringComparer.Ordinal);
     private AgentStatus _status;
     private DateTimeOffset? _armedDeadline;
 
@@ -36,7 +37,7 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
 
     public ValueTask<AgentSnapshot> GetSnapshot() => new(AgentSnapshot.Of(S));
 
-    public ValueTask<AgentAvailability> GetAvailability(string groupId) => new(S.AvailabilityFor(groupId));
+    public ValueTask<AgentAvailability> GetAvailability(string groupId) => new(Told(groupId));
 
     public ValueTask GoOnline() => Change(static (s, now) => s.GoOnline(now), "online");
 
@@ -56,13 +57,14 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     {
         S.Join(groupId, mode, cap);
         await Commit(Now, "joined-group", notifyGroupsExcept: groupId);
-        return S.AvailabilityFor(groupId);
+        return Told(groupId);
     }
 
     public async ValueTask LeaveGroup(string groupId)
     {
         if (!S.Groups.ContainsKey(groupId)) return;
         S.Leave(groupId);
+        _told.Remove(groupId);
         await Commit(Now, "left-group", notifyGroupsExcept: groupId);
     }
 
@@ -73,7 +75,13 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     {
         var now = Now;
         var outcome = S.TryReserve(conversationId, groupId, now);
-        if (outcome == ReserveOutcome.Reserved) await Commit(now, "offered", notifyGroupsExcept: groupId);
+        if (outcome == ReserveOutcome.Reserved)
+        {
+            await Commit(now, "offered", notifyGroupsExcept: groupId);
+            return (outcome, Told(groupId));
+        }
+        // The group now holds this agent unavailable: make sure it hears of the next change, whatever it is.
+        _told.Remove(groupId);
         return (outcome, S.AvailabilityFor(groupId));
     }
 
@@ -140,10 +148,21 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
         foreach (var groupId in S.Groups.Keys)
         {
             if (groupId == notifyGroupsExcept) continue;
-            GetGrain<SkillGroupGrain>(groupId).Tell(S.AvailabilityFor(groupId), static (g, report) => g.AgentAvailabilityChanged(report));
+            var report = S.AvailabilityFor(groupId);
+            if (_told.TryGetValue(groupId, out var last) && !Matters(last, report)) continue;
+            _told[groupId] = report;
+            GetGrain<SkillGroupGrain>(groupId).Tell(report, static (g, r) => g.AgentAvailabilityChanged(r));
         }
         await ArmDeadline();
     }
+
+    /// <summary>The report a group gets in a reply, remembered as told.</summary>
+    private AgentAvailability Told(string groupId) => _told[groupId] = S.AvailabilityFor(groupId);
+
+    /// <summary>Whether a group routes differently on <paramref name="next"/> than on what it was told last.</summary>
+    private static bool Matters(AgentAvailability last, AgentAvailability next)
+        => last.Online != next.Online || last.CanTake != next.CanTake
+            || (next.CanTake && (last.Load != next.Load || last.IdleSince != next.IdleSince));
 
     private async ValueTask ArmDeadline()
     {

@@ -41,12 +41,13 @@ internal sealed class Activation : IThreadPoolWorkItem
         lock (_gate)
         {
             if (_dead) return false;
+            // Counted before the message is visible: a drainer must never count it done before it was counted queued.
+            _runtime.MessageQueued();
             message.EnqueuedAt = _runtime.Now;
             _queue.Enqueue(message);
             schedule = !_scheduled;
             _scheduled = true;
         }
-        _runtime.MessageQueued();
         if (schedule) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return true;
     }

@@ -93,14 +93,27 @@ public abstract class Grain
 
     private sealed class CallbackMessageFactory(Grain grain, Func<ValueTask> callback)
     {
+        private readonly CallbackMessage _body = new(_ => callback());
+
         public ITimer? Timer;
 
         public void Post()
         {
             var activation = grain._activation;
             if (activation is null || !activation.IsCurrent(grain)) return;
-            activation.TryEnqueue(new CallbackMessage(g => ReferenceEquals(g, grain) ? callback() : default));
+            activation.TryEnqueue(new Tick(grain, activation, _body));
         }
+    }
+
+    /// <summary>
+    /// A timer tick, abandoned once its grain is no longer the activation's instance (deactivated, or dropped to
+    /// re-read its state), so that a tick queued late never activates a fresh instance.
+    /// </summary>
+    private sealed class Tick(Grain grain, Activation activation, CallbackMessage body) : Message
+    {
+        public override bool IsAbandoned => !activation.IsCurrent(grain);
+
+        public override ValueTask Invoke(Grain target, Activation current) => body.Invoke(target, current);
     }
 }
 

@@ -44,6 +44,9 @@ public sealed class MemoryReminderStore : IReminderStore
 /// </summary>
 internal sealed class ReminderService(GrainRuntime runtime, IReminderStore store)
 {
+    // The longest due time a System.Threading.Timer accepts (about 49.7 days); a reminder due later waits in steps.
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly Dictionary<(GrainId, string), Armed> _armed = [];
     private readonly Lock _gate = new();
 
@@ -72,20 +75,43 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderStore store
         await store.DeleteAsync(grain, name, CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>Disarms every reminder of this runtime; the stored rows stay for the next start.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            foreach (var armed in _armed.Values) armed.Timer.Dispose();
+            _armed.Clear();
+        }
+    }
+
     private void Arm(ReminderEntry entry)
     {
         var armed = new Armed(this, entry);
+        // Created stopped and started once published: a timer due now may fire before CreateTimer returns.
+        armed.Timer = runtime.Time.CreateTimer(static s => ((Armed)s!).Fire(), armed, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
             if (_armed.Remove((entry.Grain, entry.Name), out var previous)) previous.Timer.Dispose();
             _armed[(entry.Grain, entry.Name)] = armed;
         }
-        var due = entry.DueAt - runtime.Time.GetUtcNow();
-        armed.Timer = runtime.Time.CreateTimer(static s => ((Armed)s!).Fire(), armed, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        Start(armed);
+    }
+
+    private void Start(Armed armed)
+    {
+        var due = armed.Entry.DueAt - runtime.Time.GetUtcNow();
+        armed.Timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due, Timeout.InfiniteTimeSpan);
     }
 
     private void Fire(Armed armed)
     {
+        if (armed.Entry.DueAt > runtime.Time.GetUtcNow())
+        {
+            // Woken by the cap on a timer's due time: wait for the rest (a disposed timer ignores this).
+            Start(armed);
+            return;
+        }
         lock (_gate)
         {
             if (!_armed.TryGetValue((armed.Entry.Grain, armed.Entry.Name), out var current) || !ReferenceEquals(current, armed)) return;
