@@ -43,15 +43,17 @@ public sealed class ActivationTests
     public async Task Calls_racing_with_deactivations_never_see_two_live_instances_of_a_key()
     {
         await using var host = await TestHost.StartAsync(r => r.Register<InstanceGrain>());
-        const int threads = 8;
-        const int callsPerThread = 100;
-        var calls = new Task<Guid>[threads][];
+        const int callers = 8;
+        const int callsPerCaller = 100;
 
-        Threads.RunTogether(threads, t =>
-            calls[t] = Enumerable.Range(0, callsPerThread).Select(_ => host.Get<InstanceGrain>("k").Call(g => g.InstanceThenDeactivateAsync()).AsTask()).ToArray());
-
-        await Task.WhenAll(calls.SelectMany(c => c)).WaitAsync(TestHost.HangGuard);
+        // Each caller awaits its calls one by one, so the queue keeps draining and every deactivation takes effect.
+        var callerLoops = Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < callsPerCaller; i++) await host.Get<InstanceGrain>("k").Call(g => g.InstanceThenDeactivateAsync());
+        }));
+        await Task.WhenAll(callerLoops).WaitAsync(TestHost.HangGuard);
         await host.IdleAsync();
+
         Assert.Equal(1, host.Probe.MaxInside("alive:k"));
         Assert.True(host.Probe.Count("constructed") > 1, "DeactivateOnIdle should have replaced the instance at least once");
         Assert.Equal(host.Probe.Count("constructed"), host.Probe.Count("deactivated:k"));

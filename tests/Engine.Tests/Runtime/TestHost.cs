@@ -63,9 +63,14 @@ public sealed class TestHost : IAsyncDisposable
 
     public Task IdleAsync() => Runtime.WhenIdle().WaitAsync(HangGuard);
 
-    /// <summary>Moves the clock (timers, sweeps and reminders fire on this thread), then waits until every queued turn has run.</summary>
+    /// <summary>
+    /// Lets running turns finish, moves the clock (timers, sweeps and reminders fire on this thread), then waits
+    /// until every queued turn has run. The first wait matters: a caller gets its result from inside the callee's
+    /// turn, so right after <c>await Call(...)</c> the callee may still count as busy for a sweep.
+    /// </summary>
     public async Task AdvanceAsync(TimeSpan by)
     {
+        await IdleAsync();
         Clock.Advance(by);
         await IdleAsync();
     }
