@@ -130,11 +130,11 @@ public sealed class AgentState
     }
 
     /// <summary>Chat ends into <see cref="WorkStage.Ended"/> (AS-5); a call into the after-call window (AS-6, AS-7).</summary>
-    public void End(string conversationId, DateTimeOffset now, RoutingSettings settings)
+    public void End(string conversationId, DateTimeOffset now, AfterCallRule afterCall)
     {
         var item = Held(conversationId);
         if (item.Mode.IsExclusive())
-            Move(conversationId, WorkTrigger.EndCall, now, now + settings.AfterCallWindow);
+            Move(conversationId, WorkTrigger.EndCall, now, now + afterCall.Window);
         else
             Move(conversationId, WorkTrigger.End, now);
     }
@@ -144,10 +144,10 @@ public sealed class AgentState
     public void Continue(string conversationId, DateTimeOffset now) => Move(conversationId, WorkTrigger.Continue, now);
 
     /// <summary>AS-6: explicit wrap-up; with status recovery on (AS-7) the recovery deadline still holds.</summary>
-    public void EnterWrapUp(string conversationId, DateTimeOffset now, RoutingSettings settings)
+    public void EnterWrapUp(string conversationId, DateTimeOffset now, AfterCallRule afterCall)
     {
         var item = Held(conversationId);
-        Move(conversationId, WorkTrigger.EnterWrapUp, now, settings.StatusRecovery ? item.Deadline : null);
+        Move(conversationId, WorkTrigger.EnterWrapUp, now, afterCall.StatusRecovery ? item.Deadline : null);
     }
 
     public void FinishWrapUp(string conversationId, DateTimeOffset now) => Move(conversationId, WorkTrigger.FinishWrapUp, now);

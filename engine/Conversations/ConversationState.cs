@@ -80,8 +80,8 @@ public sealed class ConversationState
     public EndReason EndReason { get; set; }
     public int Offers { get; set; }
 
-    /// <summary>The routing settings of the group whose offer was answered: after-call window, recovery.</summary>
-    public RoutingSettings? Settings { get; set; }
+    /// <summary>The after-call rule of the group whose offer this is (AS-6, AS-7).</summary>
+    public AfterCallRule? AfterCall { get; set; }
 
     public bool Exists => Id.Length > 0;
 

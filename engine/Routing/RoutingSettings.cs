@@ -48,6 +48,9 @@ public sealed record RoutingSettings
     /// <summary>The time a phone or omni agent has after a call before returning to Idle (AS-6, AS-7).</summary>
     public TimeSpan AfterCallWindow => TimeSpan.FromSeconds(StatusRecovery ? StatusRecoverySeconds : AfterCallSeconds);
 
+    /// <summary>What the conversation carries to the agent when the call ends.</summary>
+    public AfterCallRule AfterCall => new(StatusRecovery ? StatusRecoverySeconds : AfterCallSeconds, StatusRecovery);
+
     /// <summary>Throws <see cref="RoutingSettingsException"/> naming the first field out of range.</summary>
     public RoutingSettings Validated()
     {
@@ -67,6 +70,14 @@ public sealed record RoutingSettings
         if (seconds is < MinTimeoutSeconds or > MaxTimeoutSeconds)
             throw new RoutingSettingsException(field, $"must be between {MinTimeoutSeconds} and {MaxTimeoutSeconds} seconds");
     }
+}
+
+/// <summary>AS-6 / AS-7: how long the after-call window lasts, and whether status recovery also ends an explicit wrap-up.</summary>
+public sealed record AfterCallRule(int WindowSeconds, bool StatusRecovery)
+{
+    public static readonly AfterCallRule Default = new RoutingSettings().AfterCall;
+
+    public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
 }
 
 public sealed class RoutingSettingsException(string field, string reason)

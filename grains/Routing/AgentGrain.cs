@@ -85,13 +85,13 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
         return (outcome, S.AvailabilityFor(groupId));
     }
 
-    public ValueTask Answer(string conversationId) => Change((s, now) => s.Answer(conversationId, now), "answered");
+    public ValueTask Answer(string conversationId) => Change(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
 
     /// <summary>AS-4: the offer timed out; false when the agent no longer held it.</summary>
     public async ValueTask<bool> MissOffer(string conversationId)
     {
         if (!S.Work.TryGetValue(conversationId, out var item) || item.Stage != WorkStage.Reserved) return false;
-        await Change((s, now) => s.MissOffer(conversationId, now), "missed-offer");
+        await Change(conversationId, static (s, id, now) => s.MissOffer(id, now), "missed-offer");
         return true;
     }
 
@@ -99,19 +99,19 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     public async ValueTask<bool> Release(string conversationId)
     {
         if (!S.Work.ContainsKey(conversationId)) return false;
-        await Change((s, now) => s.Release(conversationId, now), "released");
+        await Change(conversationId, static (s, id, now) => s.Release(id, now), "released");
         return true;
     }
 
-    public ValueTask End(string conversationId, RoutingSettings settings) => Change((s, now) => s.End(conversationId, now, settings), "ended");
+    public ValueTask End(string conversationId, AfterCallRule afterCall) => Change((conversationId, afterCall), static (s, a, now) => s.End(a.conversationId, now, a.afterCall), "ended");
 
-    public ValueTask Complete(string conversationId) => Change((s, now) => s.Complete(conversationId, now), "completed");
+    public ValueTask Complete(string conversationId) => Change(conversationId, static (s, id, now) => s.Complete(id, now), "completed");
 
-    public ValueTask Continue(string conversationId) => Change((s, now) => s.Continue(conversationId, now), "continued");
+    public ValueTask Continue(string conversationId) => Change(conversationId, static (s, id, now) => s.Continue(id, now), "continued");
 
-    public ValueTask EnterWrapUp(string conversationId, RoutingSettings settings) => Change((s, now) => s.EnterWrapUp(conversationId, now, settings), "wrap-up");
+    public ValueTask EnterWrapUp(string conversationId, AfterCallRule afterCall) => Change((conversationId, afterCall), static (s, a, now) => s.EnterWrapUp(a.conversationId, now, a.afterCall), "wrap-up");
 
-    public ValueTask FinishWrapUp(string conversationId) => Change((s, now) => s.FinishWrapUp(conversationId, now), "wrap-up-finished");
+    public ValueTask FinishWrapUp(string conversationId) => Change(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished");
 
     /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
     public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
@@ -132,6 +132,13 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     {
         var now = Now;
         transition(S, now);
+        await Commit(now, reason);
+    }
+
+    private async ValueTask Change<TArg>(TArg arg, Action<AgentState, TArg, DateTimeOffset> transition, string reason)
+    {
+        var now = Now;
+        transition(S, arg, now);
         await Commit(now, reason);
     }
 

@@ -42,10 +42,8 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     {
         var now = Time.GetUtcNow();
         if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
-        var created = new ConversationState();
-        created.Create(Key, visitorId, mode, now);
-        created.TransferTo(groupId, now);
-        State.State = created;
+        S.Create(Key, visitorId, mode, now);
+        S.TransferTo(groupId, now);
         int position;
         try
         {
@@ -58,8 +56,7 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
             DeactivateOnIdle();
             throw;
         }
-        await Save();
-        return (ConversationSnapshot.Of(S), position);
+        return (await Save(), position);
     }
 
     /// <summary>One-way from the group: an agent reserved capacity for this conversation.</summary>
@@ -78,7 +75,7 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
             return;
         }
         S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
-        S.Settings = settings;
+        S.AfterCall = settings.AfterCall;
         await Save();
         if (S.OfferDeadline is { } due) await SetReminderAsync(OfferReminder, due);
         events.OfferRinging(Tenant, agentId, Key, groupId, S.OfferDeadline);
@@ -88,24 +85,25 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     public async ValueTask<ConversationSnapshot> Answer(string agentId)
     {
         Require(ConversationStatus.Offered, ConversationTrigger.Answer, agentId);
+        var offerArmed = S.OfferDeadline is not null;
         await Agent(agentId).Call(Key, static (a, c) => a.Answer(c));
         S.Answer(agentId, Time.GetUtcNow());
-        await Save();
-        if (S.Settings?.OfferTimeout is not null) await CancelReminderAsync(OfferReminder);
+        var snapshot = await Save();
+        if (offerArmed) await CancelReminderAsync(OfferReminder);
         GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
-        return ConversationSnapshot.Of(S);
+        return snapshot;
     }
 
     /// <summary>The agent ends the conversation (结束会话 / hang up).</summary>
     public async ValueTask<ConversationSnapshot> End(string agentId)
     {
         Require(ConversationStatus.Active, ConversationTrigger.End, agentId);
-        await Agent(agentId).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+        await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
         var replyArmed = S.ReplyDeadline is not null;
         S.End(agentId, Time.GetUtcNow());
-        await Save();
+        var snapshot = await Save();
         if (replyArmed) await CancelReminderAsync(ReplyReminder);
-        return ConversationSnapshot.Of(S);
+        return snapshot;
     }
 
     /// <summary>AS-5: the agent completes an ended chat (完成会话); it leaves the agent's list.</summary>
@@ -121,7 +119,7 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     public async ValueTask EnterWrapUp(string agentId)
     {
         Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
-        await Agent(agentId).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.EnterWrapUp(r.Key, r.Item2));
+        await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EnterWrapUp(r.Key, r.Item2));
     }
 
     /// <summary>AS-6: wrap-up ended from the menu.</summary>
@@ -202,17 +200,15 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
                 if (offerArmed) await CancelReminderAsync(OfferReminder);
                 break;
             case ConversationStatus.Active:
-                await Agent(agentId!).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+                await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
                 if (replyArmed) await CancelReminderAsync(ReplyReminder);
                 break;
         }
         S.Abandon(Time.GetUtcNow());
         // Nobody holds a conversation that never got answered: it is complete at once.
         if (waiting) S.Complete(Time.GetUtcNow());
-        await Save();
-        var snapshot = ConversationSnapshot.Of(S);
-        if (S.Status == ConversationStatus.Completed) await Finish();
-        return snapshot;
+        if (S.Status == ConversationStatus.Completed) return await Finish();
+        return await Save();
     }
 
     /// <summary>FL-5: the agent wrote; without a reply within <paramref name="replyTimeout"/> the conversation ends.</summary>
@@ -248,15 +244,17 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         }
         else if (name == ReplyReminder && S.ReplyTimedOut(now))
         {
-            await Agent(S.AgentId!).Call((Key, S.Settings ?? new RoutingSettings()), static (a, r) => a.End(r.Key, r.Item2));
+            await Agent(S.AgentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
             await Save();
         }
     }
 
     private ValueTask<int> EnqueueIn(string groupId, bool front)
         => Group(groupId).Call(
-            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, [.. S.ExcludedAgents], [.. S.VisitedGroups], front),
+            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front),
             static (g, r) => g.Enqueue(r));
+
+    private static IReadOnlyList<string> Copy(List<string> list) => list.Count == 0 ? [] : [.. list];
 
     private void Require(ConversationStatus status, ConversationTrigger trigger, string agentId)
     {
@@ -277,11 +275,14 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         return snapshot;
     }
 
-    private async ValueTask Save()
+    /// <summary>Persists the state, moves the live counts and publishes the change; returns what was published.</summary>
+    private async ValueTask<ConversationSnapshot> Save()
     {
         await State.WriteStateAsync();
         Count();
-        events.ConversationChanged(Tenant, ConversationSnapshot.Of(S));
+        var snapshot = ConversationSnapshot.Of(S);
+        events.ConversationChanged(Tenant, snapshot);
+        return snapshot;
     }
 
     private void Count()

@@ -51,7 +51,7 @@ public sealed record ConversationSnapshot(
 {
     public static ConversationSnapshot Of(ConversationState s) => new(
         s.Id, s.VisitorId, s.Mode, s.Status, s.GroupId, s.AgentId, s.CreatedAt, s.QueuedAt, s.OfferedAt,
-        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, [.. s.ExcludedAgents]);
+        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, s.ExcludedAgents.Count == 0 ? [] : [.. s.ExcludedAgents]);
 }
 
 public sealed record AgentSnapshot(

@@ -5,7 +5,7 @@ using Engine.Conversations;
 namespace Engine.Grains.Routing;
 
 /// <summary>Source-generated serializers for grain state: no reflection on the hot path.</summary>
-[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AgentState))]
 [JsonSerializable(typeof(ConversationState))]
 [JsonSerializable(typeof(SkillGroupState))]

@@ -30,8 +30,9 @@ public readonly struct GrainRef<TGrain> where TGrain : Grain
 
     public ValueTask Call<TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body)
     {
-        var result = Call((arg, body), static (grain, s) => AsBool(s.body(grain, s.arg)));
-        return result.IsCompletedSuccessfully ? default : new ValueTask(result.AsTask());
+        var message = new VoidCallMessage<TGrain, TArg>(arg, body) { Caller = _caller };
+        _runtime.Send(Id, message);
+        return message.Task;
     }
 
     public ValueTask Call(Func<TGrain, ValueTask> body) => Call(body, static (grain, b) => b(grain));
@@ -40,16 +41,4 @@ public readonly struct GrainRef<TGrain> where TGrain : Grain
         => _runtime.Send(Id, new OneWayMessage<TGrain, TArg>(arg, body) { Caller = _caller });
 
     public void Tell(Func<TGrain, ValueTask> body) => Tell(body, static (grain, b) => b(grain));
-
-    private static ValueTask<bool> AsBool(ValueTask pending)
-    {
-        if (pending.IsCompletedSuccessfully) return new ValueTask<bool>(true);
-        return Slow(pending);
-
-        static async ValueTask<bool> Slow(ValueTask p)
-        {
-            await p.ConfigureAwait(false);
-            return true;
-        }
-    }
 }

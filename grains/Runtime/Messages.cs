@@ -85,6 +85,70 @@ internal sealed class CallMessage<TGrain, TArg, TResult>(TArg arg, Func<TGrain, 
         => _core.OnCompleted(continuation, state, token, flags);
 }
 
+/// <summary>An awaited call without a result.</summary>
+internal sealed class VoidCallMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body)
+    : Message, IValueTaskSource where TGrain : Grain
+{
+    private ManualResetValueTaskSourceCore<bool> _core;
+    private int _done;
+
+    public override bool IsCall => true;
+    public override bool IsAbandoned => Volatile.Read(ref _done) != 0;
+
+    public ValueTask Task => new(this, _core.Version);
+
+    public override ValueTask Invoke(Grain grain, Activation activation)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = body((TGrain)grain, arg);
+        }
+        catch (Exception e)
+        {
+            activation.OnTurnFailed(e);
+            Fail(e);
+            return default;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeed();
+            return default;
+        }
+        return AwaitSlow(pending, activation);
+    }
+
+    private async ValueTask AwaitSlow(ValueTask pending, Activation activation)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            activation.OnTurnFailed(e);
+            Fail(e);
+            return;
+        }
+        Succeed();
+    }
+
+    private void Succeed()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetResult(true);
+    }
+
+    public override void Fail(Exception error)
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetException(error);
+    }
+
+    public void GetResult(short token) => _core.GetResult(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+}
+
 internal sealed class OneWayMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body) : Message where TGrain : Grain
 {
     public override ValueTask Invoke(Grain grain, Activation activation)

@@ -19,6 +19,7 @@ internal sealed class LoadCommand : IHarnessCommand
         new("handle-ms", OptionKind.Number, "how long an agent keeps a conversation before ending it", "0", AllowZero: true),
         new("visitors", OptionKind.Integer, "distinct returning visitors the arrivals are drawn from", "10000"),
         new("queued-sample", OptionKind.Integer, "conversations queued with no agent to measure bytes per queued conversation", "10000", AllowZero: true),
+        new("alloc-profile", OptionKind.Flag, "also sample allocations by type during the measured phase"),
         HarnessOption.Json,
     ];
 
@@ -34,7 +35,8 @@ internal sealed class LoadCommand : IHarnessCommand
             options.GetInt("concurrency"),
             TimeSpan.FromMilliseconds(options.GetDouble("handle-ms")),
             options.GetInt("visitors"),
-            options.GetInt("queued-sample"));
+            options.GetInt("queued-sample"),
+            options.GetFlag("alloc-profile"));
         var result = await LoadSimulation.RunAsync(settings, cancellationToken).ConfigureAwait(false);
         await HarnessOutput.WriteAsync("load", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
         return 0;
@@ -51,7 +53,8 @@ internal sealed record LoadSettings(
     int Concurrency,
     TimeSpan Handle,
     int Visitors,
-    int QueuedSample);
+    int QueuedSample,
+    bool AllocationProfile);
 
 internal sealed record LoadResult(
     double ConversationsPerSecond,
@@ -76,4 +79,5 @@ internal sealed record LoadResult(
     double AllocatedBytesPerConversation,
     double GcPauseMs,
     long WorkingSetBytes,
-    int Activations);
+    int Activations,
+    IReadOnlyList<AllocationShare>? TopAllocations);

@@ -67,12 +67,15 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         _offerLatency.Reset();
         Interlocked.Exchange(ref _completed, 0);
         _measuring = true;
+        using var sampler = _settings.AllocationProfile ? new AllocationSampler() : null;
+        sampler?.Start();
         var pausedBefore = GC.GetTotalPauseDuration();
         var meter = PhaseMeter.Start();
         await WaitAsync(_settings.Seconds, cancellationToken).ConfigureAwait(false);
         var completed = Interlocked.Read(ref _completed);
         var stats = meter.Stop(completed);
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        sampler?.Stop();
         _measuring = false;
         var offered = _offerLatency.Count;
 
@@ -106,7 +109,8 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
             Math.Round(stats.AllocatedBytesPerOperation),
             Math.Round(paused.TotalMilliseconds),
             process.WorkingSet64,
-            activations);
+            activations,
+            sampler?.Top(25));
     }
 
     /// <summary>Groups, each agent in two of them, everyone online.</summary>

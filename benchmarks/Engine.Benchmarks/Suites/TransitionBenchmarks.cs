@@ -9,7 +9,6 @@ namespace Engine.Benchmarks.Suites;
 public class TransitionBenchmarks
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
-    private static readonly RoutingSettings Settings = new();
     private AgentState _agent = null!;
 
     [GlobalSetup]
@@ -26,7 +25,7 @@ public class TransitionBenchmarks
     {
         _agent.TryReserve("c1", "g1", Now);
         _agent.Answer("c1", Now);
-        _agent.End("c1", Now, Settings);
+        _agent.End("c1", Now, AfterCallRule.Default);
         _agent.Complete("c1", Now);
         return _agent.Work.Count;
     }

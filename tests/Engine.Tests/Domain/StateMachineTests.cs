@@ -72,7 +72,7 @@ public sealed class StateMachineTests
         Assert.False(agent.CanTake("phone"));
         Assert.Equal(AgentStatus.Busy, agent.Status());
         agent.Answer("p1", T0);
-        agent.End("p1", T0, new RoutingSettings { AfterCallSeconds = 30 });
+        agent.End("p1", T0, new RoutingSettings { AfterCallSeconds = 30 }.AfterCall);
         Assert.Equal(AgentStatus.WrapUp, agent.Status());
         Assert.False(agent.CanTake("chat"));
         Assert.Equal(T0.AddSeconds(30), agent.NextDeadline());

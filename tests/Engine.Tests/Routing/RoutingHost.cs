@@ -15,11 +15,15 @@ public sealed class RoutingHost : IAsyncDisposable
     public const string Tenant = "t1";
     private readonly ServiceProvider _services;
 
-    private RoutingHost(bool trackQuiescence)
+    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock)
     {
-        _services = new ServiceCollection()
+        Clock = clock ?? new ManualTimeProvider();
+        var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Clock)
-            .AddSingleton<IEngineEvents>(Events)
+            .AddSingleton<IEngineEvents>(Events);
+        if (storage is not null) services.AddSingleton(storage);
+        if (reminders is not null) services.AddSingleton(reminders);
+        _services = services
             .AddEngineGrains(o =>
             {
                 o.TrackQuiescence = trackQuiescence;
@@ -29,17 +33,21 @@ public sealed class RoutingHost : IAsyncDisposable
         Runtime = _services.GetRequiredService<GrainRuntime>();
         Counters = _services.GetRequiredService<EngineCounters>();
         Storage = _services.GetRequiredService<IGrainStorage>();
+        Reminders = _services.GetRequiredService<IReminderStore>();
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public IReminderStore Reminders { get; }
+
+    public ManualTimeProvider Clock { get; }
     public RecordingEvents Events { get; } = new();
     public GrainRuntime Runtime { get; }
     public EngineCounters Counters { get; }
     public IGrainStorage Storage { get; }
 
-    public static async Task<RoutingHost> StartAsync(bool trackQuiescence = true)
+    /// <summary>Starts a host; pass another host's storage, reminders and clock to simulate a restart.</summary>
+    public static async Task<RoutingHost> StartAsync(bool trackQuiescence = true, IGrainStorage? storage = null, IReminderStore? reminders = null, ManualTimeProvider? clock = null)
     {
-        var host = new RoutingHost(trackQuiescence);
+        var host = new RoutingHost(trackQuiescence, storage, reminders, clock);
         await host.Runtime.StartAsync();
         return host;
     }

@@ -1,0 +1,63 @@
+using Engine.Agents;
+using Engine.Conversations;
+using Engine.Grains.Routing;
+using Engine.Routing;
+
+namespace Engine.Tests.Routing;
+
+/// <summary>Grain state read back by a new runtime over the same storage: what issue 2's durable stores rely on.</summary>
+public sealed class RestartTests
+{
+    [Fact]
+    public async Task A_new_runtime_over_the_same_storage_sees_agents_groups_queues_and_conversations_as_they_were()
+    {
+        var first = await RoutingHost.StartAsync();
+        await first.SetModeSettingsAsync(ServiceMode.Phone, new RoutingSettings { StatusRecovery = true, StatusRecoverySeconds = 20, Policy = AllocationPolicyKind.RoundRobin });
+        await first.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
+        await first.GroupAsync("p1", ServiceMode.Phone, 1, "a3");
+        await first.OnlineAsync("a1", "a3");
+        await first.ArriveAsync("c1", "g1", "alice");
+        await first.AnswerAsync("c1", "a1");
+        await first.ArriveAsync("c2", "g1");
+        await first.ArriveAsync("c3", "g1");
+        await first.ArriveAsync("call1", "p1", "+861", ServiceMode.Phone);
+        await first.AnswerAsync("call1", "a3");
+        await first.EndAsync("call1", "a3");
+
+        var agents = new Dictionary<string, AgentSnapshot>();
+        foreach (var id in new[] { "a1", "a2", "a3" }) agents[id] = await first.AgentAsync(id);
+        var conversations = new Dictionary<string, Engine.Grains.Routing.ConversationSnapshot>();
+        foreach (var id in new[] { "c1", "c2", "c3", "call1" }) conversations[id] = await first.ConversationAsync(id);
+        var g1 = await first.GroupSnapshotAsync("g1");
+        var p1 = await first.GroupSnapshotAsync("p1");
+        await first.DisposeAsync();
+
+        await using var second = await RoutingHost.StartAsync(storage: first.Storage, reminders: first.Reminders, clock: first.Clock);
+        foreach (var (id, before) in agents)
+        {
+            var after = await second.AgentAsync(id);
+            Assert.Equal((before.Status, before.Presence, before.IdleSince), (after.Status, after.Presence, after.IdleSince));
+            Assert.Equal(before.Work, after.Work);
+            Assert.Equal(before.Groups.OrderBy(g => g.Key), after.Groups.OrderBy(g => g.Key));
+        }
+        foreach (var (id, before) in conversations)
+        {
+            var after = await second.ConversationAsync(id);
+            Assert.Equal(before with { ExcludedAgents = [] }, after with { ExcludedAgents = [] });
+        }
+        var g1After = await second.GroupSnapshotAsync("g1");
+        Assert.Equal(g1.Queue, g1After.Queue);
+        Assert.Equal(g1.Members, g1After.Members);
+        Assert.Equal((g1.ReceptionCap, g1.OnlineAgents), (g1After.ReceptionCap, g1After.OnlineAgents));
+        Assert.Equal(p1.Settings with { OverflowGroupIds = [] }, (await second.GroupSnapshotAsync("p1")).Settings with { OverflowGroupIds = [] });
+        Assert.Equal(AllocationPolicyKind.RoundRobin, (await second.GroupSnapshotAsync("p1")).Settings.Policy);
+
+        // Routing resumes: the after-call reminder fires in the new runtime, and a freed agent takes the queue head.
+        await second.AdvanceAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(AgentStatus.Idle, (await second.AgentAsync("a3")).Status);
+        await second.EndAsync("c1", "a1");
+        await second.CompleteAsync("c1", "a1");
+        Assert.Equal("a1", await second.AgentOfAsync("c3"));
+        Assert.Equal(ConversationStatus.Offered, (await second.ConversationAsync("c3")).Status);
+    }
+}
