@@ -82,6 +82,8 @@ public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupStat
         await State.WriteStateAsync();
         _pool.RemoveMember(agentId);
         await Agent(agentId).Call(Key, static (a, g) => a.LeaveGroup(g));
+        // One online member fewer: agents who missed an offer may be eligible again.
+        await Dispatch();
     }
 
     /// <summary>SG-5: members leave the group and stay agents. Refused while conversations wait in the queue.</summary>
@@ -128,7 +130,10 @@ public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupStat
     /// <summary>One-way from a member agent whose availability changed.</summary>
     public async ValueTask AgentAvailabilityChanged(AgentAvailability report)
     {
-        if (_pool.Update(report) && report.CanTake) await Dispatch();
+        var wasOnline = _pool.Find(report.AgentId)?.Online == true;
+        if (!_pool.Update(report)) return;
+        // A member gone offline can leave only agents who missed an offer online: they are eligible again (AgentPool.PickFor).
+        if (report.CanTake || (wasOnline && !report.Online)) await Dispatch();
     }
 
     private async ValueTask Dispatch()

@@ -37,8 +37,11 @@ public sealed class GrainRuntime : IAsyncDisposable
         _services = services;
         Time = time;
         _storage = storage;
+        // Nulls are left out of stored state; the same setting as the engine's source-generated context,
+        // which keeps its serializers on the fast path.
         _json = new JsonSerializerOptions
         {
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
             TypeInfoResolver = stateTypes is null ? new DefaultJsonTypeInfoResolver() : JsonTypeInfoResolver.Combine(stateTypes, new DefaultJsonTypeInfoResolver()),
         };
         Logger = logger ?? (ILogger)NullLogger.Instance;

@@ -10,7 +10,9 @@ namespace Engine.Grains.Runtime;
 public sealed class MemoryGrainStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<GrainId, Slot> _rows = new(Environment.ProcessorCount * 32, 1024);
-    private long _version;
+
+    // Each new slot starts its write count far from every other slot's, so an ETag never repeats after a clear.
+    private long _slots;
 
     public int Count => _rows.Count(r => r.Value.Current is not null);
 
@@ -19,9 +21,10 @@ public sealed class MemoryGrainStorage : IGrainStorage
 
     public ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken)
     {
-        var next = new StoredState(payload, Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture));
-        var slot = _rows.GetOrAdd(grain, static _ => new Slot());
+        var slot = _rows.GetOrAdd(grain, static (_, self) => new Slot { Writes = Interlocked.Increment(ref self._slots) << 32 }, this);
         var current = Volatile.Read(ref slot.Current);
+        // ETags count writes per key; the CAS below makes two writers from the same ETag conflict.
+        var next = new StoredState(payload, (Interlocked.Increment(ref slot.Writes)).ToString(CultureInfo.InvariantCulture));
         if (current?.Etag != etag || Interlocked.CompareExchange(ref slot.Current, next, current) != current)
             throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
         return new(next.Etag);
@@ -36,12 +39,13 @@ public sealed class MemoryGrainStorage : IGrainStorage
             throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
         // The empty slot goes too, unless a writer filled it again meanwhile.
         if (_rows.TryRemove(new KeyValuePair<GrainId, Slot>(grain, slot)) && Volatile.Read(ref slot.Current) is { } revived)
-            _rows.TryAdd(grain, new Slot { Current = revived });
+            _rows.TryAdd(grain, new Slot { Current = revived, Writes = slot.Writes });
         return default;
     }
 
     private sealed class Slot
     {
         public StoredState? Current;
+        public long Writes;
     }
 }

@@ -28,7 +28,8 @@ public sealed record StoredState(byte[] Payload, string Etag);
 internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage storage, JsonTypeInfo<TState> typeInfo)
     : IPersistentState<TState> where TState : class, new()
 {
-    public TState State { get; set; } = new();
+    /// <summary>Set by <see cref="ReadStateAsync"/>, which the runtime calls before the grain sees it.</summary>
+    public TState State { get; set; } = null!;
     public string? Etag { get; private set; }
     public bool RecordExists => Etag is not null;
 

@@ -58,6 +58,7 @@ internal sealed record LoadSettings(
 
 internal sealed record LoadResult(
     double ConversationsPerSecond,
+    double ConversationsPerCpuSecond,
     double QueuedToOfferedP50Ms,
     double QueuedToOfferedP99Ms,
     double QueuedToOfferedMaxBucketMs,

@@ -88,6 +88,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         using var process = Process.GetCurrentProcess();
         return new LoadResult(
             Math.Round(stats.PerSecond),
+            Math.Round(stats.PerCpuSecond),
             _offerLatency.Percentile(0.50),
             _offerLatency.Percentile(0.99),
             _offerLatency.Percentile(1.0),
