@@ -12,7 +12,7 @@ namespace Engine.Grains.Routing;
 public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : Grain<AgentState>, IRemindable
 {
     private const string AfterCallReminder = "after-call";
-    private readonly Dictionary<string, AgentAvailability> _told = new(StringComparer.Ordinal);
+    private ToldGroup[] _told = [];
     private AgentStatus _status;
     private DateTimeOffset? _armedDeadline;
 
@@ -64,7 +64,7 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
     {
         if (!S.Groups.ContainsKey(groupId)) return;
         S.Leave(groupId);
-        _told.Remove(groupId);
+        Forget(groupId);
         await Commit(Now, "left-group", notifyGroupsExcept: groupId);
     }
 
@@ -81,7 +81,7 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
             return (outcome, Told(groupId));
         }
         // The group now holds this agent unavailable: make sure it hears of the next change, whatever it is.
-        _told.Remove(groupId);
+        Forget(groupId);
         return (outcome, S.AvailabilityFor(groupId));
     }
 
@@ -156,20 +156,44 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
         {
             if (groupId == notifyGroupsExcept) continue;
             var report = S.AvailabilityFor(groupId);
-            if (_told.TryGetValue(groupId, out var last) && !Matters(last, report)) continue;
-            _told[groupId] = report;
+            var last = Array.FindIndex(_told, t => t.GroupId == groupId);
+            if (last >= 0 && !_told[last].Differs(report)) continue;
+            Remember(groupId, report);
             GetGrain<SkillGroupGrain>(groupId).Tell(report, static (g, r) => g.AgentAvailabilityChanged(r));
         }
         await ArmDeadline();
     }
 
     /// <summary>The report a group gets in a reply, remembered as told.</summary>
-    private AgentAvailability Told(string groupId) => _told[groupId] = S.AvailabilityFor(groupId);
+    private AgentAvailability Told(string groupId)
+    {
+        var report = S.AvailabilityFor(groupId);
+        Remember(groupId, report);
+        return report;
+    }
 
-    /// <summary>Whether a group routes differently on <paramref name="next"/> than on what it was told last.</summary>
-    private static bool Matters(AgentAvailability last, AgentAvailability next)
-        => last.Online != next.Online || last.CanTake != next.CanTake
-            || (next.CanTake && (last.Load != next.Load || last.IdleSince != next.IdleSince));
+    private void Remember(string groupId, AgentAvailability report)
+    {
+        var told = new ToldGroup(groupId, report.Online, report.CanTake, report.Load, report.IdleSince);
+        var index = Array.FindIndex(_told, t => t.GroupId == groupId);
+        if (index >= 0)
+        {
+            _told[index] = told;
+            return;
+        }
+        Array.Resize(ref _told, _told.Length + 1);
+        _told[^1] = told;
+    }
+
+    private void Forget(string groupId) => _told = Array.FindAll(_told, t => t.GroupId != groupId);
+
+    /// <summary>What a group was last told of this agent: kept small, one per group, for every agent in memory.</summary>
+    private readonly record struct ToldGroup(string GroupId, bool Online, bool CanTake, int Load, DateTimeOffset IdleSince)
+    {
+        /// <summary>Whether a group routes differently on <paramref name="next"/> than on this.</summary>
+        public bool Differs(AgentAvailability next)
+            => Online != next.Online || CanTake != next.CanTake || (next.CanTake && (Load != next.Load || IdleSince != next.IdleSince));
+    }
 
     private async ValueTask ArmDeadline()
     {

@@ -11,8 +11,7 @@ internal sealed class Activation : IThreadPoolWorkItem
 
     private readonly GrainRuntime _runtime;
     private readonly Queue<Message> _queue = new();
-    private readonly Lock _gate = new();
-    private readonly Action _resume;
+    private Action? _resume;
     private bool _scheduled;
     private bool _dead;
     private bool _deactivateQueued;
@@ -28,7 +27,6 @@ internal sealed class Activation : IThreadPoolWorkItem
         _runtime = runtime;
         Id = id;
         _lastActive = runtime.Now;
-        _resume = Resume;
     }
 
     public GrainId Id { get; }
@@ -38,7 +36,7 @@ internal sealed class Activation : IThreadPoolWorkItem
     public bool TryEnqueue(Message message)
     {
         bool schedule;
-        lock (_gate)
+        lock (_queue)
         {
             if (_dead) return false;
             // Counted before the message is visible: a drainer must never count it done before it was counted queued.
@@ -60,7 +58,7 @@ internal sealed class Activation : IThreadPoolWorkItem
         while (true)
         {
             Message message;
-            lock (_gate)
+            lock (_queue)
             {
                 if (_queue.Count == 0)
                 {
@@ -76,7 +74,7 @@ internal sealed class Activation : IThreadPoolWorkItem
             if (!turn.IsCompleted)
             {
                 _pending = turn;
-                turn.GetAwaiter().UnsafeOnCompleted(_resume);
+                turn.GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
                 return;
             }
             turn.GetAwaiter().GetResult();
@@ -151,7 +149,7 @@ internal sealed class Activation : IThreadPoolWorkItem
             grain.StopTimers();
             _grain = null;
         }
-        lock (_gate)
+        lock (_queue)
         {
             // Messages that arrived meanwhile get a fresh grain instance; otherwise the shell goes away.
             if (_queue.Count == 0)
@@ -174,7 +172,7 @@ internal sealed class Activation : IThreadPoolWorkItem
         if (_deactivateRequested)
         {
             _deactivateRequested = false;
-            lock (_gate)
+            lock (_queue)
             {
                 if (!_deactivateQueued && !_dead)
                 {
@@ -208,7 +206,7 @@ internal sealed class Activation : IThreadPoolWorkItem
     {
         List<Message>? expired = null;
         var deactivate = false;
-        lock (_gate)
+        lock (_queue)
         {
             if (_dead) return;
             if (_current is { IsCall: true, IsAbandoned: false } current && now - current.EnqueuedAt >= callTimeoutTicks)

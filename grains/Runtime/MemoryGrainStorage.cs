@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Engine.Grains.Runtime;
 
 /// <summary>
-/// Grain state kept in process memory as serialized bytes, with the same ETag rules as a database.
-/// Each key has its own slot updated by compare-and-swap, so writers of different grains never wait on each other.
+/// Grain state kept in process memory as serialized bytes, with the same ETag rules as a database. Each
+/// key has its own slot with its own buffer, rewritten in place: state that changes all the time does not
+/// leave a new long-lived array behind on every write (which would make every GC promote it).
 /// </summary>
 public sealed class MemoryGrainStorage : IGrainStorage
 {
@@ -14,38 +15,68 @@ public sealed class MemoryGrainStorage : IGrainStorage
     // Each new slot starts its write count far from every other slot's, so an ETag never repeats after a clear.
     private long _slots;
 
-    public int Count => _rows.Count(r => r.Value.Current is not null);
+    public int Count => _rows.Count(r => r.Value.Exists);
 
     public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
-        => new(_rows.TryGetValue(grain, out var slot) ? Volatile.Read(ref slot.Current) : null);
+        => new(_rows.TryGetValue(grain, out var slot) ? slot.Read() : null);
 
-    public ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken)
+    public ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
     {
-        var slot = _rows.GetOrAdd(grain, static (_, self) => new Slot { Writes = Interlocked.Increment(ref self._slots) << 32 }, this);
-        var current = Volatile.Read(ref slot.Current);
-        // ETags count writes per key; the CAS below makes two writers from the same ETag conflict.
-        var next = new StoredState(payload, (Interlocked.Increment(ref slot.Writes)).ToString(CultureInfo.InvariantCulture));
-        if (current?.Etag != etag || Interlocked.CompareExchange(ref slot.Current, next, current) != current)
-            throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
-        return new(next.Etag);
+        var slot = _rows.GetOrAdd(grain, static (_, self) => new Slot(Interlocked.Increment(ref self._slots) << 32), this);
+        return new(slot.Write(grain, payload.Span, etag));
     }
 
     public ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null) return default;
         if (!_rows.TryGetValue(grain, out var slot)) throw new InconsistentStateException(grain, etag, null);
-        var current = Volatile.Read(ref slot.Current);
-        if (current?.Etag != etag || Interlocked.CompareExchange(ref slot.Current, null, current) != current)
-            throw new InconsistentStateException(grain, etag, Volatile.Read(ref slot.Current)?.Etag);
-        // The empty slot goes too, unless a writer filled it again meanwhile.
-        if (_rows.TryRemove(new KeyValuePair<GrainId, Slot>(grain, slot)) && Volatile.Read(ref slot.Current) is { } revived)
-            _rows.TryAdd(grain, new Slot { Current = revived, Writes = slot.Writes });
+        slot.Clear(grain, etag);
+        // The empty slot goes too, unless a writer filled it again meanwhile (then it stays).
+        lock (slot)
+        {
+            if (!slot.Exists) _rows.TryRemove(new KeyValuePair<GrainId, Slot>(grain, slot));
+        }
         return default;
     }
 
-    private sealed class Slot
+    private sealed class Slot(long firstWrite)
     {
-        public StoredState? Current;
-        public long Writes;
+        private byte[] _buffer = [];
+        private int _length;
+        private long _writes = firstWrite;
+        private string? _etag;
+
+        public bool Exists
+        {
+            get { lock (this) return _etag is not null; }
+        }
+
+        public StoredState? Read()
+        {
+            lock (this) return _etag is null ? null : new StoredState(_buffer.AsSpan(0, _length).ToArray(), _etag);
+        }
+
+        public string Write(GrainId grain, ReadOnlySpan<byte> payload, string? etag)
+        {
+            lock (this)
+            {
+                if (_etag != etag) throw new InconsistentStateException(grain, etag, _etag);
+                // Exact size plus a little room: a state grows a few bytes at a time, and idle state is most of memory.
+                if (_buffer.Length < payload.Length) _buffer = new byte[payload.Length + 32];
+                payload.CopyTo(_buffer);
+                _length = payload.Length;
+                return _etag = (++_writes).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        public void Clear(GrainId grain, string etag)
+        {
+            lock (this)
+            {
+                if (_etag != etag) throw new InconsistentStateException(grain, etag, _etag);
+                _etag = null;
+                _length = 0;
+            }
+        }
     }
 }

@@ -18,8 +18,8 @@ public interface IPersistentState<TState> where TState : class
 public interface IGrainStorage
 {
     ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken);
-    /// <summary>Stores <paramref name="payload"/>, which the storage owns from then on. Returns the new ETag.</summary>
-    ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken);
+    /// <summary>Stores a copy of <paramref name="payload"/> (the caller reuses the buffer once this completes). Returns the new ETag.</summary>
+    ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken);
     ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken);
 }
 
@@ -48,8 +48,18 @@ internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage stora
 
     public async ValueTask WriteStateAsync(CancellationToken cancellationToken = default)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(State, typeInfo);
-        Etag = await storage.WriteAsync(grain, payload, Etag, cancellationToken).ConfigureAwait(false);
+        // Serialized into a buffer of this thread; the storage copies it before the write completes,
+        // and the buffer is handed back only then (another turn on this thread may run meanwhile).
+        var buffer = StateBuffer.Rent();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, State, typeInfo);
+            Etag = await storage.WriteAsync(grain, buffer.WrittenMemory, Etag, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            StateBuffer.Return(buffer);
+        }
     }
 
     public async ValueTask ClearStateAsync(CancellationToken cancellationToken = default)
@@ -57,5 +67,28 @@ internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage stora
         await storage.ClearAsync(grain, Etag, cancellationToken).ConfigureAwait(false);
         State = new TState();
         Etag = null;
+    }
+}
+
+/// <summary>A small per-thread cache of serialization buffers, so that state writes allocate no payload array.</summary>
+internal static class StateBuffer
+{
+    private const int MaxKept = 64 * 1024;
+
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_cached;
+
+    public static System.Buffers.ArrayBufferWriter<byte> Rent()
+    {
+        var buffer = t_cached;
+        if (buffer is null) return new System.Buffers.ArrayBufferWriter<byte>(1024);
+        t_cached = null;
+        return buffer;
+    }
+
+    public static void Return(System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > MaxKept) return;
+        buffer.ResetWrittenCount();
+        t_cached = buffer;
     }
 }

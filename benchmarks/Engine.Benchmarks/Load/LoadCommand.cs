@@ -79,6 +79,9 @@ internal sealed record LoadResult(
     int Gen2Collections,
     double AllocatedBytesPerConversation,
     double GcPauseMs,
+    GcSample LastEphemeralGc,
     long WorkingSetBytes,
     int Activations,
     IReadOnlyList<AllocationShare>? TopAllocations);
+
+internal sealed record GcSample(int Generation, double PauseMs, long PromotedBytes, long HeapSizeBytes, double PauseTimePercentage);

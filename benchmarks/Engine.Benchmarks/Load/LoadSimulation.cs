@@ -75,6 +75,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         var completed = Interlocked.Read(ref _completed);
         var stats = meter.Stop(completed);
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        var lastGc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
         sampler?.Stop();
         _measuring = false;
         var offered = _offerLatency.Count;
@@ -109,6 +110,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
             stats.Gen2,
             Math.Round(stats.AllocatedBytesPerOperation),
             Math.Round(paused.TotalMilliseconds),
+            new GcSample(lastGc.Generation, Math.Round(lastGc.PauseDurations[0].TotalMilliseconds, 1), lastGc.PromotedBytes, lastGc.HeapSizeBytes, lastGc.PauseTimePercentage),
             process.WorkingSet64,
             activations,
             sampler?.Top(25));

@@ -149,7 +149,7 @@ public sealed class ErrorTests
             throw new IOException("disk gone");
         }
 
-        public ValueTask<string> WriteAsync(GrainId grain, byte[] payload, string? etag, CancellationToken cancellationToken)
+        public ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
             => throw new IOException("disk gone");
 
         public ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
