@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Engine.Agents;
+using Engine.Conversations;
+using Engine.Grains;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Routing;
+using Engine.StateMachines;
+using Engine.Tests.Properties;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Tests.Stress;
+
+/// <summary>
+/// The routing grains on real threads and the system clock: many creators and 50 agents acting at once.
+/// Asserts invariants only (counts, holders, caps), never timings.
+/// </summary>
+public sealed class ParallelStressTests
+{
+    private const string Tenant = "t1";
+    private const int GroupCount = 10;
+    private const int AgentCount = 50;
+    private const int ConversationCount = 10_000;
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task SG3_RT5_Ten_thousand_conversations_from_many_threads_are_each_completed_once_never_shared_and_never_over_cap()
+    {
+        var random = new Random(20260105);
+        var caps = Enumerable.Range(0, GroupCount).Select(_ => random.Next(1, 4)).ToArray();
+        var memberships = Enumerable.Range(0, AgentCount).Select(i => MembershipsOf(i, random)).ToArray();
+        var agentCaps = memberships.Select(groups => groups.Max(g => caps[g])).ToArray();
+
+        var sink = new StressEvents(AgentCount, ConversationCount);
+        var failures = new RuntimeFailures();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IEngineEvents>(sink)
+            .AddSingleton<ILogger<GrainRuntime>>(failures)
+            .AddEngineGrains(o => o.TrackQuiescence = true)
+            .BuildServiceProvider();
+        var runtime = services.GetRequiredService<GrainRuntime>();
+        await runtime.StartAsync();
+        try
+        {
+            var tenant = runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
+            for (var g = 0; g < GroupCount; g++)
+                await tenant.Call((Group(g), caps[g]), static (t, c) => t.CreateSkillGroup(c.Item1, ServiceMode.Online, c.Item2, []));
+            for (var a = 0; a < AgentCount; a++)
+            {
+                foreach (var g in memberships[a])
+                    await runtime.Get<SkillGroupGrain>(Tenant, Group(g)).Call(Agent(a), static (grain, agent) => grain.AddMember(agent));
+            }
+            await Task.WhenAll(Enumerable.Range(0, AgentCount).Select(a => runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GoOnline()).AsTask()));
+
+            var violations = new ConcurrentQueue<string>();
+            var agents = Enumerable.Range(0, AgentCount)
+                .Select(a => Task.Run(() => AgentLoopAsync(runtime, sink, a, agentCaps[a], violations)))
+                .ToArray();
+            var monitor = Task.Run(() => MonitorAsync(runtime, sink, agentCaps, violations));
+
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, ConversationCount),
+                new ParallelOptions { MaxDegreeOfParallelism = 16 },
+                async (i, _) =>
+                {
+                    var group = Group((int)((uint)(i * 2654435761u) % GroupCount));
+                    await runtime.Get<ConversationGrain>(Tenant, Conversation(i))
+                        .Call(("v" + (i % 500), group), static (c, r) => c.Start(r.Item1, ServiceMode.Online, r.group));
+                }).WaitAsync(HangGuard);
+
+            await sink.AllCompleted.WaitAsync(HangGuard);
+            sink.StopAgents();
+            await Task.WhenAll(agents).WaitAsync(HangGuard);
+            await monitor.WaitAsync(HangGuard);
+            await runtime.WhenIdle().WaitAsync(HangGuard);
+
+            Assert.Empty(violations);
+            Assert.Empty(failures.Entries);
+            Assert.Equal(ConversationCount, sink.CompletedCounts.Count);
+            Assert.All(Enumerable.Range(0, ConversationCount), i => Assert.Equal(1, sink.CompletedCounts.GetValueOrDefault(Conversation(i))));
+            // No timeouts, no withdrawals: each conversation rang exactly once, at one agent (RT-5).
+            Assert.Empty(sink.Withdrawn);
+            Assert.All(Enumerable.Range(0, ConversationCount), i => Assert.Equal(1, sink.RingCounts.GetValueOrDefault(Conversation(i))));
+            for (var a = 0; a < AgentCount; a++)
+            {
+                var snapshot = await runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GetSnapshot());
+                Assert.Empty(snapshot.Work);
+                Assert.Equal(AgentStatus.Idle, snapshot.Status);
+            }
+            for (var g = 0; g < GroupCount; g++)
+                Assert.Empty((await runtime.Get<SkillGroupGrain>(Tenant, Group(g)).Call(static grain => grain.GetSnapshot())).Queue);
+        }
+        finally
+        {
+            sink.StopAgents();
+            await runtime.DisposeAsync();
+        }
+    }
+
+    /// <summary>Agent i is in group i mod 10 (so every group has members) and in one or two others.</summary>
+    private static int[] MembershipsOf(int agent, Random random)
+    {
+        var groups = new HashSet<int> { agent % GroupCount };
+        var size = random.Next(2, 4);
+        while (groups.Count < size) groups.Add(random.Next(GroupCount));
+        return [.. groups];
+    }
+
+    /// <summary>
+    /// One agent: every offer that rings is handled by its own task (answer, end, complete), so an agent works on
+    /// as many at once as the engine reserved for them. Now and then the agent takes a short break (AS-2).
+    /// </summary>
+    private static async Task AgentLoopAsync(GrainRuntime runtime, StressEvents sink, int agent, int cap, ConcurrentQueue<string> violations)
+    {
+        var id = Agent(agent);
+        var inHand = 0;
+        var onBreak = 0;
+        var handled = 0;
+        var handlers = new List<Task>();
+        await foreach (var conversationId in sink.Rings(agent).ReadAllAsync())
+        {
+            var handler = Task.Run(async () =>
+            {
+                // Counted from the ring (after the reservation) to the return of Complete (after the release): never above the load.
+                var held = Interlocked.Increment(ref inHand);
+                if (held > cap) violations.Enqueue($"SG-3: {id} had {held} conversations in hand, cap {cap}");
+                var conversation = runtime.Get<ConversationGrain>(Tenant, conversationId);
+                await conversation.Call(id, static (c, a) => c.Answer(a));
+                await Task.Yield();
+                await conversation.Call(id, static (c, a) => c.End(a));
+                await conversation.Call(id, static (c, a) => c.Complete(a));
+                Interlocked.Decrement(ref inHand);
+                if (Interlocked.Increment(ref handled) % 17 == 0 && Interlocked.CompareExchange(ref onBreak, 1, 0) == 0)
+                {
+                    var grain = runtime.Get<AgentGrain>(Tenant, id);
+                    await grain.Call(static a => a.StartBreak());
+                    await Task.Yield();
+                    await grain.Call(static a => a.EndBreak());
+                    Volatile.Write(ref onBreak, 0);
+                }
+            });
+            handlers.Add(handler);
+            // A step that throws leaves its conversation unfinished: fail the wait for completions at once.
+            _ = handler.ContinueWith(static (t, s) => ((StressEvents)s!).Fail(t.Exception!), sink, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        await Task.WhenAll(handlers);
+    }
+
+    /// <summary>
+    /// Every hundred completions, all agents' snapshots: each within its cap (SG-3), and no conversation in two
+    /// agents' hands (RT-5). With no timeouts and no withdrawals a held conversation stays with its agent until
+    /// completed, so two holders within one sweep mean two holders at once.
+    /// </summary>
+    private static async Task MonitorAsync(GrainRuntime runtime, StressEvents sink, int[] agentCaps, ConcurrentQueue<string> violations)
+    {
+        while (await sink.SweepDue.Reader.WaitToReadAsync())
+        {
+            while (sink.SweepDue.Reader.TryRead(out _))
+            {
+            }
+            var snapshots = await Task.WhenAll(Enumerable.Range(0, AgentCount)
+                .Select(a => runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GetSnapshot()).AsTask()));
+            for (var a = 0; a < AgentCount; a++)
+            {
+                if (snapshots[a].Work.Count > agentCaps[a])
+                    violations.Enqueue($"SG-3: {Agent(a)} held {snapshots[a].Work.Count}, cap {agentCaps[a]}");
+            }
+            foreach (var shared in snapshots.SelectMany(s => s.Work.Select(w => (w.ConversationId, s.AgentId))).GroupBy(h => h.ConversationId).Where(g => g.Count() > 1))
+                violations.Enqueue($"RT-5: {shared.Key} held by {string.Join(" and ", shared.Select(h => h.AgentId))}");
+        }
+    }
+
+    private static string Group(int index) => "g" + index;
+
+    private static string Agent(int index) => "a" + index;
+
+    private static string Conversation(int index) => "c" + index;
+
+    /// <summary>Routes each ring to its agent's channel and counts rings and completions per conversation.</summary>
+    private sealed class StressEvents(int agentCount, int conversationCount) : IEngineEvents
+    {
+        private readonly Channel<string>[] _rings = Enumerable.Range(0, agentCount).Select(_ => Channel.CreateUnbounded<string>()).ToArray();
+        private readonly TaskCompletionSource _allCompleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _completed;
+
+        public ConcurrentDictionary<string, int> RingCounts { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, int> CompletedCounts { get; } = new(StringComparer.Ordinal);
+        public ConcurrentQueue<(string Agent, string Conversation)> Withdrawn { get; } = new();
+        public Channel<bool> SweepDue { get; } = Channel.CreateUnbounded<bool>();
+        public Task AllCompleted => _allCompleted.Task;
+
+        public ChannelReader<string> Rings(int agent) => _rings[agent].Reader;
+
+        public void StopAgents()
+        {
+            foreach (var ring in _rings) ring.Writer.TryComplete();
+            SweepDue.Writer.TryComplete();
+        }
+
+        public void Fail(Exception error) => _allCompleted.TrySetException(error);
+
+        public void OfferRinging(string tenant, string agentId, string conversationId, string groupId, DateTimeOffset? deadline)
+        {
+            RingCounts.AddOrUpdate(conversationId, 1, static (_, n) => n + 1);
+            _rings[int.Parse(agentId.AsSpan(1))].Writer.TryWrite(conversationId);
+        }
+
+        public void OfferWithdrawn(string tenant, string agentId, string conversationId) => Withdrawn.Enqueue((agentId, conversationId));
+
+        public void ConversationChanged(string tenant, ConversationSnapshot conversation)
+        {
+            if (conversation.Status != ConversationStatus.Completed) return;
+            if (CompletedCounts.AddOrUpdate(conversation.Id, 1, static (_, n) => n + 1) != 1) return;
+            var completed = Interlocked.Increment(ref _completed);
+            if (completed % 100 == 0) SweepDue.Writer.TryWrite(true);
+            if (completed == conversationCount) _allCompleted.TrySetResult();
+        }
+
+        public void AgentStatusChanged(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
+        {
+        }
+
+        public void QueuePositionChanged(string tenant, string conversationId, string groupId, int position)
+        {
+        }
+    }
+}
