@@ -80,6 +80,7 @@ internal sealed record LoadResult(
     double AllocatedBytesPerConversation,
     double GcPauseMs,
     GcSample LastEphemeralGc,
+    GcSample LastFullBlockingGc,
     long WorkingSetBytes,
     int Activations,
     IReadOnlyList<AllocationShare>? TopAllocations);

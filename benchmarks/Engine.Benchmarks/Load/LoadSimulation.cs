@@ -76,6 +76,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         var stats = meter.Stop(completed);
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var lastGc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        var lastFullGc = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         sampler?.Stop();
         _measuring = false;
         var offered = _offerLatency.Count;
@@ -111,6 +112,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
             Math.Round(stats.AllocatedBytesPerOperation),
             Math.Round(paused.TotalMilliseconds),
             new GcSample(lastGc.Generation, Math.Round(lastGc.PauseDurations[0].TotalMilliseconds, 1), lastGc.PromotedBytes, lastGc.HeapSizeBytes, lastGc.PauseTimePercentage),
+            new GcSample(lastFullGc.Generation, Math.Round(lastFullGc.PauseDurations[0].TotalMilliseconds, 1), lastFullGc.PromotedBytes, lastFullGc.HeapSizeBytes, lastFullGc.PauseTimePercentage),
             process.WorkingSet64,
             activations,
             sampler?.Top(25));
