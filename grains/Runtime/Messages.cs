@@ -21,8 +21,11 @@ internal abstract class Message
     public virtual void Fail(Exception error) { }
 }
 
-internal sealed class CallMessage<TGrain, TArg, TResult>(TArg arg, Func<TGrain, TArg, ValueTask<TResult>> body)
-    : Message, IValueTaskSource<TResult> where TGrain : Grain
+/// <summary>
+/// An awaited call: the caller holds a <see cref="ValueTask"/> backed by this message, completed once, by
+/// the turn's result or by <see cref="Fail"/> (a timeout or an activation failure).
+/// </summary>
+internal abstract class PendingCall<TResult> : Message, IValueTaskSource<TResult>, IValueTaskSource
 {
     private ManualResetValueTaskSourceCore<TResult> _core;
     private int _done;
@@ -30,7 +33,36 @@ internal sealed class CallMessage<TGrain, TArg, TResult>(TArg arg, Func<TGrain, 
     public override bool IsCall => true;
     public override bool IsAbandoned => Volatile.Read(ref _done) != 0;
 
-    public ValueTask<TResult> Task => new(this, _core.Version);
+    protected short Version => _core.Version;
+
+    protected void Succeed(TResult result)
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetResult(result);
+    }
+
+    public override void Fail(Exception error)
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetException(error);
+    }
+
+    /// <summary>A throwing turn fails the call and tells the activation.</summary>
+    protected void Failed(Exception error, Activation activation)
+    {
+        activation.OnTurnFailed(error);
+        Fail(error);
+    }
+
+    public TResult GetResult(short token) => _core.GetResult(token);
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+}
+
+internal sealed class CallMessage<TGrain, TArg, TResult>(TArg arg, Func<TGrain, TArg, ValueTask<TResult>> body)
+    : PendingCall<TResult> where TGrain : Grain
+{
+    public ValueTask<TResult> Task => new(this, Version);
 
     public override ValueTask Invoke(Grain grain, Activation activation)
     {
@@ -41,61 +73,32 @@ internal sealed class CallMessage<TGrain, TArg, TResult>(TArg arg, Func<TGrain, 
         }
         catch (Exception e)
         {
-            activation.OnTurnFailed(e);
-            Fail(e);
+            Failed(e, activation);
             return default;
         }
-        if (pending.IsCompletedSuccessfully)
-        {
-            Succeed(pending.Result);
-            return default;
-        }
-        return AwaitSlow(pending, activation);
+        if (!pending.IsCompletedSuccessfully) return AwaitSlow(pending, activation);
+        Succeed(pending.Result);
+        return default;
     }
 
     private async ValueTask AwaitSlow(ValueTask<TResult> pending, Activation activation)
     {
-        TResult result;
         try
         {
-            result = await pending.ConfigureAwait(false);
+            Succeed(await pending.ConfigureAwait(false));
         }
         catch (Exception e)
         {
-            activation.OnTurnFailed(e);
-            Fail(e);
-            return;
+            Failed(e, activation);
         }
-        Succeed(result);
     }
-
-    private void Succeed(TResult result)
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetResult(result);
-    }
-
-    public override void Fail(Exception error)
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetException(error);
-    }
-
-    public TResult GetResult(short token) => _core.GetResult(token);
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _core.OnCompleted(continuation, state, token, flags);
 }
 
 /// <summary>An awaited call without a result.</summary>
 internal sealed class VoidCallMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body)
-    : Message, IValueTaskSource where TGrain : Grain
+    : PendingCall<bool> where TGrain : Grain
 {
-    private ManualResetValueTaskSourceCore<bool> _core;
-    private int _done;
-
-    public override bool IsCall => true;
-    public override bool IsAbandoned => Volatile.Read(ref _done) != 0;
-
-    public ValueTask Task => new(this, _core.Version);
+    public ValueTask Task => new(this, Version);
 
     public override ValueTask Invoke(Grain grain, Activation activation)
     {
@@ -106,16 +109,12 @@ internal sealed class VoidCallMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg,
         }
         catch (Exception e)
         {
-            activation.OnTurnFailed(e);
-            Fail(e);
+            Failed(e, activation);
             return default;
         }
-        if (pending.IsCompletedSuccessfully)
-        {
-            Succeed();
-            return default;
-        }
-        return AwaitSlow(pending, activation);
+        if (!pending.IsCompletedSuccessfully) return AwaitSlow(pending, activation);
+        Succeed(true);
+        return default;
     }
 
     private async ValueTask AwaitSlow(ValueTask pending, Activation activation)
@@ -123,72 +122,24 @@ internal sealed class VoidCallMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg,
         try
         {
             await pending.ConfigureAwait(false);
+            Succeed(true);
         }
         catch (Exception e)
         {
-            activation.OnTurnFailed(e);
-            Fail(e);
-            return;
-        }
-        Succeed();
-    }
-
-    private void Succeed()
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetResult(true);
-    }
-
-    public override void Fail(Exception error)
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0) _core.SetException(error);
-    }
-
-    public void GetResult(short token) => _core.GetResult(token);
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _core.OnCompleted(continuation, state, token, flags);
-}
-
-internal sealed class OneWayMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body) : Message where TGrain : Grain
-{
-    public override ValueTask Invoke(Grain grain, Activation activation)
-    {
-        ValueTask pending;
-        try
-        {
-            pending = body((TGrain)grain, arg);
-        }
-        catch (Exception e)
-        {
-            activation.OnTurnFailed(e);
-            return default;
-        }
-        if (pending.IsCompletedSuccessfully) return default;
-        return AwaitSlow(pending, activation);
-    }
-
-    private static async ValueTask AwaitSlow(ValueTask pending, Activation activation)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            activation.OnTurnFailed(e);
+            Failed(e, activation);
         }
     }
 }
 
-/// <summary>A turn that runs a callback with no caller waiting: timers and reminders.</summary>
-internal sealed class CallbackMessage(Func<Grain, ValueTask> body) : Message
+/// <summary>A turn nobody waits for: failures are the activation's to log.</summary>
+internal abstract class UnansweredMessage : Message
 {
-    public override ValueTask Invoke(Grain grain, Activation activation)
+    protected static ValueTask Run(Func<ValueTask> start, Activation activation)
     {
         ValueTask pending;
         try
         {
-            pending = body(grain);
+            pending = start();
         }
         catch (Exception e)
         {
@@ -209,6 +160,30 @@ internal sealed class CallbackMessage(Func<Grain, ValueTask> body) : Message
             activation.OnTurnFailed(e);
         }
     }
+}
+
+internal sealed class OneWayMessage<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> body) : UnansweredMessage where TGrain : Grain
+{
+    public override ValueTask Invoke(Grain grain, Activation activation)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = body((TGrain)grain, arg);
+        }
+        catch (Exception e)
+        {
+            activation.OnTurnFailed(e);
+            return default;
+        }
+        return pending.IsCompletedSuccessfully ? default : Run(() => pending, activation);
+    }
+}
+
+/// <summary>A turn that runs a callback with no caller waiting: timers and reminders.</summary>
+internal sealed class CallbackMessage(Func<Grain, ValueTask> body) : UnansweredMessage
+{
+    public override ValueTask Invoke(Grain grain, Activation activation) => Run(() => body(grain), activation);
 }
 
 /// <summary>Asks the activation to deactivate once it reaches this point in its queue.</summary>

@@ -1,3 +1,4 @@
+using Engine.Tests.Routing;
 using System.Text;
 using Engine.Agents;
 using Engine.Conversations;
@@ -39,8 +40,8 @@ public static class RoutingInvariants
         }
     }
 
-    public static Task<Observation> ObserveAsync(PropertyHost host, World world, IEnumerable<string> conversationIds)
-        => ObserveAsync(host.Runtime, PropertyHost.Tenant, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
+    public static Task<Observation> ObserveAsync(RoutingHost host, World world, IEnumerable<string> conversationIds)
+        => ObserveAsync(host.Runtime, RoutingHost.Tenant, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
 
     /// <summary>Snapshots of the given grains, one by one: a true picture only when nothing else runs (quiescence).</summary>
     public static async Task<Observation> ObserveAsync(GrainRuntime runtime, string tenant, IEnumerable<string> agentIds, IEnumerable<string> groupIds, IEnumerable<string> conversationIds)

@@ -1,3 +1,4 @@
+using Engine.Tests.Routing;
 using System.Text;
 using Engine.Agents;
 using Engine.Conversations;
@@ -13,13 +14,19 @@ namespace Engine.Tests.Properties;
 /// </summary>
 public sealed class RoutingRun
 {
-    private readonly PropertyHost _host;
+    /// <summary>
+    /// Advances go in steps no longer than this, each followed by quiescence: shorter than the runtime's call
+    /// timeout, so that a turn started by a timer never sees the clock jump past its own call's deadline.
+    /// </summary>
+    private static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(5);
+
+    private readonly RoutingHost _host;
     private readonly RoutingCase _case;
     private readonly List<string> _started = [];
     private readonly List<string> _trace = [];
     private RoutingInvariants.Observation _last = RoutingInvariants.Observation.Empty;
 
-    private RoutingRun(PropertyHost host, RoutingCase routingCase)
+    private RoutingRun(RoutingHost host, RoutingCase routingCase)
     {
         _host = host;
         _case = routingCase;
@@ -30,7 +37,8 @@ public sealed class RoutingRun
 
     private static async Task PlayAsync(RoutingCase routingCase)
     {
-        await using var host = await PropertyHost.StartAsync();
+        // A short idle timeout, so that long clock advances deactivate and re-activate grains.
+        await using var host = await RoutingHost.StartAsync(idleTimeout: TimeSpan.FromMinutes(2));
         var run = new RoutingRun(host, routingCase);
         await run.SetUpAsync();
         await run.CheckAsync("set-up");
@@ -233,12 +241,12 @@ public sealed class RoutingRun
         _ => ConversationAction.Complete,
     };
 
-    /// <summary>In steps of at most <see cref="PropertyHost.MaxStep"/>; when alone, invariants checked at each quiescent point.</summary>
+    /// <summary>In steps of at most <see cref="MaxStep"/>; when alone, invariants checked at each quiescent point.</summary>
     private async Task AdvanceAsync(TimeSpan by, bool alone)
     {
         while (by > TimeSpan.Zero)
         {
-            var step = by < PropertyHost.MaxStep ? by : PropertyHost.MaxStep;
+            var step = by < MaxStep ? by : MaxStep;
             by -= step;
             _host.Clock.Advance(step);
             await _host.IdleAsync();

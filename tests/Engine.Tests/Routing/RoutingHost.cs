@@ -15,19 +15,20 @@ public sealed class RoutingHost : IAsyncDisposable
     public const string Tenant = "t1";
     private readonly ServiceProvider _services;
 
-    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock)
+    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock, TimeSpan? idleTimeout)
     {
         Clock = clock ?? new ManualTimeProvider();
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Clock)
-            .AddSingleton<IEngineEvents>(Events);
+            .AddSingleton<IEngineEvents>(Events)
+            .AddSingleton<Microsoft.Extensions.Logging.ILogger<GrainRuntime>>(Failures);
         if (storage is not null) services.AddSingleton(storage);
         if (reminders is not null) services.AddSingleton(reminders);
         _services = services
             .AddEngineGrains(o =>
             {
                 o.TrackQuiescence = trackQuiescence;
-                o.IdleTimeout = TimeSpan.FromMinutes(15);
+                o.IdleTimeout = idleTimeout ?? TimeSpan.FromMinutes(15);
             })
             .BuildServiceProvider();
         Runtime = _services.GetRequiredService<GrainRuntime>();
@@ -40,14 +41,22 @@ public sealed class RoutingHost : IAsyncDisposable
 
     public ManualTimeProvider Clock { get; }
     public RecordingEvents Events { get; } = new();
+
+    /// <summary>What the runtime logged as failed: one-way turns, timers and reminders that threw.</summary>
+    public RuntimeFailures Failures { get; } = new();
     public GrainRuntime Runtime { get; }
     public EngineCounters Counters { get; }
     public IGrainStorage Storage { get; }
 
     /// <summary>Starts a host; pass another host's storage, reminders and clock to simulate a restart.</summary>
-    public static async Task<RoutingHost> StartAsync(bool trackQuiescence = true, IGrainStorage? storage = null, IReminderStore? reminders = null, ManualTimeProvider? clock = null)
+    public static async Task<RoutingHost> StartAsync(
+        bool trackQuiescence = true,
+        IGrainStorage? storage = null,
+        IReminderStore? reminders = null,
+        ManualTimeProvider? clock = null,
+        TimeSpan? idleTimeout = null)
     {
-        var host = new RoutingHost(trackQuiescence, storage, reminders, clock);
+        var host = new RoutingHost(trackQuiescence, storage, reminders, clock, idleTimeout);
         await host.Runtime.StartAsync();
         return host;
     }

@@ -1,3 +1,4 @@
+using Engine.Tests.Support;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Engine.Agents;

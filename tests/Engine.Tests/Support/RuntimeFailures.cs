@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Engine.Grains.Runtime;
 using Microsoft.Extensions.Logging;
 
-namespace Engine.Tests.Properties;
+namespace Engine.Tests.Support;
 
 /// <summary>
 /// The runtime's logger, kept: a one-way message, timer or reminder turn that throws is only logged by the
