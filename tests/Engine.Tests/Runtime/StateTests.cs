@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Engine.Grains.Runtime;
 
+using Engine.Tests.Support;
+
 namespace Engine.Tests.Runtime;
 
 public sealed class StateTests

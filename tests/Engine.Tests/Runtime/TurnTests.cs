@@ -1,5 +1,7 @@
 using Engine.Grains.Runtime;
 
+using Engine.Tests.Support;
+
 namespace Engine.Tests.Runtime;
 
 public sealed class TurnTests

@@ -1,3 +1,5 @@
+using Engine.Tests.Support;
+
 namespace Engine.Tests.Support;
 
 public sealed class ManualTimeProviderTests
@@ -222,7 +224,7 @@ public sealed class ManualTimeProviderTests
         const int threads = 8;
         const int steps = 200;
 
-        RunOnThreads(threads, _ =>
+        Threads.RunTogether(threads, _ =>
         {
             for (var i = 0; i < steps; i++) clock.Advance(TimeSpan.FromSeconds(1));
         });
@@ -241,7 +243,7 @@ public sealed class ManualTimeProviderTests
         var timers = new ITimer[counts.Length];
         var done = 0;
 
-        RunOnThreads(creators + 1, index =>
+        Threads.RunTogether(creators + 1, index =>
         {
             if (index == creators)
             {
@@ -261,27 +263,4 @@ public sealed class ManualTimeProviderTests
         Assert.Equal(0, clock.ArmedTimerCount);
     }
 
-    private static void RunOnThreads(int count, Action<int> body)
-    {
-        using var start = new Barrier(count);
-        var errors = new Exception?[count];
-        var threads = Enumerable.Range(0, count).Select(index => new Thread(() =>
-        {
-            start.SignalAndWait();
-            try
-            {
-                body(index);
-            }
-            catch (Exception e)
-            {
-                errors[index] = e;
-            }
-        })).ToList();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        foreach (var error in errors)
-        {
-            if (error is not null) throw new AggregateException(error);
-        }
-    }
 }

@@ -1,4 +1,4 @@
-namespace Engine.Tests.Runtime;
+namespace Engine.Tests.Support;
 
 internal static class Threads
 {
