@@ -1,0 +1,92 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Engine.Persistence;
+
+public enum StoreKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>The few places where SQLite and PostgreSQL differ; everything else is shared SQL.</summary>
+public abstract class Dialect
+{
+    public static readonly Dialect Sqlite = new SqliteDialect();
+    public static readonly Dialect Postgres = new PostgresDialect();
+
+    public abstract StoreKind Kind { get; }
+
+    /// <summary>The column type of binary content.</summary>
+    protected abstract string BytesType { get; }
+
+    /// <summary>Fills in the dialect's tokens of a shared script.</summary>
+    public string Prepare(string sql) => sql.Replace("{{bytes}}", BytesType, StringComparison.Ordinal);
+
+    public abstract DbConnection Create(string connectionString);
+
+    /// <summary>Session settings run on every new connection.</summary>
+    public virtual Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Serializes migrations between processes that start together.</summary>
+    public abstract string MigrationLockSql { get; }
+
+    private sealed class SqliteDialect : Dialect
+    {
+        public override StoreKind Kind => StoreKind.Sqlite;
+        protected override string BytesType => "BLOB";
+        public override string MigrationLockSql => "SELECT 1";
+
+        public override DbConnection Create(string connectionString) => new SqliteConnection(connectionString);
+
+        public override async Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand();
+            // WAL: readers never wait for the writer. synchronous=FULL: a committed transaction is on disk (fsync).
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private sealed class PostgresDialect : Dialect
+    {
+        public override StoreKind Kind => StoreKind.Postgres;
+        protected override string BytesType => "BYTEA";
+        public override string MigrationLockSql => "SELECT pg_advisory_xact_lock(7305007)";
+
+        public override DbConnection Create(string connectionString) => new NpgsqlConnection(connectionString);
+    }
+}
+
+/// <summary>A configured store: its dialect and connection string, and a way to open a ready connection.</summary>
+public sealed class Database(Dialect dialect, string connectionString)
+{
+    public Dialect Dialect { get; } = dialect;
+
+    public string ConnectionString { get; } = connectionString;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = Dialect.Create(ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await Dialect.ConfigureAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (DbException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The embedded default: a SQLite file under <paramref name="dataDir"/>, created with its folder when missing.</summary>
+    public static Database SqliteFile(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        var path = Path.GetFullPath(Path.Combine(dataDir, "engine.db"));
+        return new Database(Dialect.Sqlite, new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+    }
+}

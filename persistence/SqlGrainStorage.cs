@@ -1,0 +1,91 @@
+using System.Globalization;
+using Dapper;
+using Engine.Grains.Runtime;
+
+namespace Engine.Persistence;
+
+/// <summary>
+/// Grain state in the <c>grain_state</c> table. The ETag is a write counter: an update names the ETag it
+/// read and changes nothing when the row moved on, which surfaces as <see cref="InconsistentStateException"/>.
+/// Writes go through the group commit, reads straight to the database.
+/// </summary>
+public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IGrainStorage
+{
+    public async ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(
+            "SELECT etag AS Etag, payload AS Payload FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key",
+            Key(grain), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : new StoredState(row.Payload, row.Etag.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public async ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
+    {
+        var row = new
+        {
+            grain.Type,
+            grain.Tenant,
+            grain.Key,
+            Payload = payload.ToArray(),
+            Etag = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture),
+            Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        var written = await commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+            etag is null
+                ? "INSERT INTO grain_state (grain_type, tenant_id, grain_key, etag, payload, updated_at) VALUES (@Type, @Tenant, @Key, 1, @Payload, @Now) ON CONFLICT DO NOTHING"
+                : "UPDATE grain_state SET etag = etag + 1, payload = @Payload, updated_at = @Now WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
+            row, transaction, cancellationToken: ct))).ConfigureAwait(false);
+        if (written != 1) throw new InconsistentStateException(grain, etag, await CurrentEtagAsync(grain, cancellationToken).ConfigureAwait(false));
+        return (row.Etag + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
+    {
+        if (etag is null) return;
+        var parameters = new { grain.Type, grain.Tenant, grain.Key, Etag = long.Parse(etag, CultureInfo.InvariantCulture) };
+        var deleted = await commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
+            parameters, transaction, cancellationToken: ct))).ConfigureAwait(false);
+        if (deleted != 1) throw new InconsistentStateException(grain, etag, await CurrentEtagAsync(grain, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<string?> CurrentEtagAsync(GrainId grain, CancellationToken cancellationToken)
+        => (await ReadAsync(grain, cancellationToken).ConfigureAwait(false))?.Etag;
+
+    private static object Key(GrainId grain) => new { grain.Type, grain.Tenant, grain.Key };
+
+    private sealed record StateRow(long Etag, byte[] Payload);
+}
+
+/// <summary>Reminders in the <c>reminders</c> table, so that deadlines are re-armed after a restart.</summary>
+public sealed class SqlReminderStore(Database database, GroupCommit commit) : IReminderStore
+{
+    public ValueTask UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken)
+    {
+        var row = new { entry.Grain.Type, entry.Grain.Tenant, entry.Grain.Key, entry.Name, DueAt = entry.DueAt.ToUnixTimeMilliseconds() };
+        return new ValueTask(commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO reminders (grain_type, tenant_id, grain_key, name, due_at) VALUES (@Type, @Tenant, @Key, @Name, @DueAt) "
+            + "ON CONFLICT (grain_type, tenant_id, grain_key, name) DO UPDATE SET due_at = excluded.due_at",
+            row, transaction, cancellationToken: ct))));
+    }
+
+    public ValueTask DeleteAsync(GrainId grain, string name, CancellationToken cancellationToken)
+    {
+        var row = new { grain.Type, grain.Tenant, grain.Key, Name = name };
+        return new ValueTask(commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM reminders WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND name = @Name",
+            row, transaction, cancellationToken: ct))));
+    }
+
+    public async ValueTask<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReminderRow>(new CommandDefinition(
+            "SELECT grain_type AS Type, tenant_id AS Tenant, grain_key AS GrainKey, name AS Name, due_at AS DueAt FROM reminders",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReminderEntry(new GrainId(r.Type, r.Tenant, r.GrainKey), r.Name, DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt)))];
+    }
+
+    private sealed record ReminderRow(string Type, string Tenant, string GrainKey, string Name, long DueAt);
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using Dapper;
+using Engine.Grains.Runtime;
+using Engine.Persistence;
+
+namespace Engine.Tests.Persistence;
+
+/// <summary>The same suite on SQLite and on PostgreSQL.</summary>
+public sealed class StoreTests
+{
+    private static readonly GrainId Grain = new("AgentGrain", "t1", "a1");
+    private static readonly TimeProvider Clock = new Support.ManualTimeProvider();
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Migrations_run_once_and_a_second_run_changes_nothing(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        Assert.Empty(await Migrator.MigrateAsync(store.Database));
+        await using var connection = await store.Database.OpenAsync();
+        var versions = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
+        Assert.Equal(Migrator.Scripts().Select(s => (long)s.Version), versions);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM grain_state"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Grain_state_round_trips_and_a_stale_etag_is_a_conflict(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        Assert.Null(await storage.ReadAsync(Grain, default));
+
+        var first = await storage.WriteAsync(Grain, Bytes("one"), null, default);
+        var second = await storage.WriteAsync(Grain, Bytes("two"), first, default);
+        var read = await storage.ReadAsync(Grain, default);
+        Assert.Equal(("two", second), (Encoding.UTF8.GetString(read!.Payload), read.Etag));
+
+        var stale = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, Bytes("three"), first, default).AsTask());
+        Assert.Contains(second, stale.Message);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, Bytes("again"), null, default).AsTask());
+        Assert.Equal("two", Encoding.UTF8.GetString((await storage.ReadAsync(Grain, default))!.Payload));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearAsync(Grain, first, default).AsTask());
+        await storage.ClearAsync(Grain, second, default);
+        Assert.Null(await storage.ReadAsync(Grain, default));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Of_writers_racing_from_the_same_etag_exactly_one_wins(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        var etag = await storage.WriteAsync(Grain, Bytes("start"), null, default);
+        var attempts = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await storage.WriteAsync(Grain, Bytes("w" + i), etag, default);
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(1, (await Task.WhenAll(attempts)).Count(won => won));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Reminders_are_kept_replaced_and_deleted(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var reminders = new SqlReminderStore(store.Database, store.Commit);
+        var due = new DateTimeOffset(2026, 1, 5, 9, 0, 30, TimeSpan.Zero);
+        await reminders.UpsertAsync(new ReminderEntry(Grain, "offer", due), default);
+        await reminders.UpsertAsync(new ReminderEntry(Grain, "offer", due.AddSeconds(5)), default);
+        await reminders.UpsertAsync(new ReminderEntry(Grain with { Key = "a2" }, "after-call", due), default);
+        var all = (await reminders.ReadAllAsync(default)).OrderBy(r => r.Grain.Key).ToList();
+        Assert.Equal([new ReminderEntry(Grain, "offer", due.AddSeconds(5)), new ReminderEntry(Grain with { Key = "a2" }, "after-call", due)], all);
+        await reminders.DeleteAsync(Grain, "offer", default);
+        Assert.Single(await reminders.ReadAllAsync(default));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Many_parallel_writes_share_transactions_and_every_acknowledged_write_is_stored(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        const int grains = 400;
+        await Task.WhenAll(Enumerable.Range(0, grains).Select(i => Task.Run(async () =>
+        {
+            var id = Grain with { Key = "a" + i };
+            var etag = await storage.WriteAsync(id, Bytes("v1-" + i), null, default);
+            await storage.WriteAsync(id, Bytes("v2-" + i), etag, default);
+        })));
+        Assert.True(store.Commit.Batches < store.Commit.Writes, $"{store.Commit.Writes} writes in {store.Commit.Batches} transactions");
+        await using var connection = await store.Database.OpenAsync();
+        var payloads = (await connection.QueryAsync<byte[]>("SELECT payload FROM grain_state")).Select(Encoding.UTF8.GetString).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, grains).Select(i => "v2-" + i).ToHashSet(), payloads);
+    }
+}
