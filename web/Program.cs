@@ -1,4 +1,5 @@
 using Engine.Grains;
+using Engine.Persistence;
 using Engine.Web.Api;
 using Engine.Web.Infrastructure;
 using Serilog;
@@ -13,6 +14,7 @@ Log.Logger = new LoggerConfiguration()
 builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(Log.Logger, dispose: true);
 
+builder.Services.AddEngineStore(builder.Configuration);
 builder.Services.AddEngineGrains();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddHealthChecks();

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Web.Tests;
 
-public sealed class EngineApiTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<EngineFactory>
 {
     [Fact]
     public async Task Healthz_answers_healthy()
@@ -53,5 +53,22 @@ public sealed class EngineApiTests(WebApplicationFactory<Program> factory) : ICl
         var response = await client.GetAsync("/api/v1/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
+
+public sealed class StoreStartupTests
+{
+    [Fact]
+    public async Task The_server_creates_its_SQLite_file_under_the_data_dir_and_applies_migrations()
+    {
+        await using var factory = new EngineFactory();
+        using var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        var database = factory.Services.GetRequiredService<Engine.Persistence.Database>();
+        Assert.Equal(Engine.Persistence.StoreKind.Sqlite, database.Dialect.Kind);
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+        Assert.Equal(Engine.Persistence.Migrator.Scripts().Count(), Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
