@@ -9,7 +9,7 @@ namespace Engine.Grains.Routing;
 /// so an agent in many groups is never over-assigned. Tells its groups, one-way, whenever its
 /// availability changes.
 /// </summary>
-public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : Grain<AgentState>, IRemindable
+public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : RoutingGrain<AgentState>, IRemindable
 {
     private const string AfterCallReminder = "after-call";
     private ToldGroup[] _told = [];

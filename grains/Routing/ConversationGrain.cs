@@ -9,7 +9,7 @@ namespace Engine.Grains.Routing;
 /// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
 /// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
 /// </summary>
-public sealed class ConversationGrain(IEngineEvents events, EngineCounters counters) : Grain<ConversationState>, IRemindable
+public sealed class ConversationGrain(IEngineEvents events, EngineCounters counters) : RoutingGrain<ConversationState>, IRemindable
 {
     private const string OfferReminder = "offer";
     private const string ReplyReminder = "reply";

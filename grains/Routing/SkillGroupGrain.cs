@@ -8,7 +8,7 @@ namespace Engine.Grains.Routing;
 /// One skill group: its FIFO queue (RT-1) and its view of the members' availability. Offers go out as
 /// reservations at the agent grain (awaited, down); the conversation hears of its offer one-way.
 /// </summary>
-public sealed class SkillGroupGrain(IEngineEvents events) : Grain<SkillGroupState>
+public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGroupState>
 {
     private IPersistentState<SkillGroupQueueState> _queueState = null!;
     private GroupQueue _queue = new();

@@ -12,7 +12,7 @@ public sealed class TenantState
 
 public sealed record SkillGroupEntry(ServiceMode Mode, int ReceptionCap, IReadOnlyList<string> OverflowGroupIds);
 
-public sealed class TenantGrain : Grain<TenantState>
+public sealed class TenantGrain : RoutingGrain<TenantState>
 {
     /// <summary>The one key of a tenant's TenantGrain.</summary>
     public const string SingletonKey = "tenant";

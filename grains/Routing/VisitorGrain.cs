@@ -3,7 +3,7 @@ using Engine.Grains.Runtime;
 namespace Engine.Grains.Routing;
 
 /// <summary>A returning customer (visitor id or phone number): remembers who served them last (RT-3).</summary>
-public sealed class VisitorGrain : Grain<VisitorState>
+public sealed class VisitorGrain : RoutingGrain<VisitorState>
 {
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
 

@@ -21,6 +21,7 @@ internal sealed class Activation : IThreadPoolWorkItem
     private ValueTask _pending;
     private bool _deactivateRequested;
     private bool _reloadRequested;
+    private bool _reloadPending;
 
     public Activation(GrainRuntime runtime, GrainId id)
     {
@@ -60,13 +61,22 @@ internal sealed class Activation : IThreadPoolWorkItem
             Message message;
             lock (_queue)
             {
-                if (_queue.Count == 0)
+                if (_reloadPending)
                 {
-                    _scheduled = false;
-                    return;
+                    // A failed turn left the instance unreliable: deactivate it before the next message.
+                    _reloadPending = false;
+                    message = DeactivateMessage.Requested;
                 }
-                if (budget-- <= 0) break;
-                message = _queue.Dequeue();
+                else
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _scheduled = false;
+                        return;
+                    }
+                    if (budget-- <= 0) break;
+                    message = _queue.Dequeue();
+                }
                 _current = message;
                 _lastActive = _runtime.Now;
             }
@@ -110,7 +120,7 @@ internal sealed class Activation : IThreadPoolWorkItem
     private ValueTask Run(Message message)
     {
         if (message.IsAbandoned) return default;
-        if (message is DeactivateMessage) return DeactivateAsync();
+        if (message is DeactivateMessage deactivate) return DeactivateAsync(deactivate.IsIdle);
         var grain = _grain;
         return grain is null ? ActivateAndRun(message) : message.Invoke(grain, this);
     }
@@ -132,10 +142,12 @@ internal sealed class Activation : IThreadPoolWorkItem
         await message.Invoke(grain, this).ConfigureAwait(false);
     }
 
-    private async ValueTask DeactivateAsync()
+    private async ValueTask DeactivateAsync(bool idle)
     {
         _deactivateQueued = false;
         var grain = _grain;
+        // The sweeper decided outside this turn; the grain may have taken on work since.
+        if (idle && grain is { KeepAlive: true }) return;
         if (grain is not null)
         {
             try
@@ -166,8 +178,11 @@ internal sealed class Activation : IThreadPoolWorkItem
         if (_reloadRequested)
         {
             _reloadRequested = false;
-            _grain?.StopTimers();
-            _grain = null;
+            lock (_queue)
+            {
+                _reloadPending = true;
+                _runtime.MessageQueued();
+            }
         }
         if (_deactivateRequested)
         {
@@ -177,8 +192,7 @@ internal sealed class Activation : IThreadPoolWorkItem
                 if (!_deactivateQueued && !_dead)
                 {
                     _deactivateQueued = true;
-                    DeactivateMessage.Instance.EnqueuedAt = _runtime.Now;
-                    _queue.Enqueue(DeactivateMessage.Instance);
+                    _queue.Enqueue(DeactivateMessage.Requested);
                     _runtime.MessageQueued();
                 }
             }
@@ -189,11 +203,10 @@ internal sealed class Activation : IThreadPoolWorkItem
     /// <summary>Called from inside a turn when the turn throws.</summary>
     public void OnTurnFailed(Exception error)
     {
-        if (error is InconsistentStateException)
-        {
-            // Someone else wrote our state: drop this instance so the next message re-reads it.
-            _reloadRequested = true;
-        }
+        // Someone else wrote our state, or the turn failed part-way through: memory may differ from storage,
+        // so the instance goes and the next message re-reads the state. Failures the grain declares safe
+        // (rule refusals raised before any change) keep it.
+        if (error is InconsistentStateException || _grain?.IsStateSafeAfter(error) != true) _reloadRequested = true;
         if (_current is not { IsCall: true }) RuntimeLog.OneWayFailed(_runtime.Logger, error, Id);
     }
 
@@ -231,6 +244,25 @@ internal sealed class Activation : IThreadPoolWorkItem
                 message.Fail(new GrainCallTimeoutException(message.Caller, Id, timeout));
             }
         }
-        if (deactivate && !TryEnqueue(DeactivateMessage.Instance)) _deactivateQueued = false;
+        if (deactivate && !TryEnqueue(DeactivateMessage.Idle)) _deactivateQueued = false;
+    }
+
+    /// <summary>The runtime is going away: no more messages, queued calls fail, timers stop.</summary>
+    public void Shutdown()
+    {
+        List<Message> dropped;
+        lock (_queue)
+        {
+            _dead = true;
+            dropped = [.. _queue];
+            _queue.Clear();
+        }
+        _grain?.StopTimers();
+        var error = new ObjectDisposedException(nameof(GrainRuntime), $"The runtime stopped before {Id} ran this message.");
+        foreach (var message in dropped)
+        {
+            message.Fail(error);
+            _runtime.MessageDone();
+        }
     }
 }

@@ -30,6 +30,12 @@ public abstract class Grain
     /// <summary>While true, idle deactivation passes this activation by (an online agent, a non-empty queue).</summary>
     protected internal virtual bool KeepAlive => false;
 
+    /// <summary>
+    /// Whether the in-memory state can be trusted after a turn threw <paramref name="error"/>. When not
+    /// (the default), the runtime deactivates this instance and the next message re-reads stored state.
+    /// </summary>
+    protected internal virtual bool IsStateSafeAfter(Exception error) => false;
+
     /// <summary>Runs once per activation, before the first message, after state was read.</summary>
     public virtual ValueTask OnActivateAsync(CancellationToken cancellationToken) => default;
 

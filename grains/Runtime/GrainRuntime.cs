@@ -23,6 +23,7 @@ public sealed class GrainRuntime : IAsyncDisposable
     private long _inFlight;
     private long _now;
     private ITimer? _sweeper;
+    private volatile bool _disposed;
 
     public GrainRuntime(
         RuntimeOptions options,
@@ -98,6 +99,7 @@ public sealed class GrainRuntime : IAsyncDisposable
 
     internal void Send(GrainId id, Message message)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         while (true)
         {
             var activation = _directory.GetOrAdd(id, static (key, runtime) => new Activation(runtime, key), this);
@@ -166,11 +168,13 @@ public sealed class GrainRuntime : IAsyncDisposable
         foreach (var pair in _directory) pair.Value.Sweep(now, callTimeout, idle);
     }
 
+    /// <summary>Stops the sweeper and the reminders, and every activation: queued calls fail, grain timers stop.</summary>
     public async ValueTask DisposeAsync()
     {
-        // A disposed runtime must not deliver reminders: the next runtime over the same store re-arms them.
-        Reminders.Stop();
+        _disposed = true;
         if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
+        Reminders.Stop();
+        foreach (var pair in _directory) pair.Value.Shutdown();
     }
 
     private sealed record GrainRegistration(Type Type, Func<IServiceProvider, Grain> Create, Action<Grain, GrainId>? AttachState);

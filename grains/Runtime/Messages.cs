@@ -189,6 +189,13 @@ internal sealed class CallbackMessage(Func<Grain, ValueTask> body) : UnansweredM
 /// <summary>Asks the activation to deactivate once it reaches this point in its queue.</summary>
 internal sealed class DeactivateMessage : Message
 {
-    public static readonly DeactivateMessage Instance = new();
+    /// <summary>Queued by the sweeper: skipped if the grain has meanwhile asked to stay (<see cref="Grain.KeepAlive"/>).</summary>
+    public static readonly DeactivateMessage Idle = new() { IsIdle = true };
+
+    /// <summary>Asked for by the grain, or a reload after a failed turn: always carried out.</summary>
+    public static readonly DeactivateMessage Requested = new();
+
+    public bool IsIdle { get; private init; }
+
     public override ValueTask Invoke(Grain grain, Activation activation) => default;
 }

@@ -30,7 +30,21 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public async Task Grain_keeps_its_instance_and_state_after_a_method_throws()
+    public async Task A_turn_that_fails_part_way_makes_the_grain_re_read_its_stored_state()
+    {
+        await using var host = await TestHost.StartAsync(r => r.Register<HalfDoneGrain>());
+        var grain = host.Get<HalfDoneGrain>("k");
+        Assert.Equal(1, await grain.Call(g => g.SaveNextAsync()));
+
+        await Assert.ThrowsAsync<IOException>(() => grain.Call(g => g.ChangeThenFailAsync()).AsTask());
+
+        Assert.Equal(1, await grain.Call(g => g.ValueAsync()));
+        Assert.Equal(2, host.Probe.Count("constructed"));
+        Assert.Equal(1, host.Probe.Count("deactivated"));
+    }
+
+    [Fact]
+    public async Task Grain_keeps_its_instance_and_state_after_a_failure_it_declares_safe()
     {
         await using var host = await TestHost.StartAsync(r => r.Register<FaultyGrain>());
         var grain = host.Get<FaultyGrain>("k");
@@ -86,6 +100,8 @@ public sealed class ErrorTests
 
         public FaultyGrain(Probe probe) => probe.Increment("constructed");
 
+        protected internal override bool IsStateSafeAfter(Exception error) => true;
+
         public ValueTask<int> ThrowBeforeAwaitAsync() => throw new InvalidOperationException("before await");
 
         public async ValueTask<int> ThrowAfterAwaitAsync()
@@ -128,6 +144,38 @@ public sealed class ErrorTests
     public sealed class StatefulState
     {
         public int Value { get; set; }
+    }
+
+    public sealed class HalfDoneGrain : Grain<StatefulState>
+    {
+        private readonly Probe _probe;
+
+        public HalfDoneGrain(Probe probe)
+        {
+            _probe = probe;
+            probe.Increment("constructed");
+        }
+
+        public async ValueTask<int> SaveNextAsync()
+        {
+            State.State.Value++;
+            await State.WriteStateAsync();
+            return State.State.Value;
+        }
+
+        public ValueTask ChangeThenFailAsync()
+        {
+            State.State.Value = 99;
+            throw new IOException("disk full");
+        }
+
+        public ValueTask<int> ValueAsync() => new(State.State.Value);
+
+        public override ValueTask OnDeactivateAsync()
+        {
+            _probe.Increment("deactivated");
+            return default;
+        }
     }
 
     public sealed class StatefulGrain(Probe probe) : Grain<StatefulState>
