@@ -24,6 +24,7 @@ public sealed class AgentState
 
     public AgentStatus Status()
     {
+        if (Deleted && Work.Count == 0) return AgentStatus.Offline;
         switch (Presence)
         {
             case Presence.Offline: return AgentStatus.Offline;
@@ -189,6 +190,11 @@ public sealed class AgentState
     public void Delete(DateTimeOffset now)
     {
         Deleted = true;
+        if (Work.Count == 0)
+        {
+            Presence = Presence.Offline;
+            BreakReason = BreakReason.None;
+        }
         Touch(now);
     }
 

@@ -25,6 +25,7 @@ public enum ConversationTrigger
     Abandon,
     End,
     ReplyTimeout,
+    GroupGone,
     Complete,
 }
 
@@ -35,6 +36,9 @@ public enum EndReason
     CustomerLeft,
     CustomerReplyTimeout,
     AbandonedInQueue,
+
+    /// <summary>Its skill group was deleted while it was with an agent; it had nowhere to wait.</summary>
+    GroupDeleted,
 }
 
 /// <summary>
@@ -49,6 +53,7 @@ public sealed class ConversationState
         .Permit(ConversationStatus.Queued, ConversationTrigger.Overflow, ConversationStatus.Queued)
         .Permit(ConversationStatus.Queued, ConversationTrigger.Offer, ConversationStatus.Offered)
         .Permit(ConversationStatus.Queued, ConversationTrigger.Abandon, ConversationStatus.Ended)
+        .Permit(ConversationStatus.Queued, ConversationTrigger.GroupGone, ConversationStatus.Ended)
         .Permit(ConversationStatus.Offered, ConversationTrigger.Answer, ConversationStatus.Active)
         .Permit(ConversationStatus.Offered, ConversationTrigger.OfferTimeout, ConversationStatus.Queued)
         .Permit(ConversationStatus.Offered, ConversationTrigger.Withdraw, ConversationStatus.Queued)
@@ -179,6 +184,15 @@ public sealed class ConversationState
         Status = Machine.Fire(Status, ConversationTrigger.ReplyTimeout);
         Finish(now, EndReason.CustomerReplyTimeout);
         return true;
+    }
+
+    /// <summary>The group it would go back to is gone: it ends and, held by nobody, completes.</summary>
+    public void CloseForGoneGroup(DateTimeOffset now)
+    {
+        Status = Machine.Fire(Status, ConversationTrigger.GroupGone);
+        Finish(now, EndReason.GroupDeleted);
+        AgentId = null;
+        Complete(now);
     }
 
     public void Complete(DateTimeOffset now)

@@ -18,15 +18,15 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
 
     private AgentState S => State.State;
 
-    protected internal override bool KeepAlive => S.Presence != Presence.Offline || S.Work.Count > 0;
+    protected internal override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0;
 
-    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.AgentId.Length == 0) S.AgentId = Key;
         _status = S.Status();
-        _armedDeadline = S.NextDeadline();
         counters.MoveAgent(null, _status);
-        return default;
+        // A deadline stored with the state but not yet with the reminders (a crash in between) is armed now.
+        await ArmDeadline();
     }
 
     public override ValueTask OnDeactivateAsync()
@@ -87,11 +87,23 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
 
     public ValueTask Answer(string conversationId) => Change(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
 
-    /// <summary>AS-4: the offer timed out; false when the agent no longer held it.</summary>
-    public async ValueTask<bool> MissOffer(string conversationId)
+    /// <summary>
+    /// AS-4: the offer timed out. Returns the stage the agent held the conversation in: Reserved (now
+    /// missed: the agent is on break), Active (the answer got here first: nothing changes), or null.
+    /// </summary>
+    public async ValueTask<WorkStage?> MissOffer(string conversationId)
     {
-        if (!S.Work.TryGetValue(conversationId, out var item) || item.Stage != WorkStage.Reserved) return false;
+        if (!S.Work.TryGetValue(conversationId, out var item)) return null;
+        if (item.Stage != WorkStage.Reserved) return item.Stage;
         await Change(conversationId, static (s, id, now) => s.MissOffer(id, now), "missed-offer");
+        return WorkStage.Reserved;
+    }
+
+    /// <summary>The customer left or stopped replying: an active conversation ends here; false when the agent no longer held it active.</summary>
+    public async ValueTask<bool> EndIfActive(string conversationId, AfterCallRule afterCall)
+    {
+        if (!S.Work.TryGetValue(conversationId, out var item) || item.Stage != WorkStage.Active) return false;
+        await End(conversationId, afterCall);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using Engine.Agents;
 using Engine.Conversations;
 using Engine.Grains.Runtime;
 using Engine.Routing;
@@ -22,10 +23,13 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
 
     protected internal override bool KeepAlive => S.Exists && S.Status != ConversationStatus.Completed;
 
-    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Exists) Count();
-        return default;
+        if (!S.Exists) return;
+        Count();
+        // Deadlines stored with the state but not yet with the reminders (a crash in between) are armed now.
+        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) await SetReminderAsync(OfferReminder, offer);
+        if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) await SetReminderAsync(ReplyReminder, reply);
     }
 
     public override ValueTask OnDeactivateAsync()
@@ -71,7 +75,8 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         if (_lostBeforeOffer?.Remove(agentId) == true)
         {
             // The agent went offline between reserving and this message: the offer is void, back to the front.
-            await EnqueueIn(groupId, front: true);
+            await Agent(agentId).Call(Key, static (a, c) => a.Release(c));
+            await BackToQueueAsync();
             return;
         }
         S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
@@ -139,7 +144,7 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     /// <summary>One-way from an agent forced offline: back to the front of the queue.</summary>
     public async ValueTask AgentLost(string agentId)
     {
-        if (S.Status == ConversationStatus.Queued && S.AgentId is null && !S.ExcludedAgents.Contains(agentId))
+        if (S.Status == ConversationStatus.Queued && S.AgentId is null)
         {
             // The group's offer to this agent is still on its way here.
             (_lostBeforeOffer ??= new HashSet<string>(StringComparer.Ordinal)).Add(agentId);
@@ -158,8 +163,7 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         S.Withdraw(Time.GetUtcNow());
         if (offerArmed) await CancelReminderAsync(OfferReminder);
         if (replyArmed) await CancelReminderAsync(ReplyReminder);
-        await EnqueueIn(S.GroupId!, front: true);
-        await Save();
+        await BackToQueueAsync();
     }
 
     /// <summary>One-way from a group that did not serve this conversation in time (RT-4 overflow).</summary>
@@ -171,14 +175,14 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         try
         {
             await EnqueueIn(targetGroupId, front: false);
+            await Save();
         }
-        catch (DomainException)
+        catch (SkillGroupUnavailableException)
         {
             // The overflow group cannot take it (deleted meanwhile): keep waiting where it was.
             S.TransferTo(fromGroupId, now);
-            await EnqueueIn(fromGroupId, front: true);
+            await BackToQueueAsync();
         }
-        await Save();
     }
 
     /// <summary>The customer left: out of the queue, the offer withdrawn, or the agent moves to wrap-up.</summary>
@@ -200,12 +204,13 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
                 if (offerArmed) await CancelReminderAsync(OfferReminder);
                 break;
             case ConversationStatus.Active:
-                await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
+                // The agent may have been forced offline a moment ago: then nobody holds it any more.
+                waiting = !await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
                 if (replyArmed) await CancelReminderAsync(ReplyReminder);
                 break;
         }
         S.Abandon(Time.GetUtcNow());
-        // Nobody holds a conversation that never got answered: it is complete at once.
+        // Nobody holds a conversation that never got answered (or lost its agent): it is complete at once.
         if (waiting) S.Complete(Time.GetUtcNow());
         if (S.Status == ConversationStatus.Completed) return await Finish();
         return await Save();
@@ -236,17 +241,42 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
         if (name == OfferReminder && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
         {
             // AS-4 / RT-4: not answered in time: the agent goes on break, the conversation to another agent.
-            var missed = S.MissOffer(now);
-            await Agent(missed).Call(Key, static (a, c) => a.MissOffer(c));
-            events.OfferWithdrawn(Tenant, missed, Key);
-            await EnqueueIn(S.GroupId!, front: true);
-            await Save();
+            var agentId = S.AgentId!;
+            var held = await Agent(agentId).Call(Key, static (a, c) => a.MissOffer(c));
+            if (held == WorkStage.Active)
+            {
+                // The answer reached the agent but not this record (a failure in between): it is answered.
+                S.Answer(agentId, now);
+                await Save();
+                return;
+            }
+            events.OfferWithdrawn(Tenant, agentId, Key);
+            if (held == WorkStage.Reserved) S.MissOffer(now);
+            else S.Withdraw(now);
+            await BackToQueueAsync();
         }
         else if (name == ReplyReminder && S.ReplyTimedOut(now))
         {
-            await Agent(S.AgentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
-            await Save();
+            var ended = await Agent(S.AgentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
+            if (ended) await Save();
+            else await Finish();
         }
+    }
+
+    /// <summary>Back to the front of its group's queue; when the group is gone meanwhile, the conversation ends there.</summary>
+    private async ValueTask BackToQueueAsync()
+    {
+        try
+        {
+            await EnqueueIn(S.GroupId!, front: true);
+        }
+        catch (SkillGroupUnavailableException)
+        {
+            S.CloseForGoneGroup(Time.GetUtcNow());
+            await Finish();
+            return;
+        }
+        await Save();
     }
 
     private ValueTask<int> EnqueueIn(string groupId, bool front)

@@ -33,6 +33,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
             _pool.Update(await Agent(member).Call(Key, static (a, g) => a.GetAvailability(g)));
         }
         await AfterQueueWork();
+        ArmOverflow();
         await Dispatch();
     }
 
@@ -48,18 +49,18 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (mode == ServiceMode.Online && receptionCap < 1) throw new RoutingSettingsException("receptionCap", "must be at least 1");
         settings.Validated();
         var cap = mode.EffectiveCap(receptionCap);
-        var capChanged = S.Configured && cap != S.ReceptionCap;
+        // Members first, the group's own record last: a failure part-way leaves the old record, and a retry redoes it all.
+        if (S.Configured && cap != S.ReceptionCap)
+        {
+            foreach (var member in S.Members) _pool.Update(await Agent(member).Call((Key, mode, cap), static (a, m) => a.JoinGroup(m.Key, m.mode, m.cap)));
+        }
         S.Configured = true;
         S.Mode = mode;
         S.ReceptionCap = cap;
         S.Settings = settings;
         await State.WriteStateAsync();
         _pool.SetPolicy(AllocationPolicies.For(settings.Policy));
-        if (capChanged)
-        {
-            foreach (var member in S.Members) _pool.Update(await Agent(member).Call((Key, mode, cap), static (a, m) => a.JoinGroup(m.Key, m.mode, m.cap)));
-        }
-        await AfterQueueWork();
+        ArmOverflow();
         await Dispatch();
     }
 
@@ -67,21 +68,24 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
     public async ValueTask AddMember(string agentId)
     {
         EnsureUsable();
-        if (S.Members.Contains(agentId)) return;
-        S.Members.Add(agentId);
-        await State.WriteStateAsync();
+        // The agent first (joining twice is harmless), then the member list: a retry after a failure completes it.
+        var report = await Agent(agentId).Call((Key, S.Mode, S.ReceptionCap), static (a, m) => a.JoinGroup(m.Key, m.Mode, m.ReceptionCap));
+        if (!S.Members.Contains(agentId))
+        {
+            S.Members.Add(agentId);
+            await State.WriteStateAsync();
+        }
         _pool.AddMember(agentId);
-        _pool.Update(await Agent(agentId).Call((Key, S.Mode, S.ReceptionCap), static (a, m) => a.JoinGroup(m.Key, m.Mode, m.ReceptionCap)));
+        _pool.Update(report);
         await Dispatch();
     }
 
     /// <summary>The agent keeps the conversations they hold and gets no new ones from this group.</summary>
     public async ValueTask RemoveMember(string agentId)
     {
-        if (!S.Members.Remove(agentId)) return;
-        await State.WriteStateAsync();
-        _pool.RemoveMember(agentId);
         await Agent(agentId).Call(Key, static (a, g) => a.LeaveGroup(g));
+        _pool.RemoveMember(agentId);
+        if (S.Members.Remove(agentId)) await State.WriteStateAsync();
         // One online member fewer: agents who missed an offer may be eligible again.
         await Dispatch();
     }
@@ -91,15 +95,14 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
     {
         if (S.Deleted) return;
         if (_queue.Count > 0) throw new SkillGroupUnavailableException(Key, $"has {_queue.Count} queued conversation(s); it can be deleted once its queue is empty");
+        foreach (var member in S.Members)
+        {
+            await Agent(member).Call(Key, static (a, g) => a.LeaveGroup(g));
+            _pool.RemoveMember(member);
+        }
         S.Deleted = true;
-        var members = S.Members.ToList();
         S.Members.Clear();
         await State.WriteStateAsync();
-        foreach (var member in members)
-        {
-            _pool.RemoveMember(member);
-            await Agent(member).Call(Key, static (a, g) => a.LeaveGroup(g));
-        }
     }
 
     /// <summary>RT-1: joins the queue (at the back, or at the front after a failed offer). Returns the position, -1 if offered at once.</summary>

@@ -144,3 +144,71 @@ public sealed class ProtocolRaceTests
         Assert.Equal(["c1"], (await host.GroupSnapshotAsync("g1")).Queue);
     }
 }
+
+public sealed class ReviewRegressionTests
+{
+    [Fact]
+    public async Task A_conversation_whose_group_was_deleted_while_with_an_agent_ends_when_it_would_go_back_to_the_queue()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+        await host.TenantGrain.Call(static t => t.DeleteSkillGroup("g1"));
+
+        await host.Agent("a1").Call(static a => a.GoOffline(true));
+        await host.IdleAsync();
+
+        Assert.Null(await host.Conversation("c1").Call(static c => c.GetSnapshot()));
+        var closed = host.Events.Conversations.Last(c => c.Id == "c1");
+        Assert.Equal((ConversationStatus.Completed, EndReason.GroupDeleted), (closed.Status, closed.EndReason));
+        Assert.Empty(host.Failures.Entries);
+    }
+
+    [Fact]
+    public async Task A_customer_leaving_just_after_the_agent_was_forced_offline_ends_the_conversation_without_an_error()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
+        await host.OnlineAsync("a1", "a2");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+        // The agent drops c1 before the conversation hears of it.
+        Assert.True(await host.Agent("a1").Call(static a => a.Release("c1")));
+        var left = await host.Conversation("c1").Call(static c => c.Abandon());
+        await host.IdleAsync();
+
+        Assert.Equal(ConversationStatus.Completed, left.Status);
+        Assert.Empty((await host.AgentAsync("a2")).Work);
+    }
+
+    [Fact]
+    public async Task RT4_Turning_timeout_transfer_on_arms_overflow_for_conversations_already_queued()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g2", ServiceMode.Online, 1, "b1");
+        await host.TenantGrain.Call(static t => t.CreateSkillGroup("g1", ServiceMode.Online, 1, ["g2"]));
+        await host.OnlineAsync("b1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AdvanceAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("g1", (await host.ConversationAsync("c1")).GroupId);
+
+        await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 30 });
+        await host.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        var moved = await host.ConversationAsync("c1");
+        Assert.Equal(("g2", "b1"), (moved.GroupId, moved.AgentId));
+    }
+
+    [Fact]
+    public async Task AS1_A_deleted_agent_without_conversations_shows_offline()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await host.OnlineAsync("a1");
+        await host.Agent("a1").Call(static a => a.Delete());
+        Assert.Equal(AgentStatus.Offline, (await host.AgentAsync("a1")).Status);
+        Assert.Equal(0, host.Counters.Agents(AgentStatus.Idle));
+    }
+}
