@@ -1,4 +1,7 @@
 using Engine.Agents;
+using Engine.Grains.Runtime;
+using Engine.Persistence;
+using Engine.Tests.Persistence;
 using Engine.Conversations;
 using Engine.Grains.Routing;
 using Engine.Routing;
@@ -8,10 +11,16 @@ namespace Engine.Tests.Routing;
 /// <summary>Grain state read back by a new runtime over the same storage: what issue 2's durable stores rely on.</summary>
 public sealed class RestartTests
 {
-    [Fact]
-    public async Task A_new_runtime_over_the_same_storage_sees_agents_groups_queues_and_conversations_as_they_were()
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_new_runtime_over_the_same_storage_sees_agents_groups_queues_and_conversations_as_they_were(string store)
     {
-        var first = await RoutingHost.StartAsync();
+        await using var database = store == "memory" ? null : await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
+        IGrainStorage? storage = database is null ? null : new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
+        IReminderStore? reminders = database is null ? null : new SqlReminderStore(database.Database, database.Commit);
+        var first = await RoutingHost.StartAsync(storage: storage, reminders: reminders);
         await first.SetModeSettingsAsync(ServiceMode.Phone, new RoutingSettings { StatusRecovery = true, StatusRecoverySeconds = 20, Policy = AllocationPolicyKind.RoundRobin });
         await first.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
         await first.GroupAsync("p1", ServiceMode.Phone, 1, "a3");
