@@ -110,3 +110,46 @@ public sealed class StoreTests
         Assert.Equal(Enumerable.Range(0, grains).Select(i => "v2-" + i).ToHashSet(), payloads);
     }
 }
+
+public sealed class HistoryStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_resent_message_with_the_same_client_id_is_stored_exactly_once(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var history = new HistoryStore(store.Commit);
+        var message = new StoredMessage("t1", "c1", 1, "visitor", null, "text", "你好", T0, "client-1");
+        var sends = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => history.AppendMessageAsync(message with { Seq = 1 + i })));
+        Assert.Equal(1, sends.Count(stored => stored));
+        Assert.True(await history.AppendMessageAsync(message with { Seq = 9, ClientMessageId = "client-2" }));
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE conversation_id = 'c1'"));
+        Assert.Equal("你好", await connection.ExecuteScalarAsync<string>("SELECT content FROM messages WHERE client_message_id = 'client-1'"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_conversation_row_follows_the_conversation_and_status_changes_append(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var history = new HistoryStore(store.Commit);
+        var conversation = new Engine.Conversations.ConversationState();
+        conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
+        conversation.TransferTo("g1", T0);
+        await history.UpsertConversationAsync("t1", Engine.Grains.Routing.ConversationSnapshot.Of(conversation), T0);
+        conversation.Offer("a1", T0.AddSeconds(1), null);
+        conversation.Answer("a1", T0.AddSeconds(2));
+        await history.UpsertConversationAsync("t1", Engine.Grains.Routing.ConversationSnapshot.Of(conversation), T0.AddSeconds(2));
+        await history.AppendStatusChangeAsync("t1", "a1", Engine.Agents.AgentStatus.Idle, Engine.Agents.AgentStatus.Busy, "answered", T0.AddSeconds(2));
+
+        await using var connection = await store.Database.OpenAsync();
+        var row = await connection.QuerySingleAsync<(string Status, string AgentId, long AnsweredAt)>("SELECT status, agent_id, answered_at FROM conversations WHERE id = 'c1'");
+        Assert.Equal(("Active", "a1", T0.AddSeconds(2).ToUnixTimeMilliseconds()), row);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agent_status_history WHERE agent_id = 'a1' AND to_status = 'Busy'"));
+    }
+}
