@@ -16,6 +16,7 @@ internal static class Program
     {
         ["runtime"] = new RuntimeCommand(),
         ["load"] = new Load.LoadCommand(),
+        ["durability"] = new Storage.DurabilityCommand(),
     };
 
     public static async Task<int> Main(string[] args)

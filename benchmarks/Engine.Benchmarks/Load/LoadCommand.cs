@@ -19,6 +19,7 @@ internal sealed class LoadCommand : IHarnessCommand
         new("handle-ms", OptionKind.Number, "how long an agent keeps a conversation before ending it", "0", AllowZero: true),
         new("visitors", OptionKind.Integer, "distinct returning visitors the arrivals are drawn from", "10000"),
         new("queued-sample", OptionKind.Integer, "conversations queued with no agent to measure bytes per queued conversation", "10000", AllowZero: true),
+        new("store", OptionKind.Text, "where grain state and reminders live: memory, sqlite or postgres (ConnectionStrings__Engine)", "memory", Placeholder: "STORE"),
         new("alloc-profile", OptionKind.Flag, "also sample allocations by type during the measured phase"),
         HarnessOption.Json,
     ];
@@ -36,8 +37,10 @@ internal sealed class LoadCommand : IHarnessCommand
             TimeSpan.FromMilliseconds(options.GetDouble("handle-ms")),
             options.GetInt("visitors"),
             options.GetInt("queued-sample"),
-            options.GetFlag("alloc-profile"));
-        var result = await LoadSimulation.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+            options.GetFlag("alloc-profile"),
+            options.GetText("store")!);
+        await using var store = await Storage.HarnessStore.OpenAsync(settings.Store, cancellationToken).ConfigureAwait(false);
+        var result = await LoadSimulation.RunAsync(settings, store, cancellationToken).ConfigureAwait(false);
         await HarnessOutput.WriteAsync("load", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -54,9 +57,11 @@ internal sealed record LoadSettings(
     TimeSpan Handle,
     int Visitors,
     int QueuedSample,
-    bool AllocationProfile);
+    bool AllocationProfile,
+    string Store);
 
 internal sealed record LoadResult(
+    string Store,
     double ConversationsPerSecond,
     double ConversationsPerCpuSecond,
     double QueuedToOfferedP50Ms,

@@ -20,8 +20,9 @@ namespace Engine.Benchmarks.Load;
 /// </summary>
 internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 {
-    private const string Tenant = "load";
-    private const string QueueTenant = "load-queued";
+    // Unique per run: a shared PostgreSQL database may hold an earlier run's grains.
+    private static readonly string Tenant = "load-" + Guid.NewGuid().ToString("N")[..8];
+    private static readonly string QueueTenant = Tenant + "-queued";
     private const int ChunkBits = 16;
 
     private readonly LoadSettings _settings;
@@ -37,19 +38,22 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private volatile bool _arriving;
     private volatile bool _measuring;
 
-    private LoadSimulation(LoadSettings settings)
+    private LoadSimulation(LoadSettings settings, Storage.HarnessStore store)
     {
         _settings = settings;
-        _services = new ServiceCollection()
-            .AddSingleton<IEngineEvents>(this)
-            .AddEngineGrains()
-            .BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<IEngineEvents>(this);
+        if (store.Database is not null)
+        {
+            services.AddSingleton<IGrainStorage>(new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit!, TimeProvider.System));
+            services.AddSingleton<IReminderStore>(new Engine.Persistence.SqlReminderStore(store.Database, store.Commit!));
+        }
+        _services = services.AddEngineGrains().BuildServiceProvider();
         _runtime = _services.GetRequiredService<GrainRuntime>();
     }
 
-    public static async Task<LoadResult> RunAsync(LoadSettings settings, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(LoadSettings settings, Storage.HarnessStore store, CancellationToken cancellationToken)
     {
-        await using var simulation = new LoadSimulation(settings);
+        await using var simulation = new LoadSimulation(settings, store);
         return await simulation.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -62,7 +66,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 
         _arriving = true;
         var pump = _settings.Rate > 0 ? PumpPoissonAsync(cancellationToken) : StartClosedLoop();
-        await WaitAsync(_settings.Warmup, cancellationToken).ConfigureAwait(false);
+        await HarnessClock.WaitAsync(_settings.Warmup, cancellationToken).ConfigureAwait(false);
 
         _offerLatency.Reset();
         Interlocked.Exchange(ref _completed, 0);
@@ -71,7 +75,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         sampler?.Start();
         var pausedBefore = GC.GetTotalPauseDuration();
         var meter = PhaseMeter.Start();
-        await WaitAsync(_settings.Seconds, cancellationToken).ConfigureAwait(false);
+        await HarnessClock.WaitAsync(_settings.Seconds, cancellationToken).ConfigureAwait(false);
         var completed = Interlocked.Read(ref _completed);
         var stats = meter.Stop(completed);
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
@@ -89,6 +93,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 
         using var process = Process.GetCurrentProcess();
         return new LoadResult(
+            _settings.Store,
             Math.Round(stats.PerSecond),
             Math.Round(stats.PerCpuSecond),
             _offerLatency.Percentile(0.50),
@@ -194,7 +199,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         {
             var conversation = _runtime.Get<ConversationGrain>(Tenant, conversationId);
             await conversation.Call(agentId, static (c, a) => c.Answer(a)).ConfigureAwait(false);
-            if (_settings.Handle > TimeSpan.Zero) await WaitAsync(_settings.Handle, CancellationToken.None).ConfigureAwait(false);
+            if (_settings.Handle > TimeSpan.Zero) await HarnessClock.WaitAsync(_settings.Handle, CancellationToken.None).ConfigureAwait(false);
             await conversation.Call(agentId, static (c, a) => c.End(a)).ConfigureAwait(false);
             await conversation.Call(agentId, static (c, a) => c.Complete(a)).ConfigureAwait(false);
             Interlocked.Increment(ref _completed);
@@ -285,19 +290,6 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static Task WaitAsync(TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timer = TimeProvider.System.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, duration, Timeout.InfiniteTimeSpan);
-        var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), done);
-        return done.Task.ContinueWith(t =>
-        {
-            timer.Dispose();
-            registration.Dispose();
-            return t;
-        }, TaskScheduler.Default).Unwrap();
     }
 
     public async ValueTask DisposeAsync()
