@@ -33,12 +33,12 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     public long Writes => Interlocked.Read(ref _writes);
 
-    /// <summary>Runs <paramref name="operation"/> in the next batch's transaction; completes when that transaction is committed.</summary>
-    public Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> operation)
+    /// <summary>Runs <paramref name="write"/> in the next batch's transaction; completes with its row count once that transaction is committed.</summary>
+    public Task<int> RunAsync(SqlWrite write)
     {
-        var write = new Write<T>(operation);
-        if (!_queue.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(GroupCommit));
-        return write.Completion.Task;
+        var pending = new Write(write);
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
+        return pending.Completion.Task;
     }
 
     private async Task WriteLoopAsync()
@@ -82,8 +82,63 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private async Task CommitAsync(DbConnection connection, List<Write> batch)
     {
         await using var transaction = await connection.BeginTransactionAsync(_stop.Token).ConfigureAwait(false);
-        foreach (var write in batch) await write.RunAsync(connection, transaction, _stop.Token).ConfigureAwait(false);
+        if (connection.CanCreateBatch) await RunAsBatchAsync(connection, transaction, batch).ConfigureAwait(false);
+        else await RunOneByOneAsync(connection, transaction, batch).ConfigureAwait(false);
         await transaction.CommitAsync(_stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>PostgreSQL: every statement of the batch in one round trip.</summary>
+    private async Task RunAsBatchAsync(DbConnection connection, DbTransaction transaction, List<Write> batch)
+    {
+        await using var dbBatch = connection.CreateBatch();
+        dbBatch.Transaction = transaction;
+        foreach (var write in batch)
+        {
+            var command = dbBatch.CreateBatchCommand();
+            command.CommandText = write.Sql.Text;
+            foreach (var (name, value) in write.Sql.Parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+            dbBatch.BatchCommands.Add(command);
+        }
+        await dbBatch.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i].RecordsAffected;
+    }
+
+    /// <summary>SQLite (in process, no round trips): one prepared command per statement text, reused across the batch.</summary>
+    private async Task RunOneByOneAsync(DbConnection connection, DbTransaction transaction, List<Write> batch)
+    {
+        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var write in batch)
+            {
+                if (!commands.TryGetValue(write.Sql.Text, out var command))
+                {
+                    command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = write.Sql.Text;
+                    commands[write.Sql.Text] = command;
+                }
+                command.Parameters.Clear();
+                foreach (var (name, value) in write.Sql.Parameters)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = value ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+                write.RowsAffected = await command.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var command in commands.Values) await command.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -97,24 +152,19 @@ public sealed partial class GroupCommit : IAsyncDisposable
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "A group commit of {Count} writes failed; each caller got the error")]
     private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
 
-    private abstract class Write
+    private sealed class Write(SqlWrite sql)
     {
-        public abstract Task RunAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
-        public abstract void Succeed();
-        public abstract void Fail(Exception error);
-    }
+        public SqlWrite Sql { get; } = sql;
 
-    private sealed class Write<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> operation) : Write
-    {
-        private T _result = default!;
+        public int RowsAffected { get; set; }
 
-        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override async Task RunAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-            => _result = await operation(connection, transaction, cancellationToken).ConfigureAwait(false);
+        public void Succeed() => Completion.TrySetResult(RowsAffected);
 
-        public override void Succeed() => Completion.TrySetResult(_result);
-
-        public override void Fail(Exception error) => Completion.TrySetException(error);
+        public void Fail(Exception error) => Completion.TrySetException(error);
     }
 }
+
+/// <summary>One parameterized statement for the group commit; parameters are named as in the SQL (<c>@name</c>).</summary>
+public sealed record SqlWrite(string Text, IReadOnlyList<(string Name, object? Value)> Parameters);

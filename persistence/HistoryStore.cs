@@ -1,4 +1,3 @@
-using Dapper;
 using Engine.Agents;
 using Engine.Grains.Routing;
 
@@ -13,24 +12,7 @@ public sealed class HistoryStore(GroupCommit commit)
 {
     public Task UpsertConversationAsync(string tenant, ConversationSnapshot c, DateTimeOffset now)
     {
-        var row = new
-        {
-            c.Id,
-            Tenant = tenant,
-            c.VisitorId,
-            Mode = c.Mode.ToString(),
-            c.GroupId,
-            c.AgentId,
-            Status = c.Status.ToString(),
-            CreatedAt = c.CreatedAt.ToUnixTimeMilliseconds(),
-            QueuedAt = c.QueuedAt?.ToUnixTimeMilliseconds(),
-            OfferedAt = c.OfferedAt?.ToUnixTimeMilliseconds(),
-            AnsweredAt = c.AnsweredAt?.ToUnixTimeMilliseconds(),
-            EndedAt = c.EndedAt?.ToUnixTimeMilliseconds(),
-            EndReason = c.EndReason == Engine.Conversations.EndReason.None ? null : c.EndReason.ToString(),
-            Now = now.ToUnixTimeMilliseconds(),
-        };
-        return commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        return commit.RunAsync(new SqlWrite(
             """
             INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at)
             VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now)
@@ -38,39 +20,39 @@ public sealed class HistoryStore(GroupCommit commit)
                 queued_at = excluded.queued_at, offered_at = excluded.offered_at, answered_at = excluded.answered_at,
                 ended_at = excluded.ended_at, end_reason = excluded.end_reason, updated_at = excluded.updated_at
             """,
-            row, transaction, cancellationToken: ct)));
+            [
+                ("@Id", c.Id), ("@Tenant", tenant), ("@VisitorId", c.VisitorId), ("@Mode", c.Mode.ToString()),
+                ("@GroupId", c.GroupId), ("@AgentId", c.AgentId), ("@Status", c.Status.ToString()),
+                ("@CreatedAt", c.CreatedAt.ToUnixTimeMilliseconds()), ("@QueuedAt", c.QueuedAt?.ToUnixTimeMilliseconds()),
+                ("@OfferedAt", c.OfferedAt?.ToUnixTimeMilliseconds()), ("@AnsweredAt", c.AnsweredAt?.ToUnixTimeMilliseconds()),
+                ("@EndedAt", c.EndedAt?.ToUnixTimeMilliseconds()),
+                ("@EndReason", c.EndReason == Engine.Conversations.EndReason.None ? null : c.EndReason.ToString()),
+                ("@Now", now.ToUnixTimeMilliseconds()),
+            ]));
     }
 
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
     {
-        var row = new { Tenant = tenant, AgentId = agentId, At = at.ToUnixTimeMilliseconds(), From = from.ToString(), To = to.ToString(), Reason = reason };
-        return commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        return commit.RunAsync(new SqlWrite(
             "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES (@Tenant, @AgentId, @At, @From, @To, @Reason)",
-            row, transaction, cancellationToken: ct)));
+            [("@Tenant", tenant), ("@AgentId", agentId), ("@At", at.ToUnixTimeMilliseconds()), ("@From", from.ToString()), ("@To", to.ToString()), ("@Reason", reason)]));
     }
 
     /// <summary>Stores a message once: a resend with the same client message id stores nothing. True when stored.</summary>
     public async Task<bool> AppendMessageAsync(StoredMessage message)
     {
-        var row = new
-        {
-            message.ConversationId,
-            message.Seq,
-            message.Tenant,
-            message.SenderKind,
-            message.AgentId,
-            message.Kind,
-            message.Content,
-            SentAt = message.SentAt.ToUnixTimeMilliseconds(),
-            message.ClientMessageId,
-        };
-        var stored = await commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        var stored = await commit.RunAsync(new SqlWrite(
             """
             INSERT INTO messages (conversation_id, seq, tenant_id, sender_kind, agent_id, kind, content, sent_at, client_message_id)
             VALUES (@ConversationId, @Seq, @Tenant, @SenderKind, @AgentId, @Kind, @Content, @SentAt, @ClientMessageId)
             ON CONFLICT DO NOTHING
             """,
-            row, transaction, cancellationToken: ct))).ConfigureAwait(false);
+            [
+                ("@ConversationId", message.ConversationId), ("@Seq", message.Seq), ("@Tenant", message.Tenant),
+                ("@SenderKind", message.SenderKind), ("@AgentId", message.AgentId), ("@Kind", message.Kind),
+                ("@Content", message.Content), ("@SentAt", message.SentAt.ToUnixTimeMilliseconds()),
+                ("@ClientMessageId", message.ClientMessageId),
+            ])).ConfigureAwait(false);
         return stored == 1;
     }
 }

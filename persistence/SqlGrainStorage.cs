@@ -22,31 +22,22 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
 
     public async ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
     {
-        var row = new
-        {
-            grain.Type,
-            grain.Tenant,
-            grain.Key,
-            Payload = payload.ToArray(),
-            Etag = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture),
-            Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        };
-        var written = await commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
+        var written = await commit.RunAsync(new SqlWrite(
             etag is null
                 ? "INSERT INTO grain_state (grain_type, tenant_id, grain_key, etag, payload, updated_at) VALUES (@Type, @Tenant, @Key, 1, @Payload, @Now) ON CONFLICT DO NOTHING"
                 : "UPDATE grain_state SET etag = etag + 1, payload = @Payload, updated_at = @Now WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
-            row, transaction, cancellationToken: ct))).ConfigureAwait(false);
+            [.. KeyOf(grain), ("@Payload", payload.ToArray()), ("@Now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@Etag", expected)])).ConfigureAwait(false);
         if (written != 1) throw new InconsistentStateException(grain, etag, await CurrentEtagAsync(grain, cancellationToken).ConfigureAwait(false));
-        return (row.Etag + 1).ToString(CultureInfo.InvariantCulture);
+        return (expected + 1).ToString(CultureInfo.InvariantCulture);
     }
 
     public async ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null) return;
-        var parameters = new { grain.Type, grain.Tenant, grain.Key, Etag = long.Parse(etag, CultureInfo.InvariantCulture) };
-        var deleted = await commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        var deleted = await commit.RunAsync(new SqlWrite(
             "DELETE FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
-            parameters, transaction, cancellationToken: ct))).ConfigureAwait(false);
+            [.. KeyOf(grain), ("@Etag", long.Parse(etag, CultureInfo.InvariantCulture))])).ConfigureAwait(false);
         if (deleted != 1) throw new InconsistentStateException(grain, etag, await CurrentEtagAsync(grain, cancellationToken).ConfigureAwait(false));
     }
 
@@ -54,6 +45,9 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         => (await ReadAsync(grain, cancellationToken).ConfigureAwait(false))?.Etag;
 
     private static object Key(GrainId grain) => new { grain.Type, grain.Tenant, grain.Key };
+
+    /// <summary>The key columns of a grain as group-commit parameters.</summary>
+    internal static (string, object?)[] KeyOf(GrainId grain) => [("@Type", grain.Type), ("@Tenant", grain.Tenant), ("@Key", grain.Key)];
 
     private sealed record StateRow(long Etag, byte[] Payload);
 }
@@ -63,19 +57,17 @@ public sealed class SqlReminderStore(Database database, GroupCommit commit) : IR
 {
     public ValueTask UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken)
     {
-        var row = new { entry.Grain.Type, entry.Grain.Tenant, entry.Grain.Key, entry.Name, DueAt = entry.DueAt.ToUnixTimeMilliseconds() };
-        return new ValueTask(commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        return new ValueTask(commit.RunAsync(new SqlWrite(
             "INSERT INTO reminders (grain_type, tenant_id, grain_key, name, due_at) VALUES (@Type, @Tenant, @Key, @Name, @DueAt) "
             + "ON CONFLICT (grain_type, tenant_id, grain_key, name) DO UPDATE SET due_at = excluded.due_at",
-            row, transaction, cancellationToken: ct))));
+            [.. SqlGrainStorage.KeyOf(entry.Grain), ("@Name", entry.Name), ("@DueAt", entry.DueAt.ToUnixTimeMilliseconds())])));
     }
 
     public ValueTask DeleteAsync(GrainId grain, string name, CancellationToken cancellationToken)
     {
-        var row = new { grain.Type, grain.Tenant, grain.Key, Name = name };
-        return new ValueTask(commit.RunAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
+        return new ValueTask(commit.RunAsync(new SqlWrite(
             "DELETE FROM reminders WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND name = @Name",
-            row, transaction, cancellationToken: ct))));
+            [.. SqlGrainStorage.KeyOf(grain), ("@Name", name)])));
     }
 
     public async ValueTask<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken)
