@@ -5,10 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Persistence;
 
 /// <summary>
-/// Group commit: writes from many turns queue here; one writer runs everything queued so far in one
+/// Group commit: writes from many turns queue here; a writer runs everything queued so far in one
 /// transaction, commits once (one fsync), then completes every caller. While a commit is on disk the
 /// next batch gathers, so the batch grows with the load. A caller's task completes only after its
-/// write is durable; if the commit fails, every write of that batch fails.
+/// write is durable; if the commit fails, every write of that batch fails. PostgreSQL gets several
+/// writers (lanes), each with its own connection, so that one batch's round trips and commit overlap
+/// the next; SQLite has one writer at a time anyway. Order between lanes is free: every caller awaits
+/// its write before making the next one that depends on it.
 /// </summary>
 public sealed partial class GroupCommit : IAsyncDisposable
 {
@@ -16,9 +19,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     private readonly Database _database;
     private readonly ILogger _logger;
-    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _writer;
+    private readonly Task[] _writers;
     private long _batches;
     private long _writes;
 
@@ -26,7 +29,8 @@ public sealed partial class GroupCommit : IAsyncDisposable
     {
         _database = database;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        var lanes = database.Dialect.Kind == StoreKind.Postgres ? 4 : 1;
+        _writers = [.. Enumerable.Range(0, lanes).Select(_ => Task.Run(WriteLoopAsync))];
     }
 
     public long Batches => Interlocked.Read(ref _batches);
@@ -145,7 +149,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
     {
         // Writes already queued are committed before the writer stops.
         _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        await Task.WhenAll(_writers).ConfigureAwait(false);
         _stop.Dispose();
     }
 
