@@ -30,6 +30,7 @@ public static class EngineGrains
         services.TryAddSingleton<IGrainStorage, MemoryGrainStorage>();
         services.TryAddSingleton<IReminderStore, MemoryReminderStore>();
         services.TryAddSingleton<IEngineEvents>(NullEngineEvents.Instance);
+        services.TryAddSingleton<IEngineHistory>(NullEngineHistory.Instance);
         services.TryAddSingleton<EngineCounters>();
         services.AddSingleton(sp => new GrainRuntime(
                 options,

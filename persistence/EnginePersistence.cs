@@ -21,6 +21,8 @@ public static partial class EnginePersistence
         services.AddSingleton<GroupCommit>();
         services.AddSingleton<IGrainStorage, SqlGrainStorage>();
         services.AddSingleton<IReminderStore, SqlReminderStore>();
+        services.AddSingleton<HistoryStore>();
+        services.AddSingleton<Engine.Grains.Routing.IEngineHistory>(sp => sp.GetRequiredService<HistoryStore>());
         services.AddHostedService<MigrationService>();
         return services;
     }

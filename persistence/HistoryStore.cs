@@ -8,8 +8,14 @@ namespace Engine.Persistence;
 /// moves), messages, agent status changes. Every write goes through the group commit and completes
 /// when durable.
 /// </summary>
-public sealed class HistoryStore(GroupCommit commit)
+public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
 {
+    ValueTask IEngineHistory.ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at)
+        => new(UpsertConversationAsync(tenant, conversation, at));
+
+    ValueTask IEngineHistory.AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
+        => new(AppendStatusChangeAsync(tenant, agentId, from, to, reason, at));
+
     public Task UpsertConversationAsync(string tenant, ConversationSnapshot c, DateTimeOffset now)
     {
         return commit.RunAsync(new SqlWrite(

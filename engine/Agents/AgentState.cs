@@ -39,8 +39,9 @@ public sealed class AgentState
             chatLoad++;
             if (item.Stage == WorkStage.Ended) chatEnded++;
         }
-        if (chatLoad > 0 && chatLoad >= MaxChatCap()) return AgentStatus.Busy;
+        // Only ended chats left: the agent is wrapping them up, even when they fill the cap.
         if (chatLoad > 0 && chatEnded == chatLoad) return AgentStatus.WrapUp;
+        if (chatLoad > 0 && chatLoad >= MaxChatCap()) return AgentStatus.Busy;
         return AgentStatus.Idle;
     }
 

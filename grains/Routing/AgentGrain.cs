@@ -9,7 +9,7 @@ namespace Engine.Grains.Routing;
 /// so an agent in many groups is never over-assigned. Tells its groups, one-way, whenever its
 /// availability changes.
 /// </summary>
-public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : RoutingGrain<AgentState>, IRemindable
+public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<AgentState>, IRemindable
 {
     private const string AfterCallReminder = "after-call";
     private ToldGroup[] _told = [];
@@ -156,8 +156,12 @@ public sealed class AgentGrain(IEngineEvents events, EngineCounters counters) : 
 
     private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null)
     {
-        await State.WriteStateAsync();
         var status = S.Status();
+        // State and status record go to the store together (one group-commit batch), then both are awaited.
+        var write = State.WriteStateAsync();
+        var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
+        await write;
+        await record;
         if (status != _status)
         {
             counters.MoveAgent(_status, status);

@@ -10,7 +10,7 @@ namespace Engine.Grains.Routing;
 /// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
 /// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
 /// </summary>
-public sealed class ConversationGrain(IEngineEvents events, EngineCounters counters) : RoutingGrain<ConversationState>, IRemindable
+public sealed class ConversationGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<ConversationState>, IRemindable
 {
     private const string OfferReminder = "offer";
     private const string ReplyReminder = "reply";
@@ -297,10 +297,13 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     {
         if (S.Status != ConversationStatus.Completed) S.Complete(Time.GetUtcNow());
         var snapshot = ConversationSnapshot.Of(S);
+        // Live state goes; the record of the conversation is history's to keep.
+        var clear = State.ClearStateAsync();
+        var record = history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow());
+        await clear;
+        await record;
         Count();
         events.ConversationChanged(Tenant, snapshot);
-        // Live state goes; the record of the conversation is history's to keep.
-        await State.ClearStateAsync();
         DeactivateOnIdle();
         return snapshot;
     }
@@ -308,9 +311,13 @@ public sealed class ConversationGrain(IEngineEvents events, EngineCounters count
     /// <summary>Persists the state, moves the live counts and publishes the change; returns what was published.</summary>
     private async ValueTask<ConversationSnapshot> Save()
     {
-        await State.WriteStateAsync();
-        Count();
         var snapshot = ConversationSnapshot.Of(S);
+        // State and record go to the store together (one group-commit batch), then both are awaited.
+        var write = State.WriteStateAsync();
+        var record = history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow());
+        await write;
+        await record;
+        Count();
         events.ConversationChanged(Tenant, snapshot);
         return snapshot;
     }

@@ -46,6 +46,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         {
             services.AddSingleton<IGrainStorage>(new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit!, TimeProvider.System));
             services.AddSingleton<IReminderStore>(new Engine.Persistence.SqlReminderStore(store.Database, store.Commit!));
+            services.AddSingleton<IEngineHistory>(new Engine.Persistence.HistoryStore(store.Commit!));
         }
         _services = services.AddEngineGrains().BuildServiceProvider();
         _runtime = _services.GetRequiredService<GrainRuntime>();

@@ -60,6 +60,20 @@ public sealed class StateMachineTests
     }
 
     [Fact]
+    public void AS1_An_agent_whose_only_chats_are_ended_is_wrapping_up_even_at_the_cap()
+    {
+        var agent = new AgentState { AgentId = "a1" };
+        agent.Join("chat", ServiceMode.Online, 1);
+        agent.GoOnline(T0);
+        agent.TryReserve("c1", "chat", T0);
+        agent.Answer("c1", T0);
+        Assert.Equal(AgentStatus.Busy, agent.Status());
+        agent.End("c1", T0, AfterCallRule.Default);
+        Assert.Equal(AgentStatus.WrapUp, agent.Status());
+        Assert.False(agent.CanTake("chat"));
+    }
+
+    [Fact]
     public void SG3_Phone_cap_is_one_whatever_is_asked_and_a_call_excludes_everything_else()
     {
         var agent = new AgentState { AgentId = "a1" };

@@ -15,7 +15,7 @@ public sealed class RoutingHost : IAsyncDisposable
     public const string Tenant = "t1";
     private readonly ServiceProvider _services;
 
-    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock, TimeSpan? idleTimeout)
+    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock, TimeSpan? idleTimeout, IEngineHistory? history)
     {
         Clock = clock ?? new ManualTimeProvider();
         var services = new ServiceCollection()
@@ -24,6 +24,7 @@ public sealed class RoutingHost : IAsyncDisposable
             .AddSingleton<Microsoft.Extensions.Logging.ILogger<GrainRuntime>>(Failures);
         if (storage is not null) services.AddSingleton(storage);
         if (reminders is not null) services.AddSingleton(reminders);
+        if (history is not null) services.AddSingleton(history);
         _services = services
             .AddEngineGrains(o =>
             {
@@ -54,9 +55,10 @@ public sealed class RoutingHost : IAsyncDisposable
         IGrainStorage? storage = null,
         IReminderStore? reminders = null,
         ManualTimeProvider? clock = null,
-        TimeSpan? idleTimeout = null)
+        TimeSpan? idleTimeout = null,
+        IEngineHistory? history = null)
     {
-        var host = new RoutingHost(trackQuiescence, storage, reminders, clock, idleTimeout);
+        var host = new RoutingHost(trackQuiescence, storage, reminders, clock, idleTimeout, history);
         await host.Runtime.StartAsync();
         return host;
     }

@@ -1,0 +1,25 @@
+using Engine.Agents;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>
+/// The durable record grains keep as they go (conversation rows, agent status changes), for records
+/// and dashboards. Grains await these writes within the turn, beside their state write, so that what
+/// a caller was told happened is on record.
+/// </summary>
+public interface IEngineHistory
+{
+    ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at);
+
+    ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
+}
+
+/// <summary>No record kept: the in-memory engine.</summary>
+public sealed class NullEngineHistory : IEngineHistory
+{
+    public static readonly NullEngineHistory Instance = new();
+
+    public ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at) => default;
+
+    public ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => default;
+}
