@@ -16,6 +16,9 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
     ValueTask IEngineHistory.AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
         => new(AppendStatusChangeAsync(tenant, agentId, from, to, reason, at));
 
+    ValueTask IEngineHistory.MessageAppendedAsync(string tenant, MessageRecord m)
+        => new(AppendMessageAsync(new StoredMessage(tenant, m.ConversationId, m.Seq, m.Sender.ToString().ToLowerInvariant(), m.AgentId, m.Kind, m.Content, m.SentAt, m.ClientMessageId)));
+
     public Task UpsertConversationAsync(string tenant, ConversationSnapshot c, DateTimeOffset now)
     {
         return commit.RunAsync(new SqlWrite(

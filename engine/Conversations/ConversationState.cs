@@ -85,6 +85,12 @@ public sealed class ConversationState
     public EndReason EndReason { get; set; }
     public int Offers { get; set; }
 
+    /// <summary>Sequence number of the last message (1, 2, ...).</summary>
+    public long LastSeq { get; set; }
+
+    /// <summary>The most recent client message ids and their sequence numbers, so that a resend is recognised.</summary>
+    public List<SentMessage> RecentMessages { get; set; } = [];
+
     /// <summary>The after-call rule of the group whose offer this is (AS-6, AS-7).</summary>
     public AfterCallRule? AfterCall { get; set; }
 
@@ -195,6 +201,29 @@ public sealed class ConversationState
         Complete(now);
     }
 
+    public const int RecentMessagesKept = 100;
+
+    /// <summary>
+    /// Gives a message its sequence number. A client message id seen recently returns the number it got
+    /// then and <c>false</c>: a resend is the same message, stored once.
+    /// </summary>
+    public (long Seq, bool IsNew) Append(MessageSender sender, string? agentId, string? clientMessageId)
+    {
+        if (!Exists || Status == ConversationStatus.Completed)
+            throw new InvalidTransitionException(Machine.Name, Status.ToString(), "Message");
+        if (sender == MessageSender.Agent && (Status != ConversationStatus.Active || AgentId != agentId))
+            throw new DomainException($"Only the agent holding conversation {Id} while it is active can write in it.");
+        if (clientMessageId is not null && RecentMessages.Find(m => m.ClientMessageId == clientMessageId) is { } earlier)
+            return (earlier.Seq, false);
+        var seq = ++LastSeq;
+        if (clientMessageId is not null)
+        {
+            RecentMessages.Add(new SentMessage(clientMessageId, seq));
+            if (RecentMessages.Count > RecentMessagesKept) RecentMessages.RemoveAt(0);
+        }
+        return (seq, true);
+    }
+
     public void Complete(DateTimeOffset now)
     {
         Status = Machine.Fire(Status, ConversationTrigger.Complete);
@@ -209,3 +238,12 @@ public sealed class ConversationState
         ReplyDeadline = null;
     }
 }
+
+public enum MessageSender
+{
+    Visitor,
+    Agent,
+    System,
+}
+
+public sealed record SentMessage(string ClientMessageId, long Seq);

@@ -216,6 +216,30 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         return await Save();
     }
 
+    /// <summary>
+    /// A message in the conversation, numbered in it. A resend with the same client message id returns
+    /// the first one's number and stores nothing. Returns the number and whether it was new.
+    /// </summary>
+    public async ValueTask<(long Seq, bool IsNew)> AppendMessage(MessageSender sender, string? agentId, string kind, string content, string? clientMessageId)
+    {
+        var (seq, isNew) = S.Append(sender, agentId, clientMessageId);
+        if (!isNew) return (seq, false);
+        var now = Time.GetUtcNow();
+        var replyArmed = false;
+        if (sender == MessageSender.Visitor && S.ReplyDeadline is not null)
+        {
+            // FL-5: the customer answered; the reply deadline is off.
+            S.CustomerWrote();
+            replyArmed = true;
+        }
+        var write = State.WriteStateAsync();
+        var record = history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
+        await write;
+        await record;
+        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        return (seq, true);
+    }
+
     /// <summary>FL-5: the agent wrote; without a reply within <paramref name="replyTimeout"/> the conversation ends.</summary>
     public async ValueTask AgentWrote(string agentId, TimeSpan? replyTimeout)
     {

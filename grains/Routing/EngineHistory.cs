@@ -12,7 +12,20 @@ public interface IEngineHistory
     ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at);
 
     ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
+
+    ValueTask MessageAppendedAsync(string tenant, MessageRecord message);
 }
+
+/// <summary>One message of a conversation, numbered in the conversation.</summary>
+public sealed record MessageRecord(
+    string ConversationId,
+    long Seq,
+    Engine.Conversations.MessageSender Sender,
+    string? AgentId,
+    string Kind,
+    string Content,
+    DateTimeOffset SentAt,
+    string? ClientMessageId);
 
 /// <summary>No record kept: the in-memory engine.</summary>
 public sealed class NullEngineHistory : IEngineHistory
@@ -22,4 +35,6 @@ public sealed class NullEngineHistory : IEngineHistory
     public ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at) => default;
 
     public ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => default;
+
+    public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => default;
 }

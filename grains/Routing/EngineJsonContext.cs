@@ -8,6 +8,7 @@ namespace Engine.Grains.Routing;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AgentState))]
 [JsonSerializable(typeof(ConversationState))]
+[JsonSerializable(typeof(SentMessage))]
 [JsonSerializable(typeof(SkillGroupState))]
 [JsonSerializable(typeof(SkillGroupQueueState))]
 [JsonSerializable(typeof(VisitorState))]
