@@ -45,10 +45,7 @@ public sealed record RoutingSettings
 
     public TimeSpan? OfferTimeout => TimeoutTransfer ? TimeSpan.FromSeconds(TimeoutTransferSeconds) : null;
 
-    /// <summary>The time a phone or omni agent has after a call before returning to Idle (AS-6, AS-7).</summary>
-    public TimeSpan AfterCallWindow => TimeSpan.FromSeconds(StatusRecovery ? StatusRecoverySeconds : AfterCallSeconds);
-
-    /// <summary>What the conversation carries to the agent when the call ends.</summary>
+    /// <summary>What a phone or omni agent gets after a call (AS-6, AS-7): the conversation carries it to the agent.</summary>
     public AfterCallRule AfterCall => new(StatusRecovery ? StatusRecoverySeconds : AfterCallSeconds, StatusRecovery);
 
     /// <summary>Throws <see cref="RoutingSettingsException"/> naming the first field out of range.</summary>

@@ -140,12 +140,8 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    private async ValueTask Change(Action<AgentState, DateTimeOffset> transition, string reason)
-    {
-        var now = Now;
-        transition(S, now);
-        await Commit(now, reason);
-    }
+    private ValueTask Change(Action<AgentState, DateTimeOffset> transition, string reason)
+        => Change(transition, static (s, t, now) => t(s, now), reason);
 
     private async ValueTask Change<TArg>(TArg arg, Action<AgentState, TArg, DateTimeOffset> transition, string reason)
     {
@@ -157,11 +153,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null)
     {
         var status = S.Status();
-        // State and status record go to the store together (one group-commit batch), then both are awaited.
-        var write = State.WriteStateAsync();
-        var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
-        await write;
-        await record;
+        await Together(State.WriteStateAsync(), status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default);
         if (status != _status)
         {
             counters.MoveAgent(_status, status);

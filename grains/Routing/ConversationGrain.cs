@@ -232,10 +232,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             S.CustomerWrote();
             replyArmed = true;
         }
-        var write = State.WriteStateAsync();
-        var record = history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
-        await write;
-        await record;
+        await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
         if (replyArmed) await CancelReminderAsync(ReplyReminder);
         return (seq, true);
     }
@@ -322,10 +319,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         if (S.Status != ConversationStatus.Completed) S.Complete(Time.GetUtcNow());
         var snapshot = ConversationSnapshot.Of(S);
         // Live state goes; the record of the conversation is history's to keep.
-        var clear = State.ClearStateAsync();
-        var record = history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow());
-        await clear;
-        await record;
+        await Together(State.ClearStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
         Count();
         events.ConversationChanged(Tenant, snapshot);
         DeactivateOnIdle();
@@ -336,11 +330,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     private async ValueTask<ConversationSnapshot> Save()
     {
         var snapshot = ConversationSnapshot.Of(S);
-        // State and record go to the store together (one group-commit batch), then both are awaited.
-        var write = State.WriteStateAsync();
-        var record = history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow());
-        await write;
-        await record;
+        await Together(State.WriteStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
         Count();
         events.ConversationChanged(Tenant, snapshot);
         return snapshot;

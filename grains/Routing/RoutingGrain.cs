@@ -10,4 +10,20 @@ namespace Engine.Grains.Routing;
 public abstract class RoutingGrain<TState> : Grain<TState> where TState : class, new()
 {
     protected internal override bool IsStateSafeAfter(Exception error) => error is DomainException;
+
+    /// <summary>
+    /// A state write and its history record, both already started so that they share one group-commit
+    /// batch; both are awaited, also when the first fails.
+    /// </summary>
+    protected static async ValueTask Together(ValueTask stateWrite, ValueTask record)
+    {
+        try
+        {
+            await stateWrite;
+        }
+        finally
+        {
+            await record;
+        }
+    }
 }

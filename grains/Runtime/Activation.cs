@@ -32,8 +32,6 @@ internal sealed class Activation : IThreadPoolWorkItem
 
     public GrainId Id { get; }
 
-    public bool IsActive => _grain is not null;
-
     public bool TryEnqueue(Message message)
     {
         bool schedule;

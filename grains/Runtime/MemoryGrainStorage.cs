@@ -15,8 +15,6 @@ public sealed class MemoryGrainStorage : IGrainStorage
     // Each new slot starts its write count far from every other slot's, so an ETag never repeats after a clear.
     private long _slots;
 
-    public int Count => _rows.Count(r => r.Value.Exists);
-
     public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
         => new(_rows.TryGetValue(grain, out var slot) ? slot.Read() : null);
 

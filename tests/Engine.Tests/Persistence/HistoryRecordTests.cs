@@ -15,10 +15,7 @@ public sealed class HistoryRecordTests
     public async Task A_routed_conversation_and_the_agent_status_changes_are_on_record_when_each_step_returns(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
-        await using var host = await RoutingHost.StartAsync(
-            storage: new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System),
-            reminders: new SqlReminderStore(store.Database, store.Commit),
-            history: new HistoryStore(store.Commit));
+        await using var host = await RoutingHost.StartOnAsync(store);
         await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
         await host.OnlineAsync("a1");
         await host.ArriveAsync("c1", "g1", "alice");

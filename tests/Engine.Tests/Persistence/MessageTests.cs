@@ -16,13 +16,8 @@ public sealed class MessageTests
     [InlineData("postgres")]
     public async Task Messages_are_numbered_in_their_conversation_and_a_resend_is_stored_exactly_once(string store)
     {
-        await using var database = store == "memory" ? null : await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
-        await using var host = database is null
-            ? await RoutingHost.StartAsync()
-            : await RoutingHost.StartAsync(
-                storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System),
-                reminders: new SqlReminderStore(database.Database, database.Commit),
-                history: new HistoryStore(database.Commit));
+        await using var database = await TestStore.ForAsync(store);
+        await using var host = await RoutingHost.StartOnAsync(database);
         await host.GroupAsync("g1", ServiceMode.Online, 1, "a1", "a2");
         await host.OnlineAsync("a1", "a2");
         await host.ArriveAsync("c1", "g1");

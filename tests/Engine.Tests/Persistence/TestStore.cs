@@ -32,6 +32,15 @@ public sealed class TestStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>A store by name for tests that run on each: <c>memory</c> (null: the runtime's own), <c>sqlite</c> or <c>postgres</c>.</summary>
+    public static async Task<TestStore?> ForAsync(string store) => store switch
+    {
+        "memory" => null,
+        "sqlite" => await CreateAsync(StoreKind.Sqlite),
+        "postgres" => await CreateAsync(StoreKind.Postgres),
+        _ => throw new ArgumentOutOfRangeException(nameof(store), store, "memory, sqlite or postgres"),
+    };
+
     public static string PostgresServer => Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
         ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set: run the tests with ./test.sh, which starts a throwaway PostgreSQL.");
 

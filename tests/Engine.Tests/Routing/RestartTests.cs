@@ -17,7 +17,7 @@ public sealed class RestartTests
     [InlineData("postgres")]
     public async Task A_new_runtime_over_the_same_storage_sees_agents_groups_queues_and_conversations_as_they_were(string store)
     {
-        await using var database = store == "memory" ? null : await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
+        await using var database = await TestStore.ForAsync(store);
         IGrainStorage? storage = database is null ? null : new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
         IReminderStore? reminders = database is null ? null : new SqlReminderStore(database.Database, database.Commit);
         var first = await RoutingHost.StartAsync(storage: storage, reminders: reminders);

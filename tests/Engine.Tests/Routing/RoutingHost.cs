@@ -49,6 +49,14 @@ public sealed class RoutingHost : IAsyncDisposable
     public EngineCounters Counters { get; }
     public IGrainStorage Storage { get; }
 
+    /// <summary>Starts a host with grain state, reminders and history on <paramref name="store"/> (null: in memory).</summary>
+    public static Task<RoutingHost> StartOnAsync(Persistence.TestStore? store) => store is null
+        ? StartAsync()
+        : StartAsync(
+            storage: new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit, TimeProvider.System),
+            reminders: new Engine.Persistence.SqlReminderStore(store.Database, store.Commit),
+            history: new Engine.Persistence.HistoryStore(store.Commit));
+
     /// <summary>Starts a host; pass another host's storage, reminders and clock to simulate a restart.</summary>
     public static async Task<RoutingHost> StartAsync(
         bool trackQuiescence = true,
