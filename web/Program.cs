@@ -1,7 +1,12 @@
+using System.Text.Json.Serialization;
 using Engine.Grains;
 using Engine.Persistence;
+using Engine.Persistence.Admin;
+using Engine.Web.Admin;
 using Engine.Web.Api;
+using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,16 +20,42 @@ builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(Log.Logger, dispose: true);
 
 builder.Services.AddEngineStore(builder.Configuration);
+builder.Services.AddEngineAdminStores();
 builder.Services.AddEngineGrains();
 builder.Services.AddEngineProblemDetails();
+builder.Services.AddEngineAuth(builder.Configuration);
+builder.Services.AddSingleton<TenantService>();
+builder.Services.AddSingleton<AgentService>();
+builder.Services.AddSingleton<SkillGroupService>();
+// After the store's migrations and the grain runtime: the seed creates rows and calls grains.
+builder.Services.AddHostedService<StartupSeed>();
 builder.Services.AddHealthChecks();
+builder.Services.AddOpenApi();
+builder.Services.Configure<JsonOptions>(o =>
+{
+    // Unknown fields are refused, so that a field such as tenantId or role in a body never passes unnoticed.
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+});
+// Malformed bodies raise BadHttpRequestException, which becomes a problem naming the field.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEngineRequestLogging();
+app.UseEngineAuth();
 app.MapHealthChecks("/healthz");
+app.MapOpenApi();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
 app.MapEngineApi();
+app.MapAuthApi();
+app.MapTenantApi();
+app.MapAgentApi();
+app.MapSkillGroupApi();
+app.MapConversationApi();
+app.MapWorkApi();
 
 app.Run();
 

@@ -1,8 +1,10 @@
 using Engine.Agents;
 using Engine.Grains.Routing;
 using Engine.Grains.Runtime;
+using Engine.Persistence.Admin;
 using Engine.Routing;
 using Engine.StateMachines;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,6 +23,10 @@ public static partial class ProblemDetailsSetup
     /// <summary>Status and title for an exception the engine raises on purpose; null for anything else (a 500).</summary>
     public static (int Status, string Title)? Classify(Exception error) => error switch
     {
+        RequestValidationException => (StatusCodes.Status400BadRequest, "Invalid request"),
+        BadHttpRequestException bad => (bad.StatusCode, "Invalid request"),
+        NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
         ConversationNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
         AgentHasWorkException or InvalidTransitionException or SkillGroupUnavailableException or AgentDeletedException
@@ -37,11 +43,27 @@ public static partial class ProblemDetailsSetup
             if (Classify(exception) is not { } kind) return false;
             LogRefused(logger, context.Request.Path, kind.Status, exception.Message);
             var problem = new ProblemDetails { Status = kind.Status, Title = kind.Title, Detail = exception.Message };
-            if (exception is RoutingSettingsException settings)
-                problem.Extensions["errors"] = new Dictionary<string, string[]> { [settings.Field] = [settings.Reason] };
+            if (FieldErrors(exception) is { } errors) problem.Extensions["errors"] = errors;
             context.Response.StatusCode = kind.Status;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
         }
+
+        /// <summary>The fields a 400 or 409 is about, each with why, in the shape of ASP.NET Core's validation problems.</summary>
+        private static IReadOnlyDictionary<string, string[]>? FieldErrors(Exception exception) => exception switch
+        {
+            RequestValidationException validation => validation.Errors,
+            RoutingSettingsException settings => new Dictionary<string, string[]> { [settings.Field] = [settings.Reason] },
+            DuplicateValueException duplicate => new Dictionary<string, string[]> { [duplicate.Field] = ["is already used by another record"] },
+            BadHttpRequestException { InnerException: JsonException json } => new Dictionary<string, string[]> { [FieldOf(json)] = [ReasonOf(json)] },
+            _ => null,
+        };
+
+        /// <summary><c>$.skillGroupIds[2]</c> becomes <c>skillGroupIds[2]</c>; the whole body is <c>$</c>.</summary>
+        private static string FieldOf(JsonException json) => json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "$";
+
+        private static string ReasonOf(JsonException json) => json.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? "is not a field of this request"
+            : "has a value of the wrong type or is not valid JSON";
 
         [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "{Path} refused with {Status}: {Reason}")]
         private static partial void LogRefused(ILogger logger, string path, int status, string reason);

@@ -1,0 +1,55 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Engine.Persistence.Admin;
+
+/// <summary>Ids for configuration rows: 16 random hex characters, safe in URLs and unguessable across tenants.</summary>
+public static class Ids
+{
+    public static string New() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+}
+
+/// <summary>A unique index refused a row; <see cref="Field"/> names the request field it guards.</summary>
+public sealed class DuplicateValueException(string field, Exception inner)
+    : Exception($"Another record already has this {field}.", inner)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>A page of a list and the total the filters match.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
+
+internal static class UniqueViolations
+{
+    /// <summary>
+    /// When <paramref name="error"/> is a unique-constraint violation on one of <paramref name="fields"/>'
+    /// columns or indexes, the request field it guards; otherwise null.
+    /// </summary>
+    public static string? FieldOf(DbException error, IReadOnlyDictionary<string, string> fields)
+    {
+        var where = error switch
+        {
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg => pg.ConstraintName ?? "",
+            SqliteException { SqliteErrorCode: 19 } lite when lite.Message.Contains("UNIQUE", StringComparison.Ordinal) => lite.Message,
+            _ => null,
+        };
+        if (where is null) return null;
+        foreach (var (marker, field) in fields)
+            if (where.Contains(marker, StringComparison.Ordinal)) return field;
+        return null;
+    }
+
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> write, IReadOnlyDictionary<string, string> fields)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (DbException e) when (FieldOf(e, fields) is { } field)
+        {
+            throw new DuplicateValueException(field, e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engine.Persistence.Admin;
+
+public static class AdminStores
+{
+    /// <summary>The stores of configuration and records read by the REST API; needs <c>AddEngineStore</c>.</summary>
+    public static IServiceCollection AddEngineAdminStores(this IServiceCollection services)
+    {
+        services.AddSingleton<TenantStore>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<SkillGroupStore>();
+        services.AddSingleton<ApiTokenStore>();
+        services.AddSingleton<RecordStore>();
+        return services;
+    }
+}

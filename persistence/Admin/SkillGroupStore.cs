@@ -1,0 +1,136 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Engine.Persistence.Admin;
+
+public sealed class SkillGroupRow
+{
+    public string Id { get; set; } = "";
+    public string TenantId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Mode { get; set; } = "";
+    public int ReceptionCap { get; set; }
+    public string OverflowGroupIds { get; set; } = "[]";
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+public sealed class MemberRow
+{
+    public string GroupId { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Email { get; set; } = "";
+}
+
+/// <summary>Skill groups (SG-1..SG-5) and their members, as admins list and edit them; the running grains route.</summary>
+public sealed class SkillGroupStore(Database database)
+{
+    private const string Columns =
+        "id AS Id, tenant_id AS TenantId, name AS Name, mode AS Mode, reception_cap AS ReceptionCap, overflow_group_ids AS OverflowGroupIds, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public static Task AddMemberAsync(DbConnection connection, DbTransaction transaction, string tenantId, string groupId, string userId, long now, CancellationToken cancellationToken)
+        => connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO skill_group_members (tenant_id, group_id, user_id, added_at) VALUES (@tenantId, @groupId, @userId, @now) ON CONFLICT DO NOTHING",
+            new { tenantId, groupId, userId, now }, transaction, cancellationToken: cancellationToken));
+
+    public async Task InsertAsync(SkillGroupRow group, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO skill_groups (id, tenant_id, name, mode, reception_cap, overflow_group_ids, created_at, updated_at)
+            VALUES (@Id, @TenantId, @Name, @Mode, @ReceptionCap, @OverflowGroupIds, @CreatedAt, @UpdatedAt)
+            """, group, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<SkillGroupRow?> GetAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<SkillGroupRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND id = @id AND deleted_at IS NULL",
+            new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant's live groups among <paramref name="ids"/>.</summary>
+    public async Task<IReadOnlyList<SkillGroupRow>> GetManyAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SkillGroupRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND id IN @ids AND deleted_at IS NULL",
+            new { tenantId, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    public async Task<Page<SkillGroupRow>> ListAsync(string tenantId, string? mode, int offset, int limit, CancellationToken cancellationToken)
+    {
+        const string where = "FROM skill_groups WHERE tenant_id = @tenantId AND deleted_at IS NULL AND (@mode IS NULL OR mode = @mode)";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) " + where, new { tenantId, mode }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SkillGroupRow>(new CommandDefinition(
+            $"SELECT {Columns} {where} ORDER BY created_at, id LIMIT @limit OFFSET @offset", new { tenantId, mode, limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<SkillGroupRow>([.. rows], total, offset, limit);
+    }
+
+    public async Task<bool> UpdateAsync(SkillGroupRow group, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE skill_groups SET name = @Name, reception_cap = @ReceptionCap, overflow_group_ids = @OverflowGroupIds, updated_at = @UpdatedAt
+            WHERE tenant_id = @TenantId AND id = @Id AND deleted_at IS NULL
+            """, group, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>SG-5: the group goes; its members just leave it.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string id, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE skill_groups SET deleted_at = @now, updated_at = @now WHERE tenant_id = @tenantId AND id = @id AND deleted_at IS NULL",
+            new { tenantId, id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE group_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted == 1;
+    }
+
+    public async Task AddMembersAsync(string tenantId, string groupId, IReadOnlyCollection<string> userIds, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var userId in userIds) await AddMemberAsync(connection, transaction, tenantId, groupId, userId, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveMemberAsync(string groupId, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM skill_group_members WHERE group_id = @groupId AND user_id = @userId", new { groupId, userId }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>SG-4: members with name and email, in the order they joined.</summary>
+    public async Task<Page<MemberRow>> MembersAsync(string groupId, int offset, int limit, CancellationToken cancellationToken)
+    {
+        const string from = "FROM skill_group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = @groupId AND u.deleted_at IS NULL";
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) " + from, new { groupId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<MemberRow>(new CommandDefinition(
+            $"SELECT m.group_id AS GroupId, u.id AS UserId, u.name AS Name, u.email AS Email {from} ORDER BY m.added_at, u.id LIMIT @limit OFFSET @offset",
+            new { groupId, limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<MemberRow>([.. rows], total, offset, limit);
+    }
+
+    /// <summary>The groups each of <paramref name="userIds"/> belongs to.</summary>
+    public async Task<ILookup<string, string>> GroupsOfAsync(string tenantId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count == 0) return Array.Empty<(string, string)>().ToLookup(x => x.Item1, x => x.Item2);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<MemberRow>(new CommandDefinition(
+            "SELECT group_id AS GroupId, user_id AS UserId FROM skill_group_members WHERE tenant_id = @tenantId AND user_id IN @userIds ORDER BY added_at",
+            new { tenantId, userIds }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToLookup(r => r.UserId, r => r.GroupId);
+    }
+}

@@ -1,0 +1,58 @@
+using Dapper;
+
+namespace Engine.Persistence.Admin;
+
+public sealed class TenantRow
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>Tenants (TN-1): created with their first admin in one transaction.</summary>
+public sealed class TenantStore(Database database)
+{
+    private const string Columns = "id AS Id, name AS Name, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM tenants", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant and its first admin, both or neither.</summary>
+    public async Task CreateAsync(TenantRow tenant, UserRow admin, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (@Id, @Name, @CreatedAt, @UpdatedAt)",
+            tenant, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await UserStore.InsertAsync(connection, transaction, admin, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TenantRow?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<TenantRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM tenants WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<Page<TenantRow>> ListAsync(int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM tenants", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<TenantRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM tenants ORDER BY created_at, id LIMIT @limit OFFSET @offset", new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<TenantRow>([.. rows], total, offset, limit);
+    }
+
+    public async Task<bool> RenameAsync(string id, string name, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE tenants SET name = @name, updated_at = @now WHERE id = @id", new { id, name, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+}

@@ -1,0 +1,99 @@
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Persistence.Admin;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+
+namespace Engine.Web.Admin;
+
+/// <summary>The fields of a new agent (AG-1), already validated.</summary>
+public sealed record NewAgent(string Name, string? StaffNo, string Email, string? Nickname, string? Phone, string Role, IReadOnlyList<string> SkillGroupIds);
+
+/// <summary>
+/// Agents and admins of a tenant (AG-1..AG-3): rows in the store, and membership of the running skill
+/// group grains so that routing sees a change at once.
+/// </summary>
+public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, GrainRuntime runtime, ApiTokenCache tokens, TimeProvider time)
+{
+    /// <summary>Adds every agent or none (AG-4); returns each with their initial password (TN-3).</summary>
+    public async Task<IReadOnlyList<(UserRow User, string InitialPassword)>> CreateAsync(string tenantId, IReadOnlyList<NewAgent> agents, CancellationToken cancellationToken)
+    {
+        await RequireGroupsAsync(tenantId, agents.SelectMany(a => a.SkillGroupIds).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var created = agents.Select(a =>
+        {
+            var initial = Passwords.Generate();
+            var row = new UserRow
+            {
+                Id = Ids.New(), TenantId = tenantId, Email = a.Email, Name = a.Name, Nickname = a.Nickname, Phone = a.Phone, StaffNo = a.StaffNo,
+                Role = a.Role, PasswordHash = passwords.Hash(initial), MustChangePassword = 1, CreatedAt = now, UpdatedAt = now,
+            };
+            return (Row: row, Initial: initial, a.SkillGroupIds);
+        }).ToList();
+        await users.InsertAllAsync([.. created.Select(c => (c.Row, c.SkillGroupIds))], cancellationToken);
+        foreach (var (row, _, groupIds) in created)
+            foreach (var groupId in groupIds) await JoinAsync(tenantId, groupId, row.Id);
+        return [.. created.Select(c => (c.Row, c.Initial))];
+    }
+
+    /// <summary>AG-3: name, nickname, phone and (when given) the skill groups; staff number, email and role never change.</summary>
+    public async Task<UserRow> UpdateAsync(string tenantId, string id, string name, string? nickname, string? phone, IReadOnlyList<string>? skillGroupIds, CancellationToken cancellationToken)
+    {
+        var user = await RequireAsync(tenantId, id, cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (skillGroupIds is not null)
+        {
+            var wanted = skillGroupIds.ToHashSet(StringComparer.Ordinal);
+            await RequireGroupsAsync(tenantId, wanted, cancellationToken);
+            var current = (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id].ToHashSet(StringComparer.Ordinal);
+            foreach (var groupId in wanted.Except(current))
+            {
+                await groups.AddMembersAsync(tenantId, groupId, [id], now, cancellationToken);
+                await JoinAsync(tenantId, groupId, id);
+            }
+            foreach (var groupId in current.Except(wanted))
+            {
+                await groups.RemoveMemberAsync(groupId, id, cancellationToken);
+                await LeaveAsync(tenantId, groupId, id);
+            }
+        }
+        await users.UpdateProfileAsync(id, name, nickname, phone, now, cancellationToken);
+        return (await users.GetAsync(user.Id, cancellationToken))!;
+    }
+
+    /// <summary>AG-3: cannot sign in any more, leaves every group, keeps what they hold; their records stay.</summary>
+    public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await RequireAsync(tenantId, id, cancellationToken);
+        var memberOf = (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id].ToList();
+        await users.DeleteAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        tokens.ForgetUser(id);
+        foreach (var groupId in memberOf) await LeaveAsync(tenantId, groupId, id);
+        await runtime.Get<AgentGrain>(tenantId, id).Call(static a => a.Delete());
+    }
+
+    /// <summary>AG-3, TN-2: a new initial password; the old one stops working and the next sign-in must change it.</summary>
+    public async Task<string> ResetPasswordAsync(string tenantId, string id, string? role, CancellationToken cancellationToken)
+    {
+        await RequireAsync(tenantId, id, cancellationToken, role);
+        var initial = Passwords.Generate();
+        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        return initial;
+    }
+
+    public async Task<UserRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken, string? role = null)
+        => await users.GetInTenantAsync(tenantId, id, role, cancellationToken) ?? throw new NotFoundException($"User {id}");
+
+    public ValueTask JoinAsync(string tenantId, string groupId, string agentId)
+        => runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(agentId, static (g, a) => g.AddMember(a));
+
+    public ValueTask LeaveAsync(string tenantId, string groupId, string agentId)
+        => runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(agentId, static (g, a) => g.RemoveMember(a));
+
+    private async Task RequireGroupsAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var found = (await groups.GetManyAsync(tenantId, ids, cancellationToken)).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = ids.Where(id => !found.Contains(id)).ToList();
+        if (missing.Count > 0) throw RequestValidationException.For("skillGroupIds", $"names unknown skill group(s): {string.Join(", ", missing)}");
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Persistence.Admin;
+using Engine.Routing;
+using Engine.Web.Infrastructure;
+
+namespace Engine.Web.Admin;
+
+/// <summary>
+/// Skill groups (SG-1..SG-5): the row admins list, and the tenant and group grains that route. The grain
+/// decides (it knows the live queue), the row follows; a refused change leaves no row behind.
+/// </summary>
+public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, AgentService agents, GrainRuntime runtime, TimeProvider time)
+{
+    public async Task<SkillGroupRow> CreateAsync(string tenantId, string name, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = new SkillGroupRow
+        {
+            Id = Ids.New(), TenantId = tenantId, Name = name, Mode = ModeName(mode), ReceptionCap = mode.EffectiveCap(receptionCap),
+            OverflowGroupIds = JsonSerializer.Serialize(overflowGroupIds), CreatedAt = now, UpdatedAt = now,
+        };
+        await groups.InsertAsync(row, cancellationToken);
+        try
+        {
+            await Tenant(tenantId).Call((row.Id, mode, receptionCap, overflowGroupIds), static (t, c) => t.CreateSkillGroup(c.Id, c.mode, c.receptionCap, c.overflowGroupIds));
+        }
+        catch (Exception e) when (e is Engine.StateMachines.DomainException or RoutingSettingsException)
+        {
+            await groups.DeleteAsync(tenantId, row.Id, now, CancellationToken.None);
+            throw;
+        }
+        return row;
+    }
+
+    public async Task<SkillGroupRow> UpdateAsync(string tenantId, string id, string? name, int? receptionCap, IReadOnlyList<string>? overflowGroupIds, CancellationToken cancellationToken)
+    {
+        var row = await RequireAsync(tenantId, id, cancellationToken);
+        var mode = ParseMode(row.Mode);
+        var cap = mode.EffectiveCap(receptionCap ?? row.ReceptionCap);
+        var overflow = overflowGroupIds ?? JsonSerializer.Deserialize<string[]>(row.OverflowGroupIds) ?? [];
+        await Tenant(tenantId).Call((id, cap, overflow), static (t, c) => t.UpdateSkillGroup(c.id, c.cap, c.overflow));
+        row.Name = name ?? row.Name;
+        row.ReceptionCap = cap;
+        row.OverflowGroupIds = JsonSerializer.Serialize(overflow);
+        row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await groups.UpdateAsync(row, cancellationToken);
+        return row;
+    }
+
+    /// <summary>SG-5: members leave the group and stay agents. Refused (409) while conversations wait in its queue.</summary>
+    public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await RequireAsync(tenantId, id, cancellationToken);
+        await Tenant(tenantId).Call(id, static (t, g) => t.DeleteSkillGroup(g));
+        await groups.DeleteAsync(tenantId, id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+    }
+
+    /// <summary>SG-4: adds agents (of this tenant, not deleted); they can be offered the group's conversations at once.</summary>
+    public async Task AddMembersAsync(string tenantId, string id, IReadOnlyList<string> agentIds, CancellationToken cancellationToken)
+    {
+        await RequireAsync(tenantId, id, cancellationToken);
+        var missing = new List<string>();
+        foreach (var agentId in agentIds.Distinct(StringComparer.Ordinal))
+            if (await users.GetInTenantAsync(tenantId, agentId, null, cancellationToken) is not { Role: not Auth.Roles.Operator }) missing.Add(agentId);
+        if (missing.Count > 0) throw RequestValidationException.For("agentIds", $"names unknown agent(s): {string.Join(", ", missing)}");
+        await groups.AddMembersAsync(tenantId, id, [.. agentIds.Distinct(StringComparer.Ordinal)], time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        foreach (var agentId in agentIds.Distinct(StringComparer.Ordinal)) await agents.JoinAsync(tenantId, id, agentId);
+    }
+
+    public async Task RemoveMemberAsync(string tenantId, string id, string agentId, CancellationToken cancellationToken)
+    {
+        await RequireAsync(tenantId, id, cancellationToken);
+        if (!await groups.RemoveMemberAsync(id, agentId, cancellationToken)) throw new NotFoundException($"Member {agentId} of skill group {id}");
+        await agents.LeaveAsync(tenantId, id, agentId);
+    }
+
+    public async Task<SkillGroupRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken)
+        => await groups.GetAsync(tenantId, id, cancellationToken) ?? throw new NotFoundException($"Skill group {id}");
+
+    public static string ModeName(ServiceMode mode) => mode.ToString().ToLowerInvariant();
+
+    public static ServiceMode ParseMode(string mode) => Enum.Parse<ServiceMode>(mode, ignoreCase: true);
+
+    private GrainRef<TenantGrain> Tenant(string tenantId) => runtime.Get<TenantGrain>(tenantId, TenantGrain.SingletonKey);
+}

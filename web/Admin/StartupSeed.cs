@@ -1,0 +1,81 @@
+using Engine.Persistence.Admin;
+using Engine.Routing;
+using Engine.Web.Auth;
+
+namespace Engine.Web.Admin;
+
+/// <summary>
+/// On start: the platform operator from <c>Engine:Operator:Email</c> / <c>Engine:Operator:Password</c>
+/// when no operator exists yet; without them, and on a first start (no tenant yet, <c>Engine:Demo:Seed</c>
+/// not false), a demo: an operator, a tenant with an admin, three agents and two skill groups. Every
+/// generated password is printed once.
+/// </summary>
+public sealed partial class StartupSeed(
+    IConfiguration configuration,
+    UserStore users,
+    TenantStore tenants,
+    TenantService tenantService,
+    AgentService agents,
+    SkillGroupService groups,
+    Passwords passwords,
+    TimeProvider time,
+    ILogger<StartupSeed> logger) : IHostedService
+{
+    public const string DemoOperatorEmail = "operator@engine.local";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureOperatorAsync(cancellationToken);
+        if (configuration.GetValue("Engine:Demo:Seed", true) && await tenants.CountAsync(cancellationToken) == 0)
+            await SeedDemoAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task EnsureOperatorAsync(CancellationToken cancellationToken)
+    {
+        var email = configuration["Engine:Operator:Email"]?.Trim().ToLowerInvariant();
+        var password = configuration["Engine:Operator:Password"];
+        var configured = !string.IsNullOrEmpty(email) && !string.IsNullOrEmpty(password);
+        if (!configured && !configuration.GetValue("Engine:Demo:Seed", true)) return;
+        email = configured ? email! : DemoOperatorEmail;
+        if (await users.FindByEmailAsync(email, cancellationToken) is not null) return;
+        if (configured && Passwords.Problem(password!, email) is { } problem)
+            throw new InvalidOperationException($"Engine:Operator:Password {problem} (TN-4).");
+        var initial = configured ? password! : Passwords.Generate();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = new UserRow
+        {
+            Id = Ids.New(), Email = email, Name = "Platform operator", Role = Roles.Operator,
+            PasswordHash = passwords.Hash(initial), MustChangePassword = configured ? 0 : 1, CreatedAt = now, UpdatedAt = now,
+        };
+        await users.InsertAllAsync([(row, [])], cancellationToken);
+        if (configured) LogOperatorFromConfiguration(logger, email);
+        else LogSignIn(logger, "platform operator", email, initial);
+    }
+
+    private async Task SeedDemoAsync(CancellationToken cancellationToken)
+    {
+        var (tenant, admin, adminPassword) = await tenantService.CreateAsync("Demo", "Demo Admin", "admin@demo.engine.local", null, cancellationToken);
+        var chat = await groups.CreateAsync(tenant.Id, "Web chat", ServiceMode.Online, 3, [], cancellationToken);
+        var hotline = await groups.CreateAsync(tenant.Id, "Hotline", ServiceMode.Phone, 1, [], cancellationToken);
+        var created = await agents.CreateAsync(tenant.Id,
+        [
+            new NewAgent("Alice Chen", "A001", "alice@demo.engine.local", "Alice", null, Roles.Agent, [chat.Id]),
+            new NewAgent("Bob Li", "A002", "bob@demo.engine.local", "Bob", null, Roles.Agent, [chat.Id, hotline.Id]),
+            new NewAgent("Carol Wang", "A003", "carol@demo.engine.local", "Carol", null, Roles.Agent, [hotline.Id]),
+        ], cancellationToken);
+        LogDemoTenant(logger, tenant.Id);
+        LogSignIn(logger, "demo admin", admin.Email, adminPassword);
+        foreach (var (user, password) in created) LogSignIn(logger, "demo agent", user.Email, password);
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Sign in as {Who}: {Email} / {Password} (an initial password: change it at the first sign-in)")]
+    private static partial void LogSignIn(ILogger logger, string who, string email, string password);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Platform operator {Email} created from configuration")]
+    private static partial void LogOperatorFromConfiguration(ILogger logger, string email);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo tenant {TenantId} seeded: an admin, three agents, skill groups 'Web chat' (online) and 'Hotline' (phone)")]
+    private static partial void LogDemoTenant(ILogger logger, string tenantId);
+}

@@ -1,0 +1,30 @@
+using Engine.Persistence.Admin;
+using Engine.Web.Auth;
+
+namespace Engine.Web.Admin;
+
+/// <summary>TN-1, TN-2: tenants with their first admin.</summary>
+public sealed class TenantService(TenantStore tenants, Passwords passwords, TimeProvider time)
+{
+    /// <summary>TN-1: a platform account owns at most this many tenants.</summary>
+    public const int MaxTenants = 20;
+
+    public async Task<(TenantRow Tenant, UserRow Admin, string InitialPassword)> CreateAsync(string name, string adminName, string adminEmail, string? adminPhone, CancellationToken cancellationToken)
+    {
+        if (await tenants.CountAsync(cancellationToken) >= MaxTenants)
+            throw new DomainLimitException($"The platform account already owns {MaxTenants} tenants, the most it may (TN-1).");
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var tenant = new TenantRow { Id = Ids.New(), Name = name, CreatedAt = now, UpdatedAt = now };
+        var initialPassword = Passwords.Generate();
+        var admin = new UserRow
+        {
+            Id = Ids.New(), TenantId = tenant.Id, Email = adminEmail, Name = adminName, Phone = adminPhone, Role = Roles.Admin,
+            PasswordHash = passwords.Hash(initialPassword), MustChangePassword = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        await tenants.CreateAsync(tenant, admin, cancellationToken);
+        return (tenant, admin, initialPassword);
+    }
+}
+
+/// <summary>A count limit of the product is reached (a 409).</summary>
+public sealed class DomainLimitException(string message) : Engine.StateMachines.DomainException(message);

@@ -1,0 +1,144 @@
+using Engine.Conversations;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Persistence.Admin;
+using Engine.Routing;
+using Engine.Web.Admin;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engine.Web.Api;
+
+/// <summary>
+/// Conversations for integrations (telephony adapters, scripts, load testers): an admin's token starts
+/// them and writes as the visitor; the agent holding one answers, writes, ends and completes it. The
+/// same grains serve the web chat and the workbench.
+/// </summary>
+public static class ConversationApi
+{
+    public const int MaxTextCharacters = 5000;
+
+    private static readonly Dictionary<string, ServiceMode> ModeChoices = new(StringComparer.Ordinal)
+    {
+        ["online"] = ServiceMode.Online, ["phone"] = ServiceMode.Phone, ["omni"] = ServiceMode.Omni,
+    };
+
+    public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
+    {
+        var conversations = app.MapGroup("/api/v1/tenants/{tenantId}/conversations").WithTags("Conversations").RequireTenantMember();
+        conversations.MapPost("", Start).RequireAuthorization(Policies.Admin);
+        conversations.MapGet("/{conversationId}", Get).RequireAuthorization(Policies.Member);
+        conversations.MapGet("/{conversationId}/messages", Messages).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/messages", Write).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/answer", Answer).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/end", End).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/complete", Complete).RequireAuthorization(Policies.Member);
+        return app;
+    }
+
+    public sealed record NewConversation(string? SkillGroupId, string? VisitorId, string? Mode);
+
+    public sealed record NewMessage(string? Text, string? ClientMessageId);
+
+    /// <summary>A conversation; <c>QueuePosition</c> counts the conversations ahead of it while it waits (RT-6).</summary>
+    public sealed record ConversationView(
+        string Id, string VisitorId, string Mode, string Status, string? SkillGroupId, string? AgentId, int? QueuePosition,
+        DateTimeOffset CreatedAt, DateTimeOffset? QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt, string? EndReason);
+
+    /// <summary>The message's number in its conversation; <c>Duplicate</c> when the client message id was seen before and nothing new was stored.</summary>
+    public sealed record MessageAck(long Seq, bool Duplicate);
+
+    public sealed record MessageView(long Seq, string Sender, string? AgentId, string Kind, string Content, DateTimeOffset SentAt, string? ClientMessageId);
+
+    public static async Task<Created<ConversationView>> Start(string tenantId, NewConversation request, SkillGroupStore groups, GrainRuntime runtime, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var groupId = checks.Text("skillGroupId", request.SkillGroupId, 64);
+        var visitorId = checks.Text("visitorId", request.VisitorId, 128);
+        var mode = checks.OneOf("mode", request.Mode, ModeChoices);
+        checks.ThrowIfAny();
+        var group = await groups.GetAsync(tenantId, groupId, cancellationToken) ?? throw RequestValidationException.For("skillGroupId", "names no skill group of this tenant");
+        if (SkillGroupService.ParseMode(group.Mode) != mode)
+            throw RequestValidationException.For("mode", $"does not match the skill group, which serves {group.Mode} conversations");
+        var id = Ids.New();
+        var (conversation, position) = await runtime.Get<ConversationGrain>(tenantId, id).Call((visitorId, mode, groupId), static (c, r) => c.Start(r.visitorId, r.mode, r.groupId));
+        return TypedResults.Created($"/api/v1/tenants/{tenantId}/conversations/{id}", ViewOf(conversation, position < 0 ? null : position));
+    }
+
+    public static async Task<Ok<ConversationView>> Get(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, RecordStore records, CancellationToken cancellationToken)
+    {
+        var live = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(static c => c.GetSnapshot());
+        if (live is not null)
+        {
+            RequireVisible(http, live.AgentId, conversationId);
+            int? position = null;
+            if (live is { Status: ConversationStatus.Queued, GroupId: { } groupId })
+            {
+                var queue = (await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot())).Queue;
+                for (var i = 0; i < queue.Count && position is null; i++)
+                    if (queue[i] == conversationId) position = i;
+            }
+            return TypedResults.Ok(ViewOf(live, position));
+        }
+        // Completed conversations leave the grains; their record stays.
+        var row = await records.ConversationAsync(tenantId, conversationId, cancellationToken) ?? throw new NotFoundException($"Conversation {conversationId}");
+        RequireVisible(http, row.AgentId, conversationId);
+        return TypedResults.Ok(new ConversationView(row.Id, row.VisitorId, row.Mode.ToLowerInvariant(), row.Status, row.GroupId, row.AgentId, null,
+            TenantApi.Time(row.CreatedAt), Time(row.QueuedAt), Time(row.OfferedAt), Time(row.AnsweredAt), Time(row.EndedAt), row.EndReason));
+    }
+
+    public static async Task<Ok<IReadOnlyList<MessageView>>> Messages(string tenantId, string conversationId, long? afterSeq, int? limit, HttpContext http, GrainRuntime runtime, RecordStore records, CancellationToken cancellationToken)
+    {
+        await Get(tenantId, conversationId, http, runtime, records, cancellationToken);
+        var paging = Paging.From(0, limit);
+        var rows = await records.MessagesAsync(tenantId, conversationId, afterSeq ?? 0, paging.Limit, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(m => new MessageView(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, TenantApi.Time(m.SentAt), m.ClientMessageId))]);
+    }
+
+    /// <summary>The agent holding the conversation writes as the agent; an admin (an integration) writes as the visitor.</summary>
+    public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, GrainRuntime runtime, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var text = checks.Text("text", request.Text, MaxTextCharacters);
+        var clientMessageId = checks.OptionalText("clientMessageId", request.ClientMessageId, 64);
+        checks.ThrowIfAny();
+        var conversation = runtime.Get<ConversationGrain>(tenantId, conversationId);
+        var live = await conversation.Call(static c => c.GetSnapshot()) ?? throw new NotFoundException($"Conversation {conversationId}");
+        var caller = http.User.UserId();
+        MessageSender sender;
+        if (live.AgentId == caller) sender = MessageSender.Agent;
+        else if (http.User.Role() == Roles.Admin) sender = MessageSender.Visitor;
+        else throw new NotFoundException($"Conversation {conversationId}");
+        var (seq, isNew) = await conversation.Call((sender, caller, text, clientMessageId), static (c, m) =>
+            c.AppendMessage(m.sender, m.sender == MessageSender.Agent ? m.caller : null, "text", m.text, m.clientMessageId));
+        return TypedResults.Ok(new MessageAck(seq, !isNew));
+    }
+
+    public static Task<Ok<ConversationView>> Answer(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
+        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.Answer(agent));
+
+    public static Task<Ok<ConversationView>> End(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
+        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.End(agent));
+
+    public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
+        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.Complete(agent));
+
+    private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, Func<ConversationGrain, string, ValueTask<ConversationSnapshot>> action)
+    {
+        var snapshot = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(http.User.UserId(), action);
+        return TypedResults.Ok(ViewOf(snapshot, null));
+    }
+
+    /// <summary>An agent sees the conversations they hold; admins see all of their tenant's.</summary>
+    private static void RequireVisible(HttpContext http, string? agentId, string conversationId)
+    {
+        if (http.User.Role() != Roles.Admin && agentId != http.User.UserId()) throw new NotFoundException($"Conversation {conversationId}");
+    }
+
+    private static ConversationView ViewOf(ConversationSnapshot c, int? position) => new(
+        c.Id, c.VisitorId, SkillGroupService.ModeName(c.Mode), c.Status.ToString(), c.GroupId, c.AgentId, position,
+        c.CreatedAt, c.QueuedAt, c.OfferedAt, c.AnsweredAt, c.EndedAt, c.EndReason == EndReason.None ? null : c.EndReason.ToString());
+
+    private static DateTimeOffset? Time(long? unixMilliseconds) => unixMilliseconds is { } ms ? TenantApi.Time(ms) : null;
+}

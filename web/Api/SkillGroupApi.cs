@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Persistence.Admin;
+using Engine.Routing;
+using Engine.Web.Admin;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engine.Web.Api;
+
+/// <summary>SG-1..SG-5: skill groups and their members; every change reaches the routing grains at once.</summary>
+public static class SkillGroupApi
+{
+    public const int MaxNameCharacters = 20;
+    public const int MaxReceptionCap = 100;
+
+    private static readonly Dictionary<string, ServiceMode> ModeChoices = new(StringComparer.Ordinal)
+    {
+        ["online"] = ServiceMode.Online, ["phone"] = ServiceMode.Phone, ["omni"] = ServiceMode.Omni,
+    };
+
+    public static IEndpointRouteBuilder MapSkillGroupApi(this IEndpointRouteBuilder app)
+    {
+        var groups = app.MapGroup("/api/v1/tenants/{tenantId}/skill-groups").WithTags("Skill groups").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        groups.MapGet("", List);
+        groups.MapPost("", Create);
+        groups.MapGet("/{groupId}", Get);
+        groups.MapPatch("/{groupId}", Update);
+        groups.MapDelete("/{groupId}", Delete);
+        groups.MapGet("/{groupId}/members", Members);
+        groups.MapPost("/{groupId}/members", AddMembers);
+        groups.MapDelete("/{groupId}/members/{agentId}", RemoveMember);
+        groups.MapGet("/{groupId}/queue", Queue);
+        return app;
+    }
+
+    public sealed record NewSkillGroup(string? Name, string? Mode, int? ReceptionCap, IReadOnlyList<string>? OverflowGroupIds);
+
+    /// <summary>The mode is fixed at creation (SG-1): it is here only to refuse it by name.</summary>
+    public sealed record SkillGroupChange(string? Name, int? ReceptionCap, IReadOnlyList<string>? OverflowGroupIds, string? Mode);
+
+    public sealed record NewMembers(IReadOnlyList<string>? AgentIds);
+
+    public sealed record SkillGroupView(string Id, string Name, string Mode, int ReceptionCap, IReadOnlyList<string> OverflowGroupIds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    /// <summary>A group with its live figures from the routing grain.</summary>
+    public sealed record SkillGroupDetail(SkillGroupView Group, int QueueLength, int OnlineAgents, int AvailableAgents);
+
+    public sealed record MemberView(string AgentId, string Name, string Email);
+
+    /// <summary>RT-1, RT-6: the conversations waiting, first in line first.</summary>
+    public sealed record QueueView(string GroupId, IReadOnlyList<string> ConversationIds);
+
+    public static async Task<Ok<PageOf<SkillGroupView>>> List(string tenantId, string? mode, int? offset, int? limit, SkillGroupStore groups, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(offset, limit);
+        if (mode is not null && !ModeChoices.ContainsKey(mode)) throw RequestValidationException.For("mode", "must be one of: online, phone, omni");
+        var page = await groups.ListAsync(tenantId, mode, paging.Offset, paging.Limit, cancellationToken);
+        return TypedResults.Ok(new PageOf<SkillGroupView>([.. page.Items.Select(ViewOf)], page.Total, page.Offset, page.Limit));
+    }
+
+    public static async Task<Created<SkillGroupView>> Create(string tenantId, NewSkillGroup request, SkillGroupService service, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var name = checks.Text("name", request.Name, MaxNameCharacters);
+        var mode = checks.OneOf("mode", request.Mode, ModeChoices);
+        var cap = Cap(checks, mode, request.ReceptionCap);
+        checks.ThrowIfAny();
+        var row = await service.CreateAsync(tenantId, name, mode, cap, request.OverflowGroupIds ?? [], cancellationToken);
+        return TypedResults.Created($"/api/v1/tenants/{tenantId}/skill-groups/{row.Id}", ViewOf(row));
+    }
+
+    public static async Task<Ok<SkillGroupDetail>> Get(string tenantId, string groupId, SkillGroupService service, GrainRuntime runtime, CancellationToken cancellationToken)
+    {
+        var row = await service.RequireAsync(tenantId, groupId, cancellationToken);
+        var live = await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot());
+        return TypedResults.Ok(new SkillGroupDetail(ViewOf(row), live.Queue.Count, live.OnlineAgents, live.AvailableAgents));
+    }
+
+    public static async Task<Ok<SkillGroupView>> Update(string tenantId, string groupId, SkillGroupChange request, SkillGroupService service, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        if (request.Mode is not null) checks.Add("mode", "cannot be changed; the mode is fixed when the group is created (SG-1)");
+        var name = request.Name is null ? null : checks.Text("name", request.Name, MaxNameCharacters);
+        var current = await service.RequireAsync(tenantId, groupId, cancellationToken);
+        int? cap = request.ReceptionCap is null ? null : Cap(checks, SkillGroupService.ParseMode(current.Mode), request.ReceptionCap);
+        checks.ThrowIfAny();
+        return TypedResults.Ok(ViewOf(await service.UpdateAsync(tenantId, groupId, name, cap, request.OverflowGroupIds, cancellationToken)));
+    }
+
+    public static async Task<NoContent> Delete(string tenantId, string groupId, SkillGroupService service, CancellationToken cancellationToken)
+    {
+        await service.DeleteAsync(tenantId, groupId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<PageOf<MemberView>>> Members(string tenantId, string groupId, int? offset, int? limit, SkillGroupService service, SkillGroupStore groups, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(offset, limit);
+        await service.RequireAsync(tenantId, groupId, cancellationToken);
+        var page = await groups.MembersAsync(groupId, paging.Offset, paging.Limit, cancellationToken);
+        return TypedResults.Ok(new PageOf<MemberView>([.. page.Items.Select(m => new MemberView(m.UserId, m.Name, m.Email))], page.Total, page.Offset, page.Limit));
+    }
+
+    public static async Task<NoContent> AddMembers(string tenantId, string groupId, NewMembers request, SkillGroupService service, CancellationToken cancellationToken)
+    {
+        if (request.AgentIds is not { Count: > 0 } ids) throw RequestValidationException.For("agentIds", "must name at least one agent");
+        if (ids.Count > 200) throw RequestValidationException.For("agentIds", "must name at most 200 agents at once");
+        await service.AddMembersAsync(tenantId, groupId, ids, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> RemoveMember(string tenantId, string groupId, string agentId, SkillGroupService service, CancellationToken cancellationToken)
+    {
+        await service.RemoveMemberAsync(tenantId, groupId, agentId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<QueueView>> Queue(string tenantId, string groupId, SkillGroupService service, GrainRuntime runtime, CancellationToken cancellationToken)
+    {
+        await service.RequireAsync(tenantId, groupId, cancellationToken);
+        var live = await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot());
+        return TypedResults.Ok(new QueueView(groupId, live.Queue));
+    }
+
+    /// <summary>SG-3: online caps are 1..100; phone and omni-media are fixed at 1.</summary>
+    private static int Cap(Checks checks, ServiceMode mode, int? requested)
+    {
+        if (!mode.IsExclusive()) return checks.Range("receptionCap", requested, 1, MaxReceptionCap);
+        if (requested is not null and not 1) checks.Add("receptionCap", $"is fixed at 1 for {SkillGroupService.ModeName(mode)} groups (SG-3)");
+        return 1;
+    }
+
+    private static SkillGroupView ViewOf(SkillGroupRow g) => new(
+        g.Id, g.Name, g.Mode, g.ReceptionCap, JsonSerializer.Deserialize<string[]>(g.OverflowGroupIds) ?? [], TenantApi.Time(g.CreatedAt), TenantApi.Time(g.UpdatedAt));
+}

@@ -1,0 +1,90 @@
+using Engine.Persistence.Admin;
+using Engine.Web.Admin;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engine.Web.Api;
+
+/// <summary>TN-1: tenants (call-center instances), created by the platform operator; and API tokens for a tenant's scripts.</summary>
+public static class TenantApi
+{
+    public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
+    {
+        var tenants = app.MapGroup("/api/v1/tenants").WithTags("Tenants");
+        tenants.MapPost("", Create).RequireAuthorization(Policies.Operator);
+        tenants.MapGet("", List).RequireAuthorization(Policies.Operator);
+
+        var tenant = app.MapGroup("/api/v1/tenants/{tenantId}").WithTags("Tenants").RequireTenantMember(allowOperator: true);
+        tenant.MapGet("", Get).RequireAuthorization(Policies.OperatorOrAdmin);
+        tenant.MapPatch("", Rename).RequireAuthorization(Policies.OperatorOrAdmin);
+
+        var tokens = app.MapGroup("/api/v1/tenants/{tenantId}/api-tokens").WithTags("API tokens").RequireTenantMember();
+        tokens.MapPost("", CreateToken).RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    public sealed record NewTenant(string? Name, string? AdminName, string? AdminEmail, string? AdminPhone);
+
+    public sealed record TenantChange(string? Name);
+
+    public sealed record TenantView(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public sealed record CreatedTenant(string Id, string Name, DateTimeOffset CreatedAt, string AdminId, string AdminEmail, string InitialPassword);
+
+    public sealed record NewApiToken(string? Name, string? UserId);
+
+    public sealed record CreatedApiToken(string Id, string Name, string UserId, string Token);
+
+    public static async Task<Created<CreatedTenant>> Create(NewTenant request, TenantService service, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var name = checks.Text("name", request.Name, 50);
+        var adminName = checks.Text("adminName", request.AdminName, 50);
+        var adminEmail = checks.Email("adminEmail", request.AdminEmail);
+        var adminPhone = checks.Phone("adminPhone", request.AdminPhone);
+        checks.ThrowIfAny();
+        var (tenant, admin, initial) = await service.CreateAsync(name, adminName, adminEmail, adminPhone, cancellationToken);
+        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}",
+            new CreatedTenant(tenant.Id, tenant.Name, Time(tenant.CreatedAt), admin.Id, admin.Email, initial));
+    }
+
+    public static async Task<Ok<PageOf<TenantView>>> List(int? offset, int? limit, TenantStore tenants, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(offset, limit);
+        var page = await tenants.ListAsync(paging.Offset, paging.Limit, cancellationToken);
+        return TypedResults.Ok(new PageOf<TenantView>([.. page.Items.Select(ViewOf)], page.Total, page.Offset, page.Limit));
+    }
+
+    public static async Task<Ok<TenantView>> Get(string tenantId, TenantStore tenants, CancellationToken cancellationToken)
+        => TypedResults.Ok(ViewOf(await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}")));
+
+    /// <summary>TN-1: the name is editable; the id is not.</summary>
+    public static async Task<Ok<TenantView>> Rename(string tenantId, TenantChange request, TenantStore tenants, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var name = checks.Text("name", request.Name, 50);
+        checks.ThrowIfAny();
+        if (!await tenants.RenameAsync(tenantId, name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)) throw new NotFoundException($"Tenant {tenantId}");
+        return await Get(tenantId, tenants, cancellationToken);
+    }
+
+    /// <summary>A bearer token acting as the calling admin, or as one of the tenant's users (a load tester drives agents this way). Shown once.</summary>
+    public static async Task<Created<CreatedApiToken>> CreateToken(string tenantId, NewApiToken request, HttpContext http, ApiTokenStore tokens, UserStore users, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var name = checks.Text("name", request.Name, 50);
+        checks.ThrowIfAny();
+        var userId = request.UserId ?? http.User.UserId();
+        if (await users.GetInTenantAsync(tenantId, userId, null, cancellationToken) is null)
+            throw RequestValidationException.For("userId", "names no user of this tenant");
+        var token = ApiTokens.Generate();
+        var id = Ids.New();
+        await tokens.InsertAsync(id, tenantId, userId, ApiTokens.HashOf(token), name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        return TypedResults.Created($"/api/v1/tenants/{tenantId}/api-tokens/{id}", new CreatedApiToken(id, name, userId, token));
+    }
+
+    public static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
+    private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, Time(t.CreatedAt), Time(t.UpdatedAt));
+}

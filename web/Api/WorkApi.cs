@@ -1,0 +1,80 @@
+using Engine.Agents;
+using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engine.Web.Api;
+
+/// <summary>The signed-in agent's own state: presence (AS-1, AS-2) and the offers ringing at them (AS-3).</summary>
+public static class WorkApi
+{
+    private static readonly Dictionary<string, Presence> PresenceChoices = new(StringComparer.Ordinal)
+    {
+        ["online"] = Presence.Online, ["break"] = Presence.Break, ["offline"] = Presence.Offline,
+    };
+
+    public static IEndpointRouteBuilder MapWorkApi(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/api/v1/tenants/{tenantId}/me").WithTags("Agent work").RequireTenantMember().RequireAuthorization(Policies.Member);
+        me.MapGet("/presence", GetPresence);
+        me.MapPut("/presence", SetPresence);
+        me.MapGet("/offers", Offers);
+        return app;
+    }
+
+    /// <summary><c>force</c> takes an agent offline who still holds conversations; they go back to their queues.</summary>
+    public sealed record PresenceChange(string? Presence, bool? Force);
+
+    public sealed record PresenceView(string Status, string Presence, string? BreakReason, int Holding, DateTimeOffset IdleSince);
+
+    public sealed record OfferView(string ConversationId, string SkillGroupId, string Mode, DateTimeOffset OfferedAt, DateTimeOffset? Deadline);
+
+    public static async Task<Ok<PresenceView>> GetPresence(string tenantId, HttpContext http, GrainRuntime runtime)
+        => TypedResults.Ok(ViewOf(await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot())));
+
+    /// <summary>AS-2: online, on a break or offline; asking for the presence one already has changes nothing.</summary>
+    public static async Task<Ok<PresenceView>> SetPresence(string tenantId, PresenceChange request, HttpContext http, GrainRuntime runtime)
+    {
+        var checks = new Checks();
+        var wanted = checks.OneOf("presence", request.Presence, PresenceChoices);
+        checks.ThrowIfAny();
+        var agent = Agent(tenantId, http, runtime);
+        var now = await agent.Call(static a => a.GetSnapshot());
+        if (now.Presence != wanted)
+        {
+            switch (wanted)
+            {
+                case Presence.Online when now.Presence == Presence.Break:
+                    await agent.Call(static a => a.EndBreak());
+                    break;
+                case Presence.Online:
+                    await agent.Call(static a => a.GoOnline());
+                    break;
+                case Presence.Break:
+                    await agent.Call(static a => a.StartBreak());
+                    break;
+                default:
+                    await agent.Call(request.Force ?? false, static (a, force) => a.GoOffline(force));
+                    break;
+            }
+        }
+        return TypedResults.Ok(ViewOf(await agent.Call(static a => a.GetSnapshot())));
+    }
+
+    public static async Task<Ok<IReadOnlyList<OfferView>>> Offers(string tenantId, HttpContext http, GrainRuntime runtime)
+    {
+        var snapshot = await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot());
+        return TypedResults.Ok<IReadOnlyList<OfferView>>([.. snapshot.Work
+            .Where(w => w.Stage == WorkStage.Reserved)
+            .OrderBy(w => w.Since)
+            .Select(w => new OfferView(w.ConversationId, w.GroupId, w.Mode.ToString().ToLowerInvariant(), w.Since, w.Deadline))]);
+    }
+
+    private static GrainRef<AgentGrain> Agent(string tenantId, HttpContext http, GrainRuntime runtime) => runtime.Get<AgentGrain>(tenantId, http.User.UserId());
+
+    private static PresenceView ViewOf(AgentSnapshot a) => new(
+        a.Status.ToString(), a.Presence.ToString().ToLowerInvariant(), a.Presence == Presence.Break ? a.BreakReason.ToString() : null,
+        a.Work.Count, a.IdleSince);
+}
