@@ -17,6 +17,7 @@ internal static class Program
         ["runtime"] = new RuntimeCommand(),
         ["load"] = new Load.LoadCommand(),
         ["durability"] = new Storage.DurabilityCommand(),
+        ["crash"] = new Crash.CrashCommand(),
     };
 
     public static async Task<int> Main(string[] args)

@@ -1,0 +1,84 @@
+using Engine.Benchmarks.Harness;
+using Engine.Driver;
+
+namespace Engine.Benchmarks.Crash;
+
+/// <summary>
+/// <c>crash</c>: rounds of the crash test against the real server process. Each round starts the server on
+/// a fresh store, puts conversations in flight with messages flowing, kills it with SIGKILL, starts it
+/// again and checks that nothing acknowledged was lost or doubled and that routing goes on.
+/// </summary>
+internal sealed class CrashCommand : IHarnessCommand
+{
+    public string Summary => "SIGKILL the real server with conversations in flight and messages flowing, restart, count what was lost";
+
+    public IReadOnlyList<HarnessOption> Options { get; } =
+    [
+        new("store", OptionKind.Text, "sqlite or postgres (postgres reads ConnectionStrings__Engine)", "sqlite", Placeholder: "STORE"),
+        new("rounds", OptionKind.Integer, "crash rounds, each on a fresh store", "20"),
+        new("conversations", OptionKind.Integer, "conversations in flight when the server is killed", "1000"),
+        new("agents", OptionKind.Integer, "agents online in the skill group", "25"),
+        new("cap", OptionKind.Integer, "reception cap of the skill group", "8"),
+        new("flood-seconds", OptionKind.Number, "mean time messages flow before the kill", "0.5"),
+        HarnessOption.Json,
+    ];
+
+    public async Task<int> RunAsync(ParsedOptions options, CancellationToken cancellationToken)
+    {
+        var store = options.GetText("store")!;
+        if (store is not ("sqlite" or "postgres")) throw new UsageException("crash needs --store sqlite or --store postgres");
+        var crashOptions = new CrashOptions(
+            Conversations: options.GetInt("conversations"),
+            Agents: options.GetInt("agents"),
+            ReceptionCap: options.GetInt("cap"),
+            AnsweredPerAgent: Math.Max(1, options.GetInt("cap") * 3 / 4),
+            FloodSeconds: options.GetDouble("flood-seconds"));
+        var workDir = Path.Combine(Path.GetTempPath(), "engine-crash-" + Guid.NewGuid().ToString("N")[..8]);
+        var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Engine");
+        var rounds = new List<CrashRoundResult>();
+        for (var round = 1; round <= options.GetInt("rounds"); round++)
+        {
+            var result = await CrashRound.RunAsync(round, store, postgres, crashOptions, workDir, cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"round {round}: {(result.Clean ? "clean" : "NOT CLEAN")}; {result.MessagesAcknowledged} messages acknowledged, recovery {result.RecoverySeconds:0.00} s");
+            rounds.Add(result);
+        }
+        var clean = rounds.All(r => r.Clean);
+        // Server logs are kept when a round found a problem.
+        if (clean) Directory.Delete(workDir, recursive: true);
+        else Console.Error.WriteLine($"server logs: {workDir}");
+
+        var summary = new CrashSummary(
+            store,
+            rounds.Count,
+            rounds.Sum(r => r.ConversationsLost),
+            rounds.Sum(r => r.ConversationsChanged),
+            rounds.Sum(r => r.MessagesLost),
+            rounds.Sum(r => r.MessagesDuplicated),
+            rounds.Sum(r => r.AgentsChanged),
+            rounds.Count(r => !r.QueueOrderKept),
+            rounds.Count(r => !r.RoutingResumed),
+            rounds.Sum(r => r.MessagesAcknowledged),
+            rounds.Sum(r => r.MessagesUnacknowledged),
+            rounds.Max(r => r.RecoverySeconds),
+            crashOptions.Conversations,
+            rounds);
+        await HarnessOutput.WriteAsync("crash", summary, options.GetText("json"), cancellationToken).ConfigureAwait(false);
+        return clean ? 0 : 1;
+    }
+}
+
+internal sealed record CrashSummary(
+    string Store,
+    int Rounds,
+    int ConversationsLost,
+    int ConversationsChanged,
+    int MessagesLost,
+    int MessagesDuplicated,
+    int AgentsChanged,
+    int RoundsWithQueueOrderChanged,
+    int RoundsWithRoutingStalled,
+    long MessagesAcknowledged,
+    long MessagesUnacknowledgedAtKill,
+    double RecoverySecondsMax,
+    int ConversationsPerRound,
+    IReadOnlyList<CrashRoundResult> PerRound);
