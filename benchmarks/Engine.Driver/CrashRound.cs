@@ -44,9 +44,9 @@ public static class CrashRound
         using (var client = new EngineClient(server.Address))
         {
             center = await ContactCenter.SetUpAsync(server.Address, options.Agents, options.ReceptionCap, cancellationToken).ConfigureAwait(false);
-            await StartConversationsAsync(client, center, options, cancellationToken).ConfigureAwait(false);
+            var ids = await StartConversationsAsync(client, center, options, cancellationToken).ConfigureAwait(false);
             await AnswerAsync(client, center, options, cancellationToken).ConfigureAwait(false);
-            (expected, agentStatus, queue) = await SnapshotAsync(client, center, cancellationToken).ConfigureAwait(false);
+            (expected, agentStatus, queue) = await SnapshotAsync(client, center, ids, cancellationToken).ConfigureAwait(false);
 
             // Messages flow on every active conversation, from its agent and its visitor, until the kill.
             var active = expected.Where(e => e.Value.Status == "Active").Select(e => (Id: e.Key, Agent: e.Value.Agent!)).ToList();
@@ -101,10 +101,14 @@ public static class CrashRound
             acknowledged.Count, sent.Count - acknowledged.Count, messagesLost, duplicated, Math.Round(recovery, 2));
     }
 
-    private static async Task StartConversationsAsync(EngineClient client, ContactCenter center, CrashOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyCollection<string>> StartConversationsAsync(EngineClient client, ContactCenter center, CrashOptions options, CancellationToken cancellationToken)
     {
+        var ids = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Conversations), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
-            await client.PostAsync($"{center.Base}/conversations", center.AdminToken, new { skillGroupId = center.GroupId, visitorId = $"visitor-{i}", mode = "online" }, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        {
+            var started = await client.PostAsync($"{center.Base}/conversations", center.AdminToken, new { skillGroupId = center.GroupId, visitorId = $"visitor-{i}", mode = "online" }, ct).ConfigureAwait(false);
+            ids.Add((string)started!["id"]!);
+        }).ConfigureAwait(false);
         var capacity = Math.Min(options.Conversations, options.Agents * options.ReceptionCap);
         var settled = await ContactCenter.EventuallyAsync(async () =>
         {
@@ -112,6 +116,7 @@ public static class CrashRound
             return (int)group!["queueLength"]! == options.Conversations - capacity;
         }, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         if (!settled) throw new InvalidOperationException("The offers did not settle: the queue never reached its expected length.");
+        return ids;
     }
 
     /// <summary>Each agent answers some of the offers ringing at them; the rest stay offered.</summary>
@@ -123,9 +128,8 @@ public static class CrashRound
                 await client.PostAsync($"{center.Base}/conversations/{(string)offer!["conversationId"]!}/answer", agent.Token, null, ct).ConfigureAwait(false);
         });
 
-    private static async Task<(Dictionary<string, (string Status, string? Agent)>, Dictionary<string, string>, List<string>)> SnapshotAsync(EngineClient client, ContactCenter center, CancellationToken cancellationToken)
+    private static async Task<(Dictionary<string, (string Status, string? Agent)>, Dictionary<string, string>, List<string>)> SnapshotAsync(EngineClient client, ContactCenter center, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
-        var ids = await AllConversationIdsAsync(client, center, cancellationToken).ConfigureAwait(false);
         var conversations = new ConcurrentDictionary<string, (string Status, string? Agent)>();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
         {
@@ -136,18 +140,6 @@ public static class CrashRound
         foreach (var (id, token) in center.Agents)
             agents[id] = ContactCenter.Text(await client.GetAsync($"{center.Base}/me/presence", token, cancellationToken).ConfigureAwait(false), "status")!;
         return (conversations.ToDictionary(), agents, await QueueAsync(client, center, cancellationToken).ConfigureAwait(false));
-    }
-
-    /// <summary>The conversations the driver started: those in the queue and those the agents hold.</summary>
-    private static async Task<List<string>> AllConversationIdsAsync(EngineClient client, ContactCenter center, CancellationToken cancellationToken)
-    {
-        var ids = await QueueAsync(client, center, cancellationToken).ConfigureAwait(false);
-        foreach (var (_, token) in center.Agents)
-        {
-            var offers = (await client.GetAsync($"{center.Base}/me/offers", token, cancellationToken).ConfigureAwait(false))!.AsArray();
-            ids.AddRange(offers.Select(o => (string)o!["conversationId"]!));
-        }
-        return ids;
     }
 
     private static async Task<List<string>> QueueAsync(EngineClient client, ContactCenter center, CancellationToken cancellationToken)
