@@ -21,6 +21,16 @@ public sealed class DuplicateValueException(string field, Exception inner)
 /// <summary>A page of a list and the total the filters match.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 
+internal static class SqlLists
+{
+    /// <summary>
+    /// <c>column IN (list)</c>: PostgreSQL takes the list as one array parameter (<c>= ANY</c>); for SQLite
+    /// Dapper expands it into one parameter per item. Pass the list as an array.
+    /// </summary>
+    public static string In(this Database database, string column, string parameter)
+        => database.Dialect.Kind == StoreKind.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+}
+
 internal static class UniqueViolations
 {
     /// <summary>

@@ -58,8 +58,8 @@ public sealed class SkillGroupStore(Database database)
         if (ids.Count == 0) return [];
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<SkillGroupRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND id IN @ids AND deleted_at IS NULL",
-            new { tenantId, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND {database.In("id", "ids")} AND deleted_at IS NULL",
+            new { tenantId, ids = ids.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows];
     }
 
@@ -129,8 +129,8 @@ public sealed class SkillGroupStore(Database database)
         if (userIds.Count == 0) return Array.Empty<(string, string)>().ToLookup(x => x.Item1, x => x.Item2);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<MemberRow>(new CommandDefinition(
-            "SELECT group_id AS GroupId, user_id AS UserId FROM skill_group_members WHERE tenant_id = @tenantId AND user_id IN @userIds ORDER BY added_at",
-            new { tenantId, userIds }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT group_id AS GroupId, user_id AS UserId FROM skill_group_members WHERE tenant_id = @tenantId AND {database.In("user_id", "userIds")} ORDER BY added_at",
+            new { tenantId, userIds = userIds.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToLookup(r => r.UserId, r => r.GroupId);
     }
 }
