@@ -7,6 +7,8 @@ using Engine.Web.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
+using Engine.Web.Tests.Support;
+
 namespace Engine.Web.Tests;
 
 public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<EngineFactory>
