@@ -79,6 +79,12 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
     public async Task<SkillGroupRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken)
         => await groups.GetAsync(tenantId, id, cancellationToken) ?? throw new NotFoundException($"Skill group {id}");
 
+    /// <summary>SG-1: the service modes as the API names them.</summary>
+    public static readonly IReadOnlyDictionary<string, ServiceMode> Modes = new Dictionary<string, ServiceMode>(StringComparer.Ordinal)
+    {
+        ["online"] = ServiceMode.Online, ["phone"] = ServiceMode.Phone, ["omni"] = ServiceMode.Omni,
+    };
+
     public static string ModeName(ServiceMode mode) => mode.ToString().ToLowerInvariant();
 
     public static ServiceMode ParseMode(string mode) => Enum.Parse<ServiceMode>(mode, ignoreCase: true);

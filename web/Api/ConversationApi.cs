@@ -19,11 +19,6 @@ public static class ConversationApi
 {
     public const int MaxTextCharacters = 5000;
 
-    private static readonly Dictionary<string, ServiceMode> ModeChoices = new(StringComparer.Ordinal)
-    {
-        ["online"] = ServiceMode.Online, ["phone"] = ServiceMode.Phone, ["omni"] = ServiceMode.Omni,
-    };
-
     public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
     {
         var conversations = app.MapGroup("/api/v1/tenants/{tenantId}/conversations").WithTags("Conversations").RequireTenantMember();
@@ -56,7 +51,7 @@ public static class ConversationApi
         var checks = new Checks();
         var groupId = checks.Text("skillGroupId", request.SkillGroupId, 64);
         var visitorId = checks.Text("visitorId", request.VisitorId, 128);
-        var mode = checks.OneOf("mode", request.Mode, ModeChoices);
+        var mode = checks.OneOf("mode", request.Mode, SkillGroupService.Modes);
         checks.ThrowIfAny();
         var group = await groups.GetAsync(tenantId, groupId, cancellationToken) ?? throw RequestValidationException.For("skillGroupId", "names no skill group of this tenant");
         if (SkillGroupService.ParseMode(group.Mode) != mode)

@@ -16,11 +16,6 @@ public static class SkillGroupApi
     public const int MaxNameCharacters = 20;
     public const int MaxReceptionCap = 100;
 
-    private static readonly Dictionary<string, ServiceMode> ModeChoices = new(StringComparer.Ordinal)
-    {
-        ["online"] = ServiceMode.Online, ["phone"] = ServiceMode.Phone, ["omni"] = ServiceMode.Omni,
-    };
-
     public static IEndpointRouteBuilder MapSkillGroupApi(this IEndpointRouteBuilder app)
     {
         var groups = app.MapGroup("/api/v1/tenants/{tenantId}/skill-groups").WithTags("Skill groups").RequireTenantMember().RequireAuthorization(Policies.Admin);
@@ -56,7 +51,7 @@ public static class SkillGroupApi
     public static async Task<Ok<PageOf<SkillGroupView>>> List(string tenantId, string? mode, int? offset, int? limit, SkillGroupStore groups, CancellationToken cancellationToken)
     {
         var paging = Paging.From(offset, limit);
-        if (mode is not null && !ModeChoices.ContainsKey(mode)) throw RequestValidationException.For("mode", "must be one of: online, phone, omni");
+        if (mode is not null && !SkillGroupService.Modes.ContainsKey(mode)) throw RequestValidationException.For("mode", "must be one of: online, phone, omni");
         var page = await groups.ListAsync(tenantId, mode, paging.Offset, paging.Limit, cancellationToken);
         return TypedResults.Ok(new PageOf<SkillGroupView>([.. page.Items.Select(ViewOf)], page.Total, page.Offset, page.Limit));
     }
@@ -65,7 +60,7 @@ public static class SkillGroupApi
     {
         var checks = new Checks();
         var name = checks.Text("name", request.Name, MaxNameCharacters);
-        var mode = checks.OneOf("mode", request.Mode, ModeChoices);
+        var mode = checks.OneOf("mode", request.Mode, SkillGroupService.Modes);
         var cap = Cap(checks, mode, request.ReceptionCap);
         checks.ThrowIfAny();
         var row = await service.CreateAsync(tenantId, name, mode, cap, request.OverflowGroupIds ?? [], cancellationToken);
