@@ -56,6 +56,8 @@ app.MapAgentApi();
 app.MapSkillGroupApi();
 app.MapConversationApi();
 app.MapWorkApi();
+app.MapSettingsApi();
+app.MapAdminsApi();
 
 app.Run();
 
