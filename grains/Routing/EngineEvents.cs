@@ -47,11 +47,13 @@ public sealed record ConversationSnapshot(
     DateTimeOffset? EndedAt,
     DateTimeOffset? CompletedAt,
     EndReason EndReason,
-    IReadOnlyList<string> ExcludedAgents)
+    IReadOnlyList<string> ExcludedAgents,
+    DateTimeOffset? OfferDeadline = null)
 {
     public static ConversationSnapshot Of(ConversationState s) => new(
         s.Id, s.VisitorId, s.Mode, s.Status, s.GroupId, s.AgentId, s.CreatedAt, s.QueuedAt, s.OfferedAt,
-        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, s.ExcludedAgents.Count == 0 ? [] : [.. s.ExcludedAgents]);
+        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, s.ExcludedAgents.Count == 0 ? [] : [.. s.ExcludedAgents],
+        s.Status == ConversationStatus.Offered ? s.OfferDeadline : null);
 }
 
 public sealed record AgentSnapshot(

@@ -51,7 +51,7 @@ public sealed class TenantConfigurationTests(EngineFactory factory) : IClassFixt
         using var agent = ApiClient.Bearer(factory, token);
         await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
         await tenant.Admin.PostOkAsync($"{tenant.Base}/conversations", new { skillGroupId = group, visitorId = "v", mode = "online" });
-        Assert.True(await Engine.Driver.ContactCenter.EventuallyAsync(async () => (await agent.GetOkAsync($"{tenant.Base}/me/offers")).AsArray().Count == 1, TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.True(await Engine.Driver.ContactCenter.EventuallyAsync(async () => (await agent.GetOkAsync($"{tenant.Base}/me/offers")).AsArray() is [{ } o] && o["deadline"] is not null, TimeSpan.FromSeconds(10), CancellationToken.None));
         var offer = (await agent.GetOkAsync($"{tenant.Base}/me/offers"))[0]!;
         var offeredAt = DateTimeOffset.Parse((string)offer["offeredAt"]!, System.Globalization.CultureInfo.InvariantCulture);
         var deadline = DateTimeOffset.Parse((string)offer["deadline"]!, System.Globalization.CultureInfo.InvariantCulture);

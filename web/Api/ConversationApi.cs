@@ -39,7 +39,7 @@ public static class ConversationApi
     /// <summary>A conversation; <c>QueuePosition</c> counts the conversations ahead of it while it waits (RT-6).</summary>
     public sealed record ConversationView(
         string Id, string VisitorId, string Mode, string Status, string? SkillGroupId, string? AgentId, int? QueuePosition,
-        DateTimeOffset CreatedAt, DateTimeOffset? QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt, string? EndReason);
+        DateTimeOffset CreatedAt, DateTimeOffset? QueuedAt, DateTimeOffset? OfferedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt, string? EndReason, DateTimeOffset? OfferDeadline = null);
 
     /// <summary>The message's number in its conversation; <c>Duplicate</c> when the client message id was seen before and nothing new was stored.</summary>
     public sealed record MessageAck(long Seq, bool Duplicate);
@@ -133,7 +133,7 @@ public static class ConversationApi
 
     private static ConversationView ViewOf(ConversationSnapshot c, int? position) => new(
         c.Id, c.VisitorId, SkillGroupService.ModeName(c.Mode), c.Status.ToString(), c.GroupId, c.AgentId, position,
-        c.CreatedAt, c.QueuedAt, c.OfferedAt, c.AnsweredAt, c.EndedAt, c.EndReason == EndReason.None ? null : c.EndReason.ToString());
+        c.CreatedAt, c.QueuedAt, c.OfferedAt, c.AnsweredAt, c.EndedAt, c.EndReason == EndReason.None ? null : c.EndReason.ToString(), c.OfferDeadline);
 
     private static DateTimeOffset? Time(long? unixMilliseconds) => unixMilliseconds is { } ms ? TenantApi.Time(ms) : null;
 }

@@ -63,13 +63,17 @@ public static class WorkApi
         return TypedResults.Ok(ViewOf(await agent.Call(static a => a.GetSnapshot())));
     }
 
+    /// <summary>AS-3: the offers ringing at the agent, oldest first, each with the time it stops ringing (RT-4) when timeout transfer is on.</summary>
     public static async Task<Ok<IReadOnlyList<OfferView>>> Offers(string tenantId, HttpContext http, GrainRuntime runtime)
     {
         var snapshot = await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot());
-        return TypedResults.Ok<IReadOnlyList<OfferView>>([.. snapshot.Work
-            .Where(w => w.Stage == WorkStage.Reserved)
-            .OrderBy(w => w.Since)
-            .Select(w => new OfferView(w.ConversationId, w.GroupId, w.Mode.ToString().ToLowerInvariant(), w.Since, w.Deadline))]);
+        var offers = new List<OfferView>();
+        foreach (var w in snapshot.Work.Where(w => w.Stage == WorkStage.Reserved).OrderBy(w => w.Since))
+        {
+            var conversation = await runtime.Get<ConversationGrain>(tenantId, w.ConversationId).Call(static c => c.GetSnapshot());
+            offers.Add(new OfferView(w.ConversationId, w.GroupId, w.Mode.ToString().ToLowerInvariant(), w.Since, conversation?.OfferDeadline));
+        }
+        return TypedResults.Ok<IReadOnlyList<OfferView>>(offers);
     }
 
     private static GrainRef<AgentGrain> Agent(string tenantId, HttpContext http, GrainRuntime runtime) => runtime.Get<AgentGrain>(tenantId, http.User.UserId());
