@@ -58,6 +58,7 @@ app.MapConversationApi();
 app.MapWorkApi();
 app.MapSettingsApi();
 app.MapAdminsApi();
+app.MapConfigurationApi();
 
 app.Run();
 

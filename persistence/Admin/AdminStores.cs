@@ -12,6 +12,8 @@ public static class AdminStores
         services.AddSingleton<SkillGroupStore>();
         services.AddSingleton<ApiTokenStore>();
         services.AddSingleton<RecordStore>();
+        services.AddSingleton<ScreenPopStore>();
+        services.AddSingleton<QuickReplyStore>();
         return services;
     }
 }
