@@ -19,7 +19,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     private readonly Database _database;
     private readonly ILogger _logger;
-    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _writers;
     private long _batches;
@@ -40,15 +40,15 @@ public sealed partial class GroupCommit : IAsyncDisposable
     /// <summary>Runs <paramref name="write"/> in the next batch's transaction; completes with its row count once that transaction is committed.</summary>
     public Task<int> RunAsync(SqlWrite write)
     {
-        var pending = new Write(write);
+        var pending = new PendingWrite(write);
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
         return pending.Completion.Task;
     }
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Write>(MaxBatch);
-        DbConnection? connection = null;
+        var batch = new List<PendingWrite>(MaxBatch);
+        CommitLane? lane = null;
         try
         {
             while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
@@ -56,8 +56,8 @@ public sealed partial class GroupCommit : IAsyncDisposable
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write)) batch.Add(write);
                 try
                 {
-                    connection ??= await _database.OpenAsync(_stop.Token).ConfigureAwait(false);
-                    await CommitAsync(connection, batch).ConfigureAwait(false);
+                    lane ??= await OpenLaneAsync().ConfigureAwait(false);
+                    await lane.CommitAsync(batch, _stop.Token).ConfigureAwait(false);
                     Interlocked.Increment(ref _batches);
                     Interlocked.Add(ref _writes, batch.Count);
                     foreach (var write in batch) write.Succeed();
@@ -67,8 +67,8 @@ public sealed partial class GroupCommit : IAsyncDisposable
                     LogBatchFailed(_logger, e, batch.Count);
                     foreach (var write in batch) write.Fail(e);
                     // A broken connection is opened afresh for the next batch.
-                    if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-                    connection = null;
+                    if (lane is not null) await lane.DisposeAsync().ConfigureAwait(false);
+                    lane = null;
                 }
                 batch.Clear();
             }
@@ -79,71 +79,13 @@ public sealed partial class GroupCommit : IAsyncDisposable
         }
         finally
         {
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            if (lane is not null) await lane.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task CommitAsync(DbConnection connection, List<Write> batch)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(_stop.Token).ConfigureAwait(false);
-        if (connection.CanCreateBatch) await RunAsBatchAsync(connection, transaction, batch).ConfigureAwait(false);
-        else await RunOneByOneAsync(connection, transaction, batch).ConfigureAwait(false);
-        await transaction.CommitAsync(_stop.Token).ConfigureAwait(false);
-    }
-
-    /// <summary>PostgreSQL: every statement of the batch in one round trip.</summary>
-    private async Task RunAsBatchAsync(DbConnection connection, DbTransaction transaction, List<Write> batch)
-    {
-        await using var dbBatch = connection.CreateBatch();
-        dbBatch.Transaction = transaction;
-        foreach (var write in batch)
-        {
-            var command = dbBatch.CreateBatchCommand();
-            command.CommandText = write.Sql.Text;
-            foreach (var (name, value) in write.Sql.Parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-            dbBatch.BatchCommands.Add(command);
-        }
-        await dbBatch.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
-        for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i].RecordsAffected;
-    }
-
-    /// <summary>SQLite (in process, no round trips): one prepared command per statement text, reused across the batch.</summary>
-    private async Task RunOneByOneAsync(DbConnection connection, DbTransaction transaction, List<Write> batch)
-    {
-        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var write in batch)
-            {
-                if (!commands.TryGetValue(write.Sql.Text, out var command))
-                {
-                    command = connection.CreateCommand();
-                    command.Transaction = transaction;
-                    command.CommandText = write.Sql.Text;
-                    commands[write.Sql.Text] = command;
-                }
-                command.Parameters.Clear();
-                foreach (var (name, value) in write.Sql.Parameters)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = name;
-                    parameter.Value = value ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-                write.RowsAffected = await command.ExecuteNonQueryAsync(_stop.Token).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            foreach (var command in commands.Values) await command.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    private async Task<CommitLane> OpenLaneAsync() => _database.Dialect.Kind == StoreKind.Sqlite
+        ? await SqliteLane.OpenAsync(_database, _stop.Token).ConfigureAwait(false)
+        : new PostgresLane(await _database.OpenAsync(_stop.Token).ConfigureAwait(false));
 
     public async ValueTask DisposeAsync()
     {
@@ -155,19 +97,20 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "A group commit of {Count} writes failed; each caller got the error")]
     private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
+}
 
-    private sealed class Write(SqlWrite sql)
-    {
-        public SqlWrite Sql { get; } = sql;
+/// <summary>A write waiting in the group commit; its task completes once its batch is durable.</summary>
+internal sealed class PendingWrite(SqlWrite sql)
+{
+    public SqlWrite Sql { get; } = sql;
 
-        public int RowsAffected { get; set; }
+    public int RowsAffected { get; set; }
 
-        public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Succeed() => Completion.TrySetResult(RowsAffected);
+    public void Succeed() => Completion.TrySetResult(RowsAffected);
 
-        public void Fail(Exception error) => Completion.TrySetException(error);
-    }
+    public void Fail(Exception error) => Completion.TrySetException(error);
 }
 
 /// <summary>One parameterized statement for the group commit; parameters are named as in the SQL (<c>@name</c>).</summary>

@@ -109,6 +109,25 @@ public sealed class StoreTests
         var payloads = (await connection.QueryAsync<byte[]>("SELECT payload FROM grain_state")).Select(Encoding.UTF8.GetString).ToHashSet();
         Assert.Equal(Enumerable.Range(0, grains).Select(i => "v2-" + i).ToHashSet(), payloads);
     }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_failed_statement_fails_its_batch_undone_and_the_next_batch_commits(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        const string insert = "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES (@Tenant, @Agent, 1, 'Idle', 'Busy', @Reason)";
+        // Both wait in the queue together, so that they share one transaction.
+        var good = store.Commit.RunAsync(new SqlWrite(insert, [("@Tenant", "t1"), ("@Agent", "a1"), ("@Reason", "kept?")]));
+        var bad = store.Commit.RunAsync(new SqlWrite(insert, [("@Tenant", "t1"), ("@Agent", "a2"), ("@Reason", null)]));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad);
+        var goodFailed = await Record.ExceptionAsync(() => good);
+
+        Assert.Equal(1, await store.Commit.RunAsync(new SqlWrite(insert, [("@Tenant", "t1"), ("@Agent", "a3"), ("@Reason", "after")])));
+        await using var connection = await store.Database.OpenAsync();
+        var agents = (await connection.QueryAsync<string>("SELECT agent_id FROM agent_status_history ORDER BY agent_id")).ToList();
+        Assert.Equal(goodFailed is null ? ["a1", "a3"] : ["a3"], agents);
+    }
 }
 
 public sealed class HistoryStoreTests

@@ -1,0 +1,109 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Engine.Persistence;
+
+/// <summary>
+/// The SQLite writer's statements, run on the connection's native handle: each statement text is
+/// prepared once for the life of the connection and its parameters are bound by position. The
+/// command objects of Microsoft.Data.Sqlite cost more per execution (a reader, parameter objects,
+/// a name lookup per parameter) than the single-row writes they carry.
+/// </summary>
+internal sealed class SqliteStatements(SqliteConnection connection) : IDisposable
+{
+    private readonly sqlite3 _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+    private readonly Dictionary<string, Prepared> _prepared = new(StringComparer.Ordinal);
+
+    public void Begin() => Exec("BEGIN IMMEDIATE");
+
+    public void Commit() => Exec("COMMIT");
+
+    /// <summary>Undoes an open transaction after a failed statement; nothing when none is open.</summary>
+    public void Rollback()
+    {
+        if (raw.sqlite3_get_autocommit(_db) == 0) Exec("ROLLBACK");
+    }
+
+    /// <summary>Runs one write; returns the rows it changed.</summary>
+    public int Run(SqlWrite write)
+    {
+        var prepared = Prepare(write.Text);
+        var statement = prepared.Statement;
+        var parameters = write.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var (name, value) = parameters[i];
+            var index = prepared.IndexOf(i, name);
+            // A parameter the text does not use is left out, as Microsoft.Data.Sqlite does.
+            if (index > 0) Check(Bind(statement, index, value));
+        }
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        raw.sqlite3_clear_bindings(statement);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+        return raw.sqlite3_changes(_db);
+    }
+
+    private void Exec(string sql)
+    {
+        var statement = Prepare(sql).Statement;
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE) Check(rc);
+    }
+
+    private static int Bind(sqlite3_stmt statement, int index, object? value) => value switch
+    {
+        null => raw.sqlite3_bind_null(statement, index),
+        string text => raw.sqlite3_bind_text(statement, index, text),
+        long number => raw.sqlite3_bind_int64(statement, index, number),
+        int number => raw.sqlite3_bind_int64(statement, index, number),
+        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+        byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+        double number => raw.sqlite3_bind_double(statement, index, number),
+        _ => throw new InvalidOperationException($"A group-commit parameter of type {value.GetType().Name} is not supported."),
+    };
+
+    private Prepared Prepare(string sql)
+    {
+        if (_prepared.TryGetValue(sql, out var prepared)) return prepared;
+        Check(raw.sqlite3_prepare_v2(_db, sql, out var statement));
+        prepared = new Prepared(statement);
+        _prepared[sql] = prepared;
+        return prepared;
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+
+    public void Dispose()
+    {
+        foreach (var prepared in _prepared.Values) prepared.Statement.Dispose();
+        _prepared.Clear();
+    }
+
+    /// <summary>A prepared statement and the index of each parameter, learned by position: a statement text is always built with its parameters in the same order.</summary>
+    private sealed class Prepared(sqlite3_stmt statement)
+    {
+        private string[] _names = [];
+        private int[] _indexes = [];
+
+        public sqlite3_stmt Statement { get; } = statement;
+
+        public int IndexOf(int position, string name)
+        {
+            if (position < _names.Length && ReferenceEquals(_names[position], name)) return _indexes[position];
+            var index = raw.sqlite3_bind_parameter_index(Statement, name);
+            if (position >= _names.Length)
+            {
+                Array.Resize(ref _names, position + 1);
+                Array.Resize(ref _indexes, position + 1);
+            }
+            _names[position] = name;
+            _indexes[position] = index;
+            return index;
+        }
+    }
+}
