@@ -53,6 +53,7 @@ app.MapEngineApi();
 app.MapAuthApi();
 app.MapTenantApi();
 app.MapAgentApi();
+app.MapAgentImportApi();
 app.MapSkillGroupApi();
 app.MapConversationApi();
 app.MapWorkApi();

@@ -62,6 +62,17 @@ public sealed class UserStore(Database database)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Which of <paramref name="emails"/> are taken (by anyone, deleted users too) and which of <paramref name="staffNos"/> in the tenant.</summary>
+    public async Task<(HashSet<string> Emails, HashSet<string> StaffNos)> TakenAsync(string tenantId, IReadOnlyCollection<string> emails, IReadOnlyCollection<string> staffNos, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var takenEmails = emails.Count == 0 ? [] : await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT email FROM users WHERE {database.In("email", "emails")}", new { emails = emails.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var takenStaff = staffNos.Count == 0 ? [] : await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT staff_no FROM users WHERE tenant_id = @tenantId AND {database.In("staff_no", "staffNos")}", new { tenantId, staffNos = staffNos.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (takenEmails.ToHashSet(StringComparer.Ordinal), takenStaff.ToHashSet(StringComparer.Ordinal));
+    }
+
     /// <summary>A user who can sign in (not deleted) by email.</summary>
     public Task<UserRow?> FindByEmailAsync(string email, CancellationToken cancellationToken)
         => SingleAsync($"SELECT {Columns} FROM users WHERE email = @email AND deleted_at IS NULL", new { email }, cancellationToken);
