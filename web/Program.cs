@@ -60,6 +60,7 @@ app.MapWorkApi();
 app.MapSettingsApi();
 app.MapAdminsApi();
 app.MapConfigurationApi();
+app.MapAudioApi();
 
 app.Run();
 

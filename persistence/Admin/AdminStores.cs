@@ -14,6 +14,7 @@ public static class AdminStores
         services.AddSingleton<RecordStore>();
         services.AddSingleton<ScreenPopStore>();
         services.AddSingleton<QuickReplyStore>();
+        services.AddSingleton<AudioStore>();
         return services;
     }
 }
