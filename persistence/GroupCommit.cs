@@ -25,6 +25,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private long _batches;
     private long _writes;
 
+    /// <summary>The store the batches go to; readers of what was written open their own connections on it.</summary>
+    public Database Database => _database;
+
     public GroupCommit(Database database, ILogger<GroupCommit> logger)
     {
         _database = database;

@@ -1,4 +1,6 @@
+using Dapper;
 using Engine.Agents;
+using Engine.Conversations;
 using Engine.Grains.Routing;
 
 namespace Engine.Persistence;
@@ -18,6 +20,16 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
 
     ValueTask IEngineHistory.MessageAppendedAsync(string tenant, MessageRecord m)
         => new(AppendMessageAsync(new StoredMessage(tenant, m.ConversationId, m.Seq, m.Sender.ToString().ToLowerInvariant(), m.AgentId, m.Kind, m.Content, m.SentAt, m.ClientMessageId)));
+
+    async ValueTask<MessagesOnRecord> IEngineHistory.MessagesOnRecordAsync(string tenant, string conversationId)
+    {
+        await using var connection = await commit.Database.OpenAsync().ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(long Seq, string? ClientMessageId)>(new CommandDefinition(
+            "SELECT CAST(seq AS BIGINT), client_message_id FROM messages WHERE tenant_id = @tenant AND conversation_id = @conversationId ORDER BY seq DESC LIMIT @limit",
+            new { tenant, conversationId, limit = ConversationState.RecentMessagesKept })).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0) return MessagesOnRecord.None;
+        return new MessagesOnRecord(rows[0].Seq, [.. rows.Where(r => r.ClientMessageId is not null).Select(r => new SentMessage(r.ClientMessageId!, r.Seq))]);
+    }
 
     public Task UpsertConversationAsync(string tenant, ConversationSnapshot c, DateTimeOffset now)
     {

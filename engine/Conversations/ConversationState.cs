@@ -224,6 +224,20 @@ public sealed class ConversationState
         return (seq, true);
     }
 
+    /// <summary>
+    /// Catches up with messages already on record (a crash or a failed write may have stored a message but
+    /// not this state): numbering goes on after the last one on record, and their client message ids
+    /// count as seen, so neither a new message nor a resend takes a number that is taken.
+    /// </summary>
+    public void CatchUp(long lastSeqOnRecord, IReadOnlyList<SentMessage> recentOnRecord)
+    {
+        if (lastSeqOnRecord > LastSeq) LastSeq = lastSeqOnRecord;
+        var known = RecentMessages.Select(m => m.ClientMessageId).ToHashSet(StringComparer.Ordinal);
+        var missing = recentOnRecord.Where(m => known.Add(m.ClientMessageId)).ToList();
+        if (missing.Count == 0) return;
+        RecentMessages = [.. RecentMessages.Concat(missing).OrderBy(m => m.Seq).TakeLast(RecentMessagesKept)];
+    }
+
     public void Complete(DateTimeOffset now)
     {
         Status = Machine.Fire(Status, ConversationTrigger.Complete);

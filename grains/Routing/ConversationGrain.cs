@@ -27,6 +27,10 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         if (!S.Exists) return;
         Count();
+        // The state and a message's record are written side by side; a crash or a failed write between
+        // them may have kept the record only. Numbering continues after what is on record.
+        var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
+        S.CatchUp(onRecord.LastSeq, onRecord.Recent);
         // Deadlines stored with the state but not yet with the reminders (a crash in between) are armed now.
         if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) await SetReminderAsync(OfferReminder, offer);
         if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) await SetReminderAsync(ReplyReminder, reply);
@@ -223,8 +227,14 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask<(long Seq, bool IsNew)> AppendMessage(MessageSender sender, string? agentId, string kind, string content, string? clientMessageId)
     {
         var (seq, isNew) = S.Append(sender, agentId, clientMessageId);
-        if (!isNew) return (seq, false);
         var now = Time.GetUtcNow();
+        if (!isNew)
+        {
+            // The state may have been stored without the message's record (a crash between the two): the
+            // resend puts it on record under its first number; a record already there stays as it is.
+            await history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
+            return (seq, false);
+        }
         var replyArmed = false;
         if (sender == MessageSender.Visitor && S.ReplyDeadline is not null)
         {

@@ -14,6 +14,14 @@ public interface IEngineHistory
     ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
 
     ValueTask MessageAppendedAsync(string tenant, MessageRecord message);
+
+    /// <summary>The last message number on record for the conversation, and the client message ids of its latest messages.</summary>
+    ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId);
+}
+
+public sealed record MessagesOnRecord(long LastSeq, IReadOnlyList<Engine.Conversations.SentMessage> Recent)
+{
+    public static readonly MessagesOnRecord None = new(0, []);
 }
 
 /// <summary>One message of a conversation, numbered in the conversation.</summary>
@@ -37,4 +45,6 @@ public sealed class NullEngineHistory : IEngineHistory
     public ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => default;
 
     public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => default;
+
+    public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => new(MessagesOnRecord.None);
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Engine.Conversations;
 using Engine.Grains.Routing;
+using Engine.Grains.Runtime;
 using Engine.Persistence;
 using Engine.Routing;
 using Engine.StateMachines;
@@ -41,5 +42,98 @@ public sealed class MessageTests
         var rows = (await connection.QueryAsync<(long Seq, string Sender, string Content)>(
             "SELECT seq, sender_kind, content FROM messages WHERE conversation_id = 'c1' ORDER BY seq")).ToList();
         Assert.Equal([(1L, "visitor", "在吗?"), (2L, "agent", "您好"), (3L, "visitor", "https://img/1.png")], rows);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_message_on_record_whose_state_write_failed_is_not_overwritten_by_the_next_one(string store)
+    {
+        await using var database = await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
+        var storage = new FailingStorage(new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System));
+        await using var host = await RoutingHost.StartAsync(storage: storage, reminders: new SqlReminderStore(database.Database, database.Commit), history: new HistoryStore(database.Commit));
+        var conversation = await ActiveConversationAsync(host);
+        await conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "one", "m-1"));
+
+        // The message goes on record, its conversation's state write fails: the caller gets the error.
+        storage.FailNextWriteOf("c1");
+        await Assert.ThrowsAsync<IOException>(() => conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "two", "m-2")).AsTask());
+
+        var next = await conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "three", "m-3"));
+        var resend = await conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "two", "m-2"));
+
+        Assert.Equal((3L, true), next);
+        Assert.Equal((2L, false), resend);
+        Assert.Equal([(1L, "m-1"), (2L, "m-2"), (3L, "m-3")], await StoredAsync(database));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_message_whose_record_failed_is_put_on_record_by_the_resend(string store)
+    {
+        await using var database = await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
+        var history = new FailingHistory(new HistoryStore(database.Commit));
+        await using var host = await RoutingHost.StartAsync(
+            storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System), reminders: new SqlReminderStore(database.Database, database.Commit), history: history);
+        var conversation = await ActiveConversationAsync(host);
+
+        // The state (with the message's client id) is stored, the message's record is not.
+        history.FailNextMessage();
+        await Assert.ThrowsAsync<IOException>(() => conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "lost?", "m-1")).AsTask());
+        Assert.Empty(await StoredAsync(database));
+
+        var resend = await conversation.Call(static c => c.AppendMessage(MessageSender.Visitor, null, "text", "lost?", "m-1"));
+        Assert.Equal([(resend.Seq, "m-1")], await StoredAsync(database));
+    }
+
+    private static async Task<GrainRef<ConversationGrain>> ActiveConversationAsync(RoutingHost host)
+    {
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.AnswerAsync("c1", "a1");
+        return host.Conversation("c1");
+    }
+
+    private static async Task<List<(long, string)>> StoredAsync(TestStore database)
+    {
+        await using var connection = await database.Database.OpenAsync();
+        return [.. await connection.QueryAsync<(long, string)>("SELECT CAST(seq AS BIGINT), client_message_id FROM messages WHERE conversation_id = 'c1' ORDER BY seq")];
+    }
+
+    /// <summary>A grain storage whose next write of one grain fails as a full disk would.</summary>
+    private sealed class FailingStorage(IGrainStorage inner) : IGrainStorage
+    {
+        private string? _failNext;
+
+        public void FailNextWriteOf(string key) => Volatile.Write(ref _failNext, key);
+
+        public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken) => inner.ReadAsync(grain, cancellationToken);
+
+        public ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
+            => grain.Key == _failNext && Interlocked.CompareExchange(ref _failNext, null, grain.Key) == grain.Key
+                ? ValueTask.FromException<string>(new IOException("disk full"))
+                : inner.WriteAsync(grain, payload, etag, cancellationToken);
+
+        public ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken) => inner.ClearAsync(grain, etag, cancellationToken);
+    }
+
+    /// <summary>A history whose next message record fails.</summary>
+    private sealed class FailingHistory(IEngineHistory inner) : IEngineHistory
+    {
+        private int _failNext;
+
+        public void FailNextMessage() => Volatile.Write(ref _failNext, 1);
+
+        public ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at) => inner.ConversationChangedAsync(tenant, conversation, at);
+
+        public ValueTask AgentStatusChangedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
+            => inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
+
+        public ValueTask MessageAppendedAsync(string tenant, MessageRecord message)
+            => Interlocked.Exchange(ref _failNext, 0) == 1 ? ValueTask.FromException(new IOException("disk full")) : inner.MessageAppendedAsync(tenant, message);
+
+        public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => inner.MessagesOnRecordAsync(tenant, conversationId);
     }
 }
