@@ -46,6 +46,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseEngineRequestLogging();
 app.UseEngineAuth();
+app.UseTenantScope();
 app.MapHealthChecks("/healthz");
 app.MapOpenApi();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
