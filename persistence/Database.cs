@@ -26,6 +26,9 @@ public abstract class Dialect
 
     public abstract DbConnection Create(string connectionString);
 
+    /// <summary>The connection string with the store's tuning applied where the configuration left it unset.</summary>
+    public virtual string Tune(string connectionString) => connectionString;
+
     /// <summary>Session settings run on every new connection.</summary>
     public virtual Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -56,6 +59,21 @@ public abstract class Dialect
         public override string MigrationLockSql => "SELECT pg_advisory_xact_lock(7305007)";
 
         public override DbConnection Create(string connectionString) => new NpgsqlConnection(connectionString);
+
+        /// <summary>
+        /// Statements the engine repeats (grain state, history rows) are prepared on each connection once
+        /// they ran twice: parsing and planning them every time halved the group commit's throughput.
+        /// </summary>
+        public override string Tune(string connectionString)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (builder.MaxAutoPrepare == 0)
+            {
+                builder.MaxAutoPrepare = 64;
+                builder.AutoPrepareMinUsages = 2;
+            }
+            return builder.ConnectionString;
+        }
     }
 }
 
@@ -64,7 +82,7 @@ public sealed class Database(Dialect dialect, string connectionString)
 {
     public Dialect Dialect { get; } = dialect;
 
-    public string ConnectionString { get; } = connectionString;
+    public string ConnectionString { get; } = dialect.Tune(connectionString);
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
