@@ -16,7 +16,7 @@ internal sealed class DurabilityCommand : IHarnessCommand
         new("store", OptionKind.Text, "sqlite or postgres (postgres reads ConnectionStrings__Engine)", "sqlite", Placeholder: "STORE"),
         HarnessOption.Seconds(10),
         new("warmup", OptionKind.Number, "warm-up seconds, excluded from the figures", "1", AllowZero: true),
-        new("writers", OptionKind.Integer, "concurrent writers, each waiting for its acknowledgement before the next write", "256"),
+        new("writers", OptionKind.Integer, "concurrent writers, each waiting for its acknowledgement before the next write", "128"),
         HarnessOption.Json,
     ];
 
