@@ -6,6 +6,7 @@ using Engine.Web.Admin;
 using Engine.Web.Api;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
@@ -24,9 +25,16 @@ builder.Services.AddEngineAdminStores();
 builder.Services.AddEngineGrains();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
+// Keys for cookies, CSRF tokens and the outbox live with the data, so a restart keeps sessions valid.
+builder.Services.AddDataProtection().SetApplicationName("Engine")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.Configuration["Engine:DataDir"] ?? "data", "keys")));
 builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
+builder.Services.AddSingleton<InitialPasswords>();
+builder.Services.AddSingleton<OutboxDispatcher>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+if (!string.IsNullOrEmpty(builder.Configuration["Engine:Smtp:Host"])) builder.Services.AddSingleton<IMailSender, SmtpMailSender>();
 // After the store's migrations and the grain runtime: the seed creates rows and calls grains.
 builder.Services.AddHostedService<StartupSeed>();
 builder.Services.AddHealthChecks();

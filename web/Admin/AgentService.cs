@@ -13,7 +13,7 @@ public sealed record NewAgent(string Name, string? StaffNo, string Email, string
 /// Agents and admins of a tenant (AG-1..AG-3): rows in the store, and membership of the running skill
 /// group grains so that routing sees a change at once.
 /// </summary>
-public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, GrainRuntime runtime, ApiTokenCache tokens, TimeProvider time)
+public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, InitialPasswords delivery, GrainRuntime runtime, ApiTokenCache tokens, TimeProvider time)
 {
     /// <summary>Adds every agent or none (AG-4); returns each with their initial password (TN-3).</summary>
     public async Task<IReadOnlyList<(UserRow User, string InitialPassword)>> CreateAsync(string tenantId, IReadOnlyList<NewAgent> agents, CancellationToken cancellationToken)
@@ -31,6 +31,7 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
             return (Row: row, Initial: initial, a.SkillGroupIds);
         }).ToList();
         await users.InsertAllAsync([.. created.Select(c => (c.Row, c.SkillGroupIds))], cancellationToken);
+        foreach (var (row, initial, _) in created) await delivery.RecordAsync(row, initial, cancellationToken);
         foreach (var (row, _, groupIds) in created)
             foreach (var groupId in groupIds) await JoinAsync(tenantId, groupId, row.Id);
         return [.. created.Select(c => (c.Row, c.Initial))];
@@ -75,9 +76,10 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
     /// <summary>AG-3, TN-2: a new initial password; the old one stops working and the next sign-in must change it.</summary>
     public async Task<string> ResetPasswordAsync(string tenantId, string id, string? role, CancellationToken cancellationToken)
     {
-        await RequireAsync(tenantId, id, cancellationToken, role);
+        var user = await RequireAsync(tenantId, id, cancellationToken, role);
         var initial = Passwords.Generate();
         await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        await delivery.RecordAsync(user, initial, cancellationToken);
         return initial;
     }
 

@@ -4,7 +4,7 @@ using Engine.Web.Auth;
 namespace Engine.Web.Admin;
 
 /// <summary>TN-1, TN-2: tenants with their first admin.</summary>
-public sealed class TenantService(TenantStore tenants, Passwords passwords, TimeProvider time)
+public sealed class TenantService(TenantStore tenants, Passwords passwords, InitialPasswords delivery, TimeProvider time)
 {
     /// <summary>TN-1: a platform account owns at most this many tenants.</summary>
     public const int MaxTenants = 20;
@@ -22,6 +22,7 @@ public sealed class TenantService(TenantStore tenants, Passwords passwords, Time
             PasswordHash = passwords.Hash(initialPassword), MustChangePassword = 1, CreatedAt = now, UpdatedAt = now,
         };
         await tenants.CreateAsync(tenant, admin, cancellationToken);
+        await delivery.RecordAsync(admin, initialPassword, cancellationToken);
         return (tenant, admin, initialPassword);
     }
 }
