@@ -25,7 +25,8 @@ public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<Engine
     [Fact]
     public async Task Stats_count_live_activations_agents_by_status_and_queued_and_active_conversations()
     {
-        using var client = factory.CreateClient();
+        using var op = await ApiClient.SignInAsync(factory, EngineFactory.OperatorEmail, EngineFactory.OperatorPassword);
+        var client = op.Http;
         var runtime = factory.Services.GetRequiredService<GrainRuntime>();
         var tenant = "stats-" + Guid.NewGuid().ToString("N");
         var before = await client.GetFromJsonAsync<EngineStats>("/api/v1/engine/stats");
@@ -46,6 +47,15 @@ public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<Engine
         Assert.Equal(before.Agents.Offline + 1, after.Agents.Offline);
         Assert.Equal(before.Conversations.Active + 1, after.Conversations.Active);
         Assert.Equal(before.Conversations.Queued + 1, after.Conversations.Queued);
+    }
+
+    [Fact]
+    public async Task Stats_are_for_the_platform_operator_only()
+    {
+        using var anonymous = ApiClient.Anonymous(factory);
+        await ApiClient.ProblemAsync(await anonymous.GetAsync("/api/v1/engine/stats"), HttpStatusCode.Unauthorized);
+        using var tenant = await TestTenant.CreateAsync(factory);
+        await ApiClient.ProblemAsync(await tenant.Admin.GetAsync("/api/v1/engine/stats"), HttpStatusCode.Forbidden);
     }
 
     [Fact]

@@ -6,12 +6,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Engine.Web.Api;
 
-/// <summary>Live figures of the running engine.</summary>
+/// <summary>Live figures of the running engine, across tenants: for the platform operator.</summary>
 public static class EngineApi
 {
     public static IEndpointRouteBuilder MapEngineApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/engine").MapGet("/stats", GetStats).WithName("GetEngineStats");
+        app.MapGroup("/api/v1/engine").MapGet("/stats", GetStats).WithName("GetEngineStats").RequireAuthorization(Auth.Policies.Operator);
         return app;
     }
 
