@@ -129,15 +129,32 @@ public sealed class UserStore(Database database)
         "UPDATE users SET password_hash = @passwordHash, must_change_password = @mustChange, failed_sign_ins = 0, locked_until = NULL, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
         new { id, passwordHash, mustChange = mustChange ? 1 : 0, now }, cancellationToken);
 
+    /// <summary>AG-3: a reset password stops every way in, its API tokens included.</summary>
+    public Task RevokeTokensAsync(string id, long now, CancellationToken cancellationToken) => ExecuteAsync(
+        "UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, cancellationToken);
+
     public Task<bool> UpdateProfileAsync(string id, string name, string? nickname, string? phone, long now, CancellationToken cancellationToken) => ExecuteAsync(
         "UPDATE users SET name = @name, nickname = @nickname, phone = @phone, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
         new { id, name, nickname, phone, now }, cancellationToken);
 
-    /// <summary>The user can no longer sign in and leaves every skill group; their history stays (AG-3).</summary>
+    /// <summary>
+    /// The user can no longer sign in and leaves every skill group; their history stays (AG-3). Refused
+    /// (<see cref="LastAdminException"/>) for the tenant's last admin (TN-2), checked under the tenant's lock.
+    /// </summary>
     public async Task<bool> DeleteAsync(string id, long now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var target = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE id = @id AND deleted_at IS NULL", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (target is null) return false;
+        if (target is { Role: "admin", TenantId: { } tenantId })
+        {
+            await database.LockTenantAsync(connection, transaction, tenantId, cancellationToken).ConfigureAwait(false);
+            var admins = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM users WHERE tenant_id = @tenantId AND role = 'admin' AND deleted_at IS NULL", new { tenantId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (admins <= 1) throw new LastAdminException();
+        }
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET deleted_at = @now, updated_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE user_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -162,3 +179,6 @@ public sealed class UserStore(Database database)
     private static string EscapeLike(string value)
         => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
+
+/// <summary>TN-2: a tenant keeps at least one admin.</summary>
+public sealed class LastAdminException() : Engine.StateMachines.DomainException("A tenant keeps at least one admin (TN-2); add another admin before deleting this one.");

@@ -150,6 +150,40 @@ public abstract class AdminApiContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task AG3_a_password_reset_also_revokes_the_users_api_tokens()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var (id, _, _, token) = await tenant.AddAgentAsync();
+        using var bearer = ApiClient.Bearer(factory, token);
+        await bearer.GetOkAsync($"{tenant.Base}/me/presence");
+        await tenant.Admin.PostOkAsync($"{tenant.Base}/agents/{id}/reset-password");
+        await ApiClient.ProblemAsync(await bearer.GetAsync($"{tenant.Base}/me/presence"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task TN2_the_last_admin_cannot_be_deleted_through_the_agents_routes_either_even_in_parallel()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        await ApiClient.ProblemAsync(await tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/agents/{tenant.AdminId}"), HttpStatusCode.Conflict);
+        var second = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/admins", new { name = "Second", email = $"s-{Guid.NewGuid():N}@t.test" }))["admin"]!["id"]!;
+        var both = await Task.WhenAll(
+            tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/agents/{second}"),
+            tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/admins/{tenant.AdminId}"));
+        Assert.Equal(1, both.Count(r => r.StatusCode == HttpStatusCode.NoContent));
+        Assert.Equal(1, both.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task Id_lists_with_empty_ids_or_too_many_are_refused_and_leave_nothing_behind()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/skill-groups", """{"name":"g","mode":"online","receptionCap":2,"overflowGroupIds":[null]}"""), "overflowGroupIds");
+        Assert.Equal(0, (int)(await tenant.Admin.GetOkAsync($"{tenant.Base}/skill-groups"))["total"]!);
+        var many = Enumerable.Range(0, 101).Select(i => $"g{i}").ToArray();
+        await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/agents", new { name = "M", staffNo = "M1", email = "m@m.test", skillGroupIds = many }), "skillGroupIds");
+    }
+
+    [Fact]
     public async Task AG3_a_password_reset_makes_the_old_password_and_open_sessions_stop_working()
     {
         using var tenant = await TestTenant.CreateAsync(factory);

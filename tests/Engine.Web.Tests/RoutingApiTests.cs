@@ -151,7 +151,7 @@ public abstract class RoutingApiContract(EngineFactory factory)
 
         await ApiClient.ProblemAsync(await other.GetAsync($"{tenant.Base}/conversations/{id}"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/messages", new { text = "mine now" }), HttpStatusCode.NotFound);
-        await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/end"), HttpStatusCode.Conflict);
+        await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/end"), HttpStatusCode.NotFound);
         Assert.Equal("Active", (string?)(await holder.GetOkAsync($"{tenant.Base}/conversations/{id}"))["status"]);
     }
 

@@ -47,38 +47,47 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
             var wanted = skillGroupIds.ToHashSet(StringComparer.Ordinal);
             await RequireGroupsAsync(tenantId, wanted, cancellationToken);
             var current = (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id].ToHashSet(StringComparer.Ordinal);
-            foreach (var groupId in wanted.Except(current))
+            // Routing first, the rows after; joining or leaving twice is harmless, so a retry after a
+            // failure part-way repairs whatever the first attempt left undone.
+            foreach (var groupId in wanted)
             {
-                await groups.AddMembersAsync(tenantId, groupId, [id], now, cancellationToken);
                 await JoinAsync(tenantId, groupId, id);
+                if (!current.Contains(groupId)) await groups.AddMembersAsync(tenantId, groupId, [id], now, cancellationToken);
             }
             foreach (var groupId in current.Except(wanted))
             {
-                await groups.RemoveMemberAsync(groupId, id, cancellationToken);
                 await LeaveAsync(tenantId, groupId, id);
+                await groups.RemoveMemberAsync(groupId, id, cancellationToken);
             }
         }
         await users.UpdateProfileAsync(id, name, nickname, phone, now, cancellationToken);
         return (await users.GetAsync(user.Id, cancellationToken))!;
     }
 
-    /// <summary>AG-3: cannot sign in any more, leaves every group, keeps what they hold; their records stay.</summary>
+    /// <summary>
+    /// AG-3: cannot sign in any more, leaves every group, keeps what they hold; their records stay. Routing
+    /// lets go first, so a retry after a failure part-way finds the row and finishes. TN-2: the last admin stays.
+    /// </summary>
     public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
-        await RequireAsync(tenantId, id, cancellationToken);
-        var memberOf = (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id].ToList();
+        var user = await RequireAsync(tenantId, id, cancellationToken);
+        if (user.Role == Roles.Admin && (await users.ListAsync(tenantId, new UserFilter(Role: Roles.Admin), 0, 1, cancellationToken)).Total <= 1)
+            throw new LastAdminException();
+        foreach (var groupId in (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id]) await LeaveAsync(tenantId, groupId, id);
+        await runtime.Get<AgentGrain>(tenantId, id).Call(static a => a.Delete());
         await users.DeleteAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         tokens.ForgetUser(id);
-        foreach (var groupId in memberOf) await LeaveAsync(tenantId, groupId, id);
-        await runtime.Get<AgentGrain>(tenantId, id).Call(static a => a.Delete());
     }
 
-    /// <summary>AG-3, TN-2: a new initial password; the old one stops working and the next sign-in must change it.</summary>
+    /// <summary>AG-3, TN-2: a new initial password; the old one, open sessions and API tokens stop working, and the next sign-in must change it.</summary>
     public async Task<string> ResetPasswordAsync(string tenantId, string id, string? role, CancellationToken cancellationToken)
     {
         var user = await RequireAsync(tenantId, id, cancellationToken, role);
         var initial = Passwords.Generate();
-        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken);
+        await users.RevokeTokensAsync(id, now, cancellationToken);
+        tokens.ForgetUser(id);
         await delivery.RecordAsync(user, initial, cancellationToken);
         return initial;
     }

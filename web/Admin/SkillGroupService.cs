@@ -26,8 +26,9 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
         {
             await Tenant(tenantId).Call((row.Id, mode, receptionCap, overflowGroupIds), static (t, c) => t.CreateSkillGroup(c.Id, c.mode, c.receptionCap, c.overflowGroupIds));
         }
-        catch (Exception e) when (e is Engine.StateMachines.DomainException or RoutingSettingsException)
+        catch (Exception)
         {
+            // Whatever stopped the grain (a refusal, a timeout), no row of a group that does not route stays behind.
             await groups.DeleteAsync(tenantId, row.Id, now, CancellationToken.None);
             throw;
         }
@@ -72,8 +73,11 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
     public async Task RemoveMemberAsync(string tenantId, string id, string agentId, CancellationToken cancellationToken)
     {
         await RequireAsync(tenantId, id, cancellationToken);
-        if (!await groups.RemoveMemberAsync(id, agentId, cancellationToken)) throw new NotFoundException($"Member {agentId} of skill group {id}");
+        var members = await groups.GroupsOfAsync(tenantId, [agentId], cancellationToken);
+        if (!members[agentId].Contains(id)) throw new NotFoundException($"Member {agentId} of skill group {id}");
+        // Routing first: if the row's removal fails, a retry finds the member and finishes.
         await agents.LeaveAsync(tenantId, id, agentId);
+        await groups.RemoveMemberAsync(id, agentId, cancellationToken);
     }
 
     public async Task<SkillGroupRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace Engine.Web.Admin;
 
 /// <summary>
 /// On start: the platform operator from <c>Engine:Operator:Email</c> / <c>Engine:Operator:Password</c>
-/// when no operator exists yet; without them, and on a first start (no tenant yet, <c>Engine:Demo:Seed</c>
+/// when no operator exists yet. Without them, on a first start (no tenant yet, <c>Engine:Demo:Seed</c>
 /// not false), a demo: an operator, a tenant with an admin, three agents and two skill groups. Every
 /// generated password is printed once.
 /// </summary>
@@ -25,21 +25,23 @@ public sealed partial class StartupSeed(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await EnsureOperatorAsync(cancellationToken);
-        if (configuration.GetValue("Engine:Demo:Seed", true) && await tenants.CountAsync(cancellationToken) == 0)
+        var configured = await EnsureOperatorAsync(cancellationToken);
+        // A server whose operator comes from configuration is a real one: no demo tenant there.
+        if (!configured && configuration.GetValue("Engine:Demo:Seed", true) && await tenants.CountAsync(cancellationToken) == 0)
             await SeedDemoAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task EnsureOperatorAsync(CancellationToken cancellationToken)
+    /// <summary>True when the operator comes from configuration.</summary>
+    private async Task<bool> EnsureOperatorAsync(CancellationToken cancellationToken)
     {
         var email = configuration["Engine:Operator:Email"]?.Trim().ToLowerInvariant();
         var password = configuration["Engine:Operator:Password"];
         var configured = !string.IsNullOrEmpty(email) && !string.IsNullOrEmpty(password);
-        if (!configured && !configuration.GetValue("Engine:Demo:Seed", true)) return;
+        if (!configured && !configuration.GetValue("Engine:Demo:Seed", true)) return false;
         email = configured ? email! : DemoOperatorEmail;
-        if (await users.FindByEmailAsync(email, cancellationToken) is not null) return;
+        if (await users.FindByEmailAsync(email, cancellationToken) is not null) return configured;
         if (configured && Passwords.Problem(password!, email) is { } problem)
             throw new InvalidOperationException($"Engine:Operator:Password {problem} (TN-4).");
         var initial = configured ? password! : Passwords.Generate();
@@ -52,6 +54,7 @@ public sealed partial class StartupSeed(
         await users.InsertAllAsync([(row, [])], cancellationToken);
         if (configured) LogOperatorFromConfiguration(logger, email);
         else LogSignIn(logger, "platform operator", email, initial);
+        return configured;
     }
 
     private async Task SeedDemoAsync(CancellationToken cancellationToken)

@@ -30,15 +30,17 @@ public static class AdminsApi
 
     public sealed record CreatedAdmin(AdminView Admin, string InitialPassword);
 
-    public static async Task<Ok<PageOf<AdminView>>> List(string tenantId, int? offset, int? limit, UserStore users, CancellationToken cancellationToken)
+    public static async Task<Ok<PageOf<AdminView>>> List(string tenantId, int? offset, int? limit, UserStore users, TenantStore tenants, CancellationToken cancellationToken)
     {
+        _ = await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}");
         var paging = Paging.From(offset, limit);
         var page = await users.ListAsync(tenantId, new UserFilter(Role: Roles.Admin), paging.Offset, paging.Limit, cancellationToken);
         return TypedResults.Ok(new PageOf<AdminView>([.. page.Items.Select(ViewOf)], page.Total, page.Offset, page.Limit));
     }
 
-    public static async Task<Created<CreatedAdmin>> Create(string tenantId, NewAdmin request, AgentService agents, CancellationToken cancellationToken)
+    public static async Task<Created<CreatedAdmin>> Create(string tenantId, NewAdmin request, AgentService agents, TenantStore tenants, CancellationToken cancellationToken)
     {
+        _ = await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}");
         var checks = new Checks();
         var name = checks.Text("name", request.Name, 50);
         var email = checks.Email("email", request.Email);
@@ -63,11 +65,9 @@ public static class AdminsApi
         => TypedResults.Ok(new AgentApi.NewPassword(await agents.ResetPasswordAsync(tenantId, adminId, Roles.Admin, cancellationToken)));
 
     /// <summary>TN-2: a deleted admin can no longer sign in. A tenant keeps at least one admin.</summary>
-    public static async Task<NoContent> Delete(string tenantId, string adminId, AgentService agents, UserStore users, CancellationToken cancellationToken)
+    public static async Task<NoContent> Delete(string tenantId, string adminId, AgentService agents, CancellationToken cancellationToken)
     {
         await agents.RequireAsync(tenantId, adminId, cancellationToken, Roles.Admin);
-        var admins = await users.ListAsync(tenantId, new UserFilter(Role: Roles.Admin), 0, 2, cancellationToken);
-        if (admins.Total <= 1) throw new DomainLimitException("A tenant keeps at least one admin (TN-2); add another admin before deleting this one.");
         await agents.DeleteAsync(tenantId, adminId, cancellationToken);
         return TypedResults.NoContent();
     }

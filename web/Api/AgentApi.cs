@@ -9,6 +9,9 @@ namespace Engine.Web.Api;
 /// <summary>AG-1..AG-3: a tenant's agents and admin-role agents, managed by its admins.</summary>
 public static class AgentApi
 {
+    /// <summary>The most skill groups one agent can be in.</summary>
+    public const int MaxSkillGroups = 100;
+
     private static readonly Dictionary<string, string> RoleChoices = new(StringComparer.Ordinal) { ["admin"] = Roles.Admin, ["agent"] = Roles.Agent };
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
@@ -23,10 +26,10 @@ public static class AgentApi
         return app;
     }
 
-    public sealed record NewAgentRequest(string? Name, string? StaffNo, string? Email, string? Nickname, string? Phone, string? Role, IReadOnlyList<string>? SkillGroupIds);
+    public sealed record NewAgentRequest(string? Name, string? StaffNo, string? Email, string? Nickname, string? Phone, string? Role, IReadOnlyList<string?>? SkillGroupIds);
 
     /// <summary>AG-3: what may change. Staff number, email and role are here only to refuse them by name.</summary>
-    public sealed record AgentChange(string? Name, string? Nickname, string? Phone, IReadOnlyList<string>? SkillGroupIds, string? StaffNo, string? Email, string? Role);
+    public sealed record AgentChange(string? Name, string? Nickname, string? Phone, IReadOnlyList<string?>? SkillGroupIds, string? StaffNo, string? Email, string? Role);
 
     public sealed record AgentView(string Id, string Name, string? StaffNo, string Email, string? Nickname, string? Phone, string Role, IReadOnlyList<string> SkillGroupIds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -65,8 +68,9 @@ public static class AgentApi
         var name = request.Name is null ? current.Name : checks.Text("name", request.Name, 50);
         var nickname = request.Nickname is null ? current.Nickname : checks.OptionalText("nickname", request.Nickname, 20);
         var phone = request.Phone is null ? current.Phone : checks.Phone("phone", request.Phone);
+        var groupIds = checks.Ids("skillGroupIds", request.SkillGroupIds, MaxSkillGroups);
         checks.ThrowIfAny();
-        var user = await agents.UpdateAsync(tenantId, agentId, name, nickname, phone, request.SkillGroupIds, cancellationToken);
+        var user = await agents.UpdateAsync(tenantId, agentId, name, nickname, phone, groupIds, cancellationToken);
         return TypedResults.Ok(ViewOf(user, (await groups.GroupsOfAsync(tenantId, [agentId], cancellationToken))[agentId]));
     }
 
@@ -89,8 +93,9 @@ public static class AgentApi
         var nickname = checks.OptionalText(prefix + "nickname", request.Nickname, 20);
         var phone = checks.Phone(prefix + "phone", request.Phone);
         var role = checks.OneOf(prefix + "role", request.Role ?? "agent", RoleChoices);
+        var groups = checks.Ids(prefix + "skillGroupIds", request.SkillGroupIds, MaxSkillGroups);
         checks.ThrowIfAny();
-        return new NewAgent(name, staffNo, email, nickname, phone, role, [.. (request.SkillGroupIds ?? []).Distinct(StringComparer.Ordinal)]);
+        return new NewAgent(name, staffNo, email, nickname, phone, role, groups ?? []);
     }
 
     private static AgentView ViewOf(UserRow u, IEnumerable<string> groupIds) => new(

@@ -40,13 +40,14 @@ public static class AuthApi
 
         var user = await users.FindByEmailAsync(email, cancellationToken);
         var now = time.GetUtcNow();
-        if (user?.LockedUntil is { } until && until > now.ToUnixTimeMilliseconds())
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account locked",
-                detail: $"Too many failed sign-ins; the account is locked until {DateTimeOffset.FromUnixTimeMilliseconds(until):u}.");
-        if (!passwords.Verify(user, password))
+        var locked = user?.LockedUntil is { } until && until > now.ToUnixTimeMilliseconds();
+        // A locked account answers exactly as a wrong password or an unknown email does, after the same
+        // hashing work: the answer tells nobody which emails exist or which accounts are locked.
+        if (!passwords.Verify(user, password) || locked)
         {
-            if (user is not null) await users.RecordFailedSignInAsync(user.Id, LockAfterFailures, (now + LockFor).ToUnixTimeMilliseconds(), cancellationToken);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "The email or the password is wrong.");
+            if (user is not null && !locked) await users.RecordFailedSignInAsync(user.Id, LockAfterFailures, (now + LockFor).ToUnixTimeMilliseconds(), cancellationToken);
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
+                detail: $"The email or the password is wrong. After {LockAfterFailures} failed sign-ins in a row an account is locked for {LockFor.TotalMinutes:0} minutes.");
         }
         await users.ClearFailedSignInsAsync(user!.Id, cancellationToken);
         return TypedResults.Ok(await StartSessionAsync(http, user, antiforgery));

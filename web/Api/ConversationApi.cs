@@ -121,7 +121,11 @@ public static class ConversationApi
 
     private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, Func<ConversationGrain, string, ValueTask<ConversationSnapshot>> action)
     {
-        var snapshot = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(http.User.UserId(), action);
+        var conversation = runtime.Get<ConversationGrain>(tenantId, conversationId);
+        // A conversation the caller is not offered and does not hold is not theirs to hear about.
+        var live = await conversation.Call(static c => c.GetSnapshot()) ?? throw new NotFoundException($"Conversation {conversationId}");
+        if (live.AgentId != http.User.UserId()) throw new NotFoundException($"Conversation {conversationId}");
+        var snapshot = await conversation.Call(http.User.UserId(), action);
         return TypedResults.Ok(ViewOf(snapshot, null));
     }
 

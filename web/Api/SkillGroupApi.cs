@@ -31,12 +31,12 @@ public static class SkillGroupApi
         return app;
     }
 
-    public sealed record NewSkillGroup(string? Name, string? Mode, int? ReceptionCap, IReadOnlyList<string>? OverflowGroupIds);
+    public sealed record NewSkillGroup(string? Name, string? Mode, int? ReceptionCap, IReadOnlyList<string?>? OverflowGroupIds);
 
     /// <summary>The mode is fixed at creation (SG-1): it is here only to refuse it by name.</summary>
-    public sealed record SkillGroupChange(string? Name, int? ReceptionCap, IReadOnlyList<string>? OverflowGroupIds, string? Mode);
+    public sealed record SkillGroupChange(string? Name, int? ReceptionCap, IReadOnlyList<string?>? OverflowGroupIds, string? Mode);
 
-    public sealed record NewMembers(IReadOnlyList<string>? AgentIds);
+    public sealed record NewMembers(IReadOnlyList<string?>? AgentIds);
 
     public sealed record SkillGroupView(string Id, string Name, string Mode, int ReceptionCap, IReadOnlyList<string> OverflowGroupIds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -62,8 +62,9 @@ public static class SkillGroupApi
         var name = checks.Text("name", request.Name, MaxNameCharacters);
         var mode = checks.OneOf("mode", request.Mode, SkillGroupService.Modes);
         var cap = Cap(checks, mode, request.ReceptionCap);
+        var overflow = checks.Ids("overflowGroupIds", request.OverflowGroupIds, 20);
         checks.ThrowIfAny();
-        var row = await service.CreateAsync(tenantId, name, mode, cap, request.OverflowGroupIds ?? [], cancellationToken);
+        var row = await service.CreateAsync(tenantId, name, mode, cap, overflow ?? [], cancellationToken);
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/skill-groups/{row.Id}", ViewOf(row));
     }
 
@@ -81,8 +82,9 @@ public static class SkillGroupApi
         var name = request.Name is null ? null : checks.Text("name", request.Name, MaxNameCharacters);
         var current = await service.RequireAsync(tenantId, groupId, cancellationToken);
         int? cap = request.ReceptionCap is null ? null : Cap(checks, SkillGroupService.ParseMode(current.Mode), request.ReceptionCap);
+        var overflow = checks.Ids("overflowGroupIds", request.OverflowGroupIds, 20);
         checks.ThrowIfAny();
-        return TypedResults.Ok(ViewOf(await service.UpdateAsync(tenantId, groupId, name, cap, request.OverflowGroupIds, cancellationToken)));
+        return TypedResults.Ok(ViewOf(await service.UpdateAsync(tenantId, groupId, name, cap, overflow, cancellationToken)));
     }
 
     public static async Task<NoContent> Delete(string tenantId, string groupId, SkillGroupService service, CancellationToken cancellationToken)
@@ -101,9 +103,11 @@ public static class SkillGroupApi
 
     public static async Task<NoContent> AddMembers(string tenantId, string groupId, NewMembers request, SkillGroupService service, CancellationToken cancellationToken)
     {
-        if (request.AgentIds is not { Count: > 0 } ids) throw RequestValidationException.For("agentIds", "must name at least one agent");
-        if (ids.Count > 200) throw RequestValidationException.For("agentIds", "must name at most 200 agents at once");
-        await service.AddMembersAsync(tenantId, groupId, ids, cancellationToken);
+        var checks = new Checks();
+        var ids = checks.Ids("agentIds", request.AgentIds, 200);
+        if (ids is not { Count: > 0 }) checks.Add("agentIds", "must name at least one agent");
+        checks.ThrowIfAny();
+        await service.AddMembersAsync(tenantId, groupId, ids!, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -78,6 +78,15 @@ public sealed class Checks
         return value.Value;
     }
 
+    /// <summary>A list of ids: each a non-empty id of at most 64 characters, at most <paramref name="max"/> of them, duplicates dropped. Null stays null.</summary>
+    public IReadOnlyList<string>? Ids(string field, IReadOnlyList<string?>? ids, int max)
+    {
+        if (ids is null) return null;
+        if (ids.Count > max) { Add(field, $"must name at most {max}"); return []; }
+        if (ids.Any(id => string.IsNullOrWhiteSpace(id) || id.Length > 64)) { Add(field, "must hold ids, none empty or longer than 64 characters"); return []; }
+        return [.. ids.Distinct(StringComparer.Ordinal)!];
+    }
+
     public void ThrowIfAny()
     {
         if (_errors.Count > 0) throw new RequestValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
