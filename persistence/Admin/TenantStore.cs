@@ -21,16 +21,25 @@ public sealed class TenantStore(Database database)
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM tenants", cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>The tenant and its first admin, both or neither.</summary>
-    public async Task CreateAsync(TenantRow tenant, UserRow admin, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant and its first admin, both or neither; false (nothing written) when there are already
+    /// <paramref name="maxTenants"/>. Counted and written under one lock, so parallel creations stop at the limit.
+    /// </summary>
+    public async Task<bool> CreateAsync(TenantRow tenant, UserRow admin, int maxTenants, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // SQLite's transaction holds the write lock from its start; PostgreSQL locks the table against other creations.
+        if (database.Dialect.Kind == StoreKind.Postgres)
+            await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM tenants", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (count >= maxTenants) return false;
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (@Id, @Name, @CreatedAt, @UpdatedAt)",
             tenant, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await UserStore.InsertAsync(connection, transaction, admin, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<TenantRow?> GetAsync(string id, CancellationToken cancellationToken)

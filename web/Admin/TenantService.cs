@@ -11,8 +11,6 @@ public sealed class TenantService(TenantStore tenants, Passwords passwords, Init
 
     public async Task<(TenantRow Tenant, UserRow Admin, string InitialPassword)> CreateAsync(string name, string adminName, string adminEmail, string? adminPhone, CancellationToken cancellationToken)
     {
-        if (await tenants.CountAsync(cancellationToken) >= MaxTenants)
-            throw new DomainLimitException($"The platform account already owns {MaxTenants} tenants, the most it may (TN-1).");
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var tenant = new TenantRow { Id = Ids.New(), Name = name, CreatedAt = now, UpdatedAt = now };
         var initialPassword = Passwords.Generate();
@@ -21,7 +19,8 @@ public sealed class TenantService(TenantStore tenants, Passwords passwords, Init
             Id = Ids.New(), TenantId = tenant.Id, Email = adminEmail, Name = adminName, Phone = adminPhone, Role = Roles.Admin,
             PasswordHash = passwords.Hash(initialPassword), MustChangePassword = 1, CreatedAt = now, UpdatedAt = now,
         };
-        await tenants.CreateAsync(tenant, admin, cancellationToken);
+        if (!await tenants.CreateAsync(tenant, admin, MaxTenants, cancellationToken))
+            throw new DomainLimitException($"The platform account already owns {MaxTenants} tenants, the most it may (TN-1).");
         await delivery.RecordAsync(admin, initialPassword, cancellationToken);
         return (tenant, admin, initialPassword);
     }
