@@ -35,11 +35,36 @@ public abstract class Dialect
     /// <summary>Serializes migrations between processes that start together.</summary>
     public abstract string MigrationLockSql { get; }
 
+    /// <summary>
+    /// <c>column IN (list)</c> for a list passed as an array: PostgreSQL takes it as one array parameter
+    /// (<c>= ANY</c>); for SQLite Dapper expands it into one parameter per item.
+    /// </summary>
+    public abstract string In(string column, string parameter);
+
+    /// <summary>
+    /// Serializes, inside a transaction, the writes that check a per-tenant limit first (at most 5 screen
+    /// pops, the last admin...). Null where the transaction already holds the store's write lock from its
+    /// start (SQLite begins IMMEDIATE). The SQL takes <c>@tenantId</c>.
+    /// </summary>
+    public abstract string? LockTenantSql { get; }
+
+    /// <summary>The same for the count of tenants itself (TN-1).</summary>
+    public abstract string? LockTenantsSql { get; }
+
+    /// <summary>When <paramref name="error"/> is a unique-constraint violation, what names the constraint (its name or the message naming its columns); otherwise null.</summary>
+    public abstract string? UniqueViolation(DbException error);
+
     private sealed class SqliteDialect : Dialect
     {
         public override StoreKind Kind => StoreKind.Sqlite;
         protected override string BytesType => "BLOB";
         public override string MigrationLockSql => "SELECT 1";
+        public override string In(string column, string parameter) => $"{column} IN @{parameter}";
+        public override string? LockTenantSql => null;
+        public override string? LockTenantsSql => null;
+
+        public override string? UniqueViolation(DbException error)
+            => error is SqliteException { SqliteErrorCode: 19 } e && e.Message.Contains("UNIQUE", StringComparison.Ordinal) ? e.Message : null;
 
         public override DbConnection Create(string connectionString) => new SqliteConnection(connectionString);
 
@@ -57,6 +82,12 @@ public abstract class Dialect
         public override StoreKind Kind => StoreKind.Postgres;
         protected override string BytesType => "BYTEA";
         public override string MigrationLockSql => "SELECT pg_advisory_xact_lock(7305007)";
+        public override string In(string column, string parameter) => $"{column} = ANY(@{parameter})";
+        public override string LockTenantSql => "SELECT 1 FROM tenants WHERE id = @tenantId FOR UPDATE";
+        public override string LockTenantsSql => "LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE";
+
+        public override string? UniqueViolation(DbException error)
+            => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e ? e.ConstraintName ?? "" : null;
 
         public override DbConnection Create(string connectionString) => new NpgsqlConnection(connectionString);
 

@@ -53,6 +53,26 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         foreach (var item in released) GetGrain<ConversationGrain>(item.ConversationId).Tell(Key, static (c, agent) => c.AgentLost(agent));
     }
 
+    /// <summary>
+    /// AS-2: the presence the agent asks for (online, break, offline), whatever they have now; asking for
+    /// the presence they have changes nothing. Returns where they are after.
+    /// </summary>
+    public async ValueTask<AgentSnapshot> SetPresence(Presence wanted, bool force)
+    {
+        if (S.Presence != wanted)
+        {
+            var change = wanted switch
+            {
+                Presence.Online when S.Presence == Presence.Break => EndBreak(),
+                Presence.Online => GoOnline(),
+                Presence.Break => StartBreak(),
+                _ => GoOffline(force),
+            };
+            await change;
+        }
+        return AgentSnapshot.Of(S);
+    }
+
     public async ValueTask<AgentAvailability> JoinGroup(string groupId, ServiceMode mode, int cap)
     {
         S.Join(groupId, mode, cap);

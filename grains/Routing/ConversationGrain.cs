@@ -320,8 +320,9 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     private void Require(ConversationStatus status, ConversationTrigger trigger, string agentId)
     {
         if (!S.Exists) throw new ConversationNotFoundException(Key);
+        // Whose it is before what state it is in: an agent it is not with learns nothing of it.
+        if (S.AgentId != agentId) throw new ConversationNotHeldException(agentId, Key);
         if (S.Status != status) throw new InvalidTransitionException(ConversationState.Machine.Name, S.Status.ToString(), trigger.ToString());
-        if (S.AgentId != agentId) throw new DomainException($"Conversation {Key} is not with agent {agentId}.");
     }
 
     private async ValueTask<ConversationSnapshot> Finish()

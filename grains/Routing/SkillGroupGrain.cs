@@ -121,6 +121,9 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         return _queue.PositionOf(request.ConversationId);
     }
 
+    /// <summary>RT-6: how many conversations wait ahead of this one; -1 when it is not in this queue.</summary>
+    public ValueTask<int> PositionOf(string conversationId) => new(_queue.PositionOf(conversationId));
+
     /// <summary>The customer left while queued. False when the conversation was no longer in the queue (an offer is on its way).</summary>
     public async ValueTask<bool> Dequeue(string conversationId)
     {

@@ -1,7 +1,5 @@
 using System.Data.Common;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Engine.Persistence.Admin;
 
@@ -21,43 +19,27 @@ public sealed class DuplicateValueException(string field, Exception inner)
 /// <summary>A page of a list and the total the filters match.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 
-internal static class SqlLists
-{
-    /// <summary>
-    /// <c>column IN (list)</c>: PostgreSQL takes the list as one array parameter (<c>= ANY</c>); for SQLite
-    /// Dapper expands it into one parameter per item. Pass the list as an array.
-    /// </summary>
-    public static string In(this Database database, string column, string parameter)
-        => database.Dialect.Kind == StoreKind.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
-}
-
 internal static class UniqueViolations
 {
     /// <summary>
     /// When <paramref name="error"/> is a unique-constraint violation on one of <paramref name="fields"/>'
     /// columns or indexes, the request field it guards; otherwise null.
     /// </summary>
-    public static string? FieldOf(DbException error, IReadOnlyDictionary<string, string> fields)
+    public static string? FieldOf(Dialect dialect, DbException error, IReadOnlyDictionary<string, string> fields)
     {
-        var where = error switch
-        {
-            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg => pg.ConstraintName ?? "",
-            SqliteException { SqliteErrorCode: 19 } lite when lite.Message.Contains("UNIQUE", StringComparison.Ordinal) => lite.Message,
-            _ => null,
-        };
-        if (where is null) return null;
+        if (dialect.UniqueViolation(error) is not { } where) return null;
         foreach (var (marker, field) in fields)
             if (where.Contains(marker, StringComparison.Ordinal)) return field;
         return null;
     }
 
-    public static async Task<T> GuardAsync<T>(Func<Task<T>> write, IReadOnlyDictionary<string, string> fields)
+    public static async Task<T> GuardAsync<T>(Dialect dialect, Func<Task<T>> write, IReadOnlyDictionary<string, string> fields)
     {
         try
         {
             return await write().ConfigureAwait(false);
         }
-        catch (DbException e) when (FieldOf(e, fields) is { } field)
+        catch (DbException e) when (FieldOf(dialect, e, fields) is { } field)
         {
             throw new DuplicateValueException(field, e);
         }

@@ -58,7 +58,7 @@ public sealed class SkillGroupStore(Database database)
         if (ids.Count == 0) return [];
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<SkillGroupRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND {database.In("id", "ids")} AND deleted_at IS NULL",
+            $"SELECT {Columns} FROM skill_groups WHERE tenant_id = @tenantId AND {database.Dialect.In("id", "ids")} AND deleted_at IS NULL",
             new { tenantId, ids = ids.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows];
     }
@@ -129,7 +129,7 @@ public sealed class SkillGroupStore(Database database)
         if (userIds.Count == 0) return Array.Empty<(string, string)>().ToLookup(x => x.Item1, x => x.Item2);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<MemberRow>(new CommandDefinition(
-            $"SELECT group_id AS GroupId, user_id AS UserId FROM skill_group_members WHERE tenant_id = @tenantId AND {database.In("user_id", "userIds")} ORDER BY added_at",
+            $"SELECT group_id AS GroupId, user_id AS UserId FROM skill_group_members WHERE tenant_id = @tenantId AND {database.Dialect.In("user_id", "userIds")} ORDER BY added_at",
             new { tenantId, userIds = userIds.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToLookup(r => r.UserId, r => r.GroupId);
     }

@@ -5,12 +5,9 @@ namespace Engine.Persistence.Admin;
 
 internal static class TenantLock
 {
-    /// <summary>
-    /// Serializes transactions that check a per-tenant limit before writing (at most 5 screen pops...).
-    /// SQLite's transactions already take the write lock at BEGIN (IMMEDIATE); PostgreSQL locks the tenant's row.
-    /// </summary>
+    /// <summary>Takes the dialect's lock for a per-tenant limit check (<see cref="Dialect.LockTenantSql"/>).</summary>
     public static Task LockTenantAsync(this Database database, DbConnection connection, DbTransaction transaction, string tenantId, CancellationToken cancellationToken)
-        => database.Dialect.Kind == StoreKind.Postgres
-            ? connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM tenants WHERE id = @tenantId FOR UPDATE", new { tenantId }, transaction, cancellationToken: cancellationToken))
+        => database.Dialect.LockTenantSql is { } sql
+            ? connection.ExecuteAsync(new CommandDefinition(sql, new { tenantId }, transaction, cancellationToken: cancellationToken))
             : Task.CompletedTask;
 }

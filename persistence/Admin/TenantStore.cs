@@ -29,15 +29,14 @@ public sealed class TenantStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // SQLite's transaction holds the write lock from its start; PostgreSQL locks the table against other creations.
-        if (database.Dialect.Kind == StoreKind.Postgres)
-            await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (database.Dialect.LockTenantsSql is { } lockSql)
+            await connection.ExecuteAsync(new CommandDefinition(lockSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM tenants", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (count >= maxTenants) return false;
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (@Id, @Name, @CreatedAt, @UpdatedAt)",
             tenant, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await UserStore.InsertAsync(connection, transaction, admin, cancellationToken).ConfigureAwait(false);
+        await UserStore.InsertAsync(database.Dialect, connection, transaction, admin, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }

@@ -39,9 +39,9 @@ public sealed class UserStore(Database database)
         ["staff_no"] = "staffNo",
     };
 
-    public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, UserRow user, CancellationToken cancellationToken)
+    public static async Task InsertAsync(Dialect dialect, DbConnection connection, DbTransaction transaction, UserRow user, CancellationToken cancellationToken)
     {
-        await UniqueViolations.GuardAsync(() => connection.ExecuteAsync(new CommandDefinition(
+        await UniqueViolations.GuardAsync(dialect, () => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO users (id, tenant_id, email, name, nickname, phone, staff_no, role, password_hash, must_change_password, failed_sign_ins, created_at, updated_at)
             VALUES (@Id, @TenantId, @Email, @Name, @Nickname, @Phone, @StaffNo, @Role, @PasswordHash, @MustChangePassword, 0, @CreatedAt, @UpdatedAt)
@@ -55,7 +55,7 @@ public sealed class UserStore(Database database)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (user, groups) in users)
         {
-            await InsertAsync(connection, transaction, user, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(database.Dialect, connection, transaction, user, cancellationToken).ConfigureAwait(false);
             foreach (var groupId in groups)
                 await SkillGroupStore.AddMemberAsync(connection, transaction, user.TenantId!, groupId, user.Id, user.CreatedAt, cancellationToken).ConfigureAwait(false);
         }
@@ -67,9 +67,9 @@ public sealed class UserStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var takenEmails = emails.Count == 0 ? [] : await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT email FROM users WHERE {database.In("email", "emails")}", new { emails = emails.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT email FROM users WHERE {database.Dialect.In("email", "emails")}", new { emails = emails.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var takenStaff = staffNos.Count == 0 ? [] : await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT staff_no FROM users WHERE tenant_id = @tenantId AND {database.In("staff_no", "staffNos")}", new { tenantId, staffNos = staffNos.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT staff_no FROM users WHERE tenant_id = @tenantId AND {database.Dialect.In("staff_no", "staffNos")}", new { tenantId, staffNos = staffNos.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return (takenEmails.ToHashSet(StringComparer.Ordinal), takenStaff.ToHashSet(StringComparer.Ordinal));
     }
 

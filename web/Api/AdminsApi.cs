@@ -72,5 +72,5 @@ public static class AdminsApi
         return TypedResults.NoContent();
     }
 
-    private static AdminView ViewOf(UserRow u) => new(u.Id, u.Name, u.Email, u.Phone, TenantApi.Time(u.CreatedAt), TenantApi.Time(u.UpdatedAt));
+    private static AdminView ViewOf(UserRow u) => new(u.Id, u.Name, u.Email, u.Phone, UnixTime.At(u.CreatedAt), UnixTime.At(u.UpdatedAt));
 }

@@ -99,5 +99,5 @@ public static class AgentApi
     }
 
     private static AgentView ViewOf(UserRow u, IEnumerable<string> groupIds) => new(
-        u.Id, u.Name, u.StaffNo, u.Email, u.Nickname, u.Phone, u.Role, [.. groupIds], TenantApi.Time(u.CreatedAt), TenantApi.Time(u.UpdatedAt));
+        u.Id, u.Name, u.StaffNo, u.Email, u.Nickname, u.Phone, u.Role, [.. groupIds], UnixTime.At(u.CreatedAt), UnixTime.At(u.UpdatedAt));
 }

@@ -90,7 +90,7 @@ public static class AudioApi
         return name;
     }
 
-    private static AudioView ViewOf(AudioRow a) => new(a.Id, a.Name, a.FileName, a.ContentType, a.SizeBytes, a.ReviewStatus, TenantApi.Time(a.CreatedAt));
+    private static AudioView ViewOf(AudioRow a) => new(a.Id, a.Name, a.FileName, a.ContentType, a.SizeBytes, a.ReviewStatus, UnixTime.At(a.CreatedAt));
 }
 
 /// <summary>Recognizes wav and mp3 by their first bytes.</summary>

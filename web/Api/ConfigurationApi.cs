@@ -129,7 +129,7 @@ public static class ConfigurationApi
         return (name, url);
     }
 
-    private static QuickReplyView ViewOf(QuickReplyRow r) => new(r.Id, r.Title, r.Body, TenantApi.Time(r.CreatedAt), TenantApi.Time(r.UpdatedAt));
+    private static QuickReplyView ViewOf(QuickReplyRow r) => new(r.Id, r.Title, r.Body, UnixTime.At(r.CreatedAt), UnixTime.At(r.UpdatedAt));
 
     private static ScreenPopView ViewOf(ScreenPopRow p) => new(p.Id, p.Name, p.Url, p.Enabled != 0, p.Position);
 }

@@ -68,19 +68,16 @@ public static class ConversationApi
         {
             RequireVisible(http, live.AgentId, conversationId);
             int? position = null;
-            if (live is { Status: ConversationStatus.Queued, GroupId: { } groupId })
-            {
-                var queue = (await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot())).Queue;
-                for (var i = 0; i < queue.Count && position is null; i++)
-                    if (queue[i] == conversationId) position = i;
-            }
+            if (live is { Status: ConversationStatus.Queued, GroupId: { } groupId }
+                && await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(conversationId, static (g, c) => g.PositionOf(c)) is var ahead and >= 0)
+                position = ahead;
             return TypedResults.Ok(ViewOf(live, position));
         }
         // Completed conversations leave the grains; their record stays.
         var row = await records.ConversationAsync(tenantId, conversationId, cancellationToken) ?? throw new NotFoundException($"Conversation {conversationId}");
         RequireVisible(http, row.AgentId, conversationId);
-        return TypedResults.Ok(new ConversationView(row.Id, row.VisitorId, row.Mode.ToLowerInvariant(), row.Status, row.GroupId, row.AgentId, null,
-            TenantApi.Time(row.CreatedAt), Time(row.QueuedAt), Time(row.OfferedAt), Time(row.AnsweredAt), Time(row.EndedAt), row.EndReason));
+        return TypedResults.Ok(new ConversationView(row.Id, row.VisitorId, SkillGroupService.ModeName(SkillGroupService.ParseMode(row.Mode)), row.Status, row.GroupId, row.AgentId, null,
+            UnixTime.At(row.CreatedAt), UnixTime.At(row.QueuedAt), UnixTime.At(row.OfferedAt), UnixTime.At(row.AnsweredAt), UnixTime.At(row.EndedAt), row.EndReason));
     }
 
     public static async Task<Ok<IReadOnlyList<MessageView>>> Messages(string tenantId, string conversationId, long? afterSeq, int? limit, HttpContext http, GrainRuntime runtime, RecordStore records, CancellationToken cancellationToken)
@@ -88,7 +85,7 @@ public static class ConversationApi
         await Get(tenantId, conversationId, http, runtime, records, cancellationToken);
         var paging = Paging.From(0, limit);
         var rows = await records.MessagesAsync(tenantId, conversationId, afterSeq ?? 0, paging.Limit, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(m => new MessageView(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, TenantApi.Time(m.SentAt), m.ClientMessageId))]);
+        return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(m => new MessageView(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, UnixTime.At(m.SentAt), m.ClientMessageId))]);
     }
 
     /// <summary>The agent holding the conversation writes as the agent; an admin (an integration) writes as the visitor.</summary>
@@ -121,11 +118,7 @@ public static class ConversationApi
 
     private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, Func<ConversationGrain, string, ValueTask<ConversationSnapshot>> action)
     {
-        var conversation = runtime.Get<ConversationGrain>(tenantId, conversationId);
-        // A conversation the caller is not offered and does not hold is not theirs to hear about.
-        var live = await conversation.Call(static c => c.GetSnapshot()) ?? throw new NotFoundException($"Conversation {conversationId}");
-        if (live.AgentId != http.User.UserId()) throw new NotFoundException($"Conversation {conversationId}");
-        var snapshot = await conversation.Call(http.User.UserId(), action);
+        var snapshot = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(http.User.UserId(), action);
         return TypedResults.Ok(ViewOf(snapshot, null));
     }
 
@@ -139,5 +132,5 @@ public static class ConversationApi
         c.Id, c.VisitorId, SkillGroupService.ModeName(c.Mode), c.Status.ToString(), c.GroupId, c.AgentId, position,
         c.CreatedAt, c.QueuedAt, c.OfferedAt, c.AnsweredAt, c.EndedAt, c.EndReason == EndReason.None ? null : c.EndReason.ToString(), c.OfferDeadline);
 
-    private static DateTimeOffset? Time(long? unixMilliseconds) => unixMilliseconds is { } ms ? TenantApi.Time(ms) : null;
+    private static DateTimeOffset? Time(long? unixMilliseconds) => unixMilliseconds is { } ms ? UnixTime.At(ms) : null;
 }

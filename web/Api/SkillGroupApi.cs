@@ -133,5 +133,5 @@ public static class SkillGroupApi
     }
 
     private static SkillGroupView ViewOf(SkillGroupRow g) => new(
-        g.Id, g.Name, g.Mode, g.ReceptionCap, JsonSerializer.Deserialize<string[]>(g.OverflowGroupIds) ?? [], TenantApi.Time(g.CreatedAt), TenantApi.Time(g.UpdatedAt));
+        g.Id, g.Name, g.Mode, g.ReceptionCap, JsonSerializer.Deserialize<string[]>(g.OverflowGroupIds) ?? [], UnixTime.At(g.CreatedAt), UnixTime.At(g.UpdatedAt));
 }

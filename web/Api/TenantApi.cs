@@ -46,7 +46,7 @@ public static class TenantApi
         checks.ThrowIfAny();
         var (tenant, admin, initial) = await service.CreateAsync(name, adminName, adminEmail, adminPhone, cancellationToken);
         return TypedResults.Created($"/api/v1/tenants/{tenant.Id}",
-            new CreatedTenant(tenant.Id, tenant.Name, Time(tenant.CreatedAt), admin.Id, admin.Email, initial));
+            new CreatedTenant(tenant.Id, tenant.Name, UnixTime.At(tenant.CreatedAt), admin.Id, admin.Email, initial));
     }
 
     public static async Task<Ok<PageOf<TenantView>>> List(int? offset, int? limit, TenantStore tenants, CancellationToken cancellationToken)
@@ -84,7 +84,5 @@ public static class TenantApi
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/api-tokens/{id}", new CreatedApiToken(id, name, userId, token));
     }
 
-    public static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
-
-    private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, Time(t.CreatedAt), Time(t.UpdatedAt));
+    private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, UnixTime.At(t.CreatedAt), UnixTime.At(t.UpdatedAt));
 }

@@ -1,6 +1,7 @@
 using Engine.Agents;
 using Engine.Grains.Routing;
 using Engine.Grains.Runtime;
+using Engine.Web.Admin;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,33 +35,14 @@ public static class WorkApi
     public static async Task<Ok<PresenceView>> GetPresence(string tenantId, HttpContext http, GrainRuntime runtime)
         => TypedResults.Ok(ViewOf(await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot())));
 
-    /// <summary>AS-2: online, on a break or offline; asking for the presence one already has changes nothing.</summary>
+    /// <summary>AS-2: online, on a break or offline (the agent grain decides how to get there).</summary>
     public static async Task<Ok<PresenceView>> SetPresence(string tenantId, PresenceChange request, HttpContext http, GrainRuntime runtime)
     {
         var checks = new Checks();
         var wanted = checks.OneOf("presence", request.Presence, PresenceChoices);
         checks.ThrowIfAny();
-        var agent = Agent(tenantId, http, runtime);
-        var now = await agent.Call(static a => a.GetSnapshot());
-        if (now.Presence != wanted)
-        {
-            switch (wanted)
-            {
-                case Presence.Online when now.Presence == Presence.Break:
-                    await agent.Call(static a => a.EndBreak());
-                    break;
-                case Presence.Online:
-                    await agent.Call(static a => a.GoOnline());
-                    break;
-                case Presence.Break:
-                    await agent.Call(static a => a.StartBreak());
-                    break;
-                default:
-                    await agent.Call(request.Force ?? false, static (a, force) => a.GoOffline(force));
-                    break;
-            }
-        }
-        return TypedResults.Ok(ViewOf(await agent.Call(static a => a.GetSnapshot())));
+        var after = await Agent(tenantId, http, runtime).Call((wanted, request.Force ?? false), static (a, p) => a.SetPresence(p.wanted, p.Item2));
+        return TypedResults.Ok(ViewOf(after));
     }
 
     /// <summary>AS-3: the offers ringing at the agent, oldest first, each with the time it stops ringing (RT-4) when timeout transfer is on.</summary>
@@ -71,7 +53,7 @@ public static class WorkApi
         foreach (var w in snapshot.Work.Where(w => w.Stage == WorkStage.Reserved).OrderBy(w => w.Since))
         {
             var conversation = await runtime.Get<ConversationGrain>(tenantId, w.ConversationId).Call(static c => c.GetSnapshot());
-            offers.Add(new OfferView(w.ConversationId, w.GroupId, w.Mode.ToString().ToLowerInvariant(), w.Since, conversation?.OfferDeadline));
+            offers.Add(new OfferView(w.ConversationId, w.GroupId, SkillGroupService.ModeName(w.Mode), w.Since, conversation?.OfferDeadline));
         }
         return TypedResults.Ok<IReadOnlyList<OfferView>>(offers);
     }

@@ -28,9 +28,9 @@ public static partial class ProblemDetailsSetup
         NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
         DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
-        ConversationNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
-        AgentHasWorkException or InvalidTransitionException or SkillGroupUnavailableException or AgentDeletedException
-            or ConversationNotHeldException => (StatusCodes.Status409Conflict, "Conflict"),
+        // A conversation an agent does not hold is, for that agent, not there.
+        ConversationNotFoundException or ConversationNotHeldException => (StatusCodes.Status404NotFound, "Not found"),
+        AgentHasWorkException or InvalidTransitionException or SkillGroupUnavailableException or AgentDeletedException => (StatusCodes.Status409Conflict, "Conflict"),
         DomainException => (StatusCodes.Status409Conflict, "Conflict"),
         GrainCallTimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
         _ => null,

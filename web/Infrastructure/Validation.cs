@@ -114,3 +114,11 @@ public readonly record struct Paging(int Offset, int Limit)
 
 /// <summary>A page of a list as the API returns it.</summary>
 public sealed record PageOf<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
+
+/// <summary>The stores keep times as Unix milliseconds; the API shows them as ISO 8601.</summary>
+public static class UnixTime
+{
+    public static DateTimeOffset At(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    public static DateTimeOffset? At(long? milliseconds) => milliseconds is { } ms ? At(ms) : null;
+}
