@@ -28,6 +28,8 @@ public abstract class CrashStore : IAsyncDisposable
         {
             ["Engine__Store"] = "sqlite",
             ["Engine__DataDir"] = dataDir,
+            // The harness may run with a PostgreSQL connection string in its environment; the server must not inherit it.
+            ["ConnectionStrings__Engine"] = "",
         };
 
         public override ValueTask DisposeAsync()
