@@ -68,12 +68,18 @@ public abstract class Dialect
 
         public override DbConnection Create(string connectionString) => new SqliteConnection(connectionString);
 
+        /// <summary>The native connections already configured: a pooled connection keeps its settings between opens.</summary>
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
+
         public override async Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken)
         {
+            var handle = ((SqliteConnection)connection).Handle!;
+            if (_configured.TryGetValue(handle, out _)) return;
             await using var command = connection.CreateCommand();
             // WAL: readers never wait for the writer. synchronous=FULL: a committed transaction is on disk (fsync).
             command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _configured.TryAdd(handle, handle);
         }
     }
 

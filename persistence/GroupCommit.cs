@@ -28,12 +28,16 @@ public sealed partial class GroupCommit : IAsyncDisposable
     /// <summary>The store the batches go to; readers of what was written open their own connections on it.</summary>
     public Database Database => _database;
 
+    /// <summary>Prepared point reads on SQLite; null on PostgreSQL, where Npgsql prepares repeated statements itself.</summary>
+    internal SqliteReads? Reads { get; }
+
     public GroupCommit(Database database, ILogger<GroupCommit> logger)
     {
         _database = database;
         _logger = logger;
         var lanes = database.Dialect.Kind == StoreKind.Postgres ? 4 : 1;
         _writers = [.. Enumerable.Range(0, lanes).Select(_ => Task.Run(WriteLoopAsync))];
+        if (database.Dialect.Kind == StoreKind.Sqlite) Reads = new SqliteReads(database);
     }
 
     public long Batches => Interlocked.Read(ref _batches);
@@ -95,6 +99,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
         // Writes already queued are committed before the writer stops.
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers).ConfigureAwait(false);
+        if (Reads is not null) await Reads.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -116,5 +121,5 @@ internal sealed class PendingWrite(SqlWrite sql)
     public void Fail(Exception error) => Completion.TrySetException(error);
 }
 
-/// <summary>One parameterized statement for the group commit; parameters are named as in the SQL (<c>@name</c>).</summary>
+/// <summary>One parameterized statement (a write for the group commit, or a prepared read); parameters are named as in the SQL (<c>@name</c>).</summary>
 public sealed record SqlWrite(string Text, IReadOnlyList<(string Name, object? Value)> Parameters);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Engine.Grains.Runtime;
+using SQLitePCL;
 
 namespace Engine.Persistence;
 
@@ -11,12 +12,18 @@ namespace Engine.Persistence;
 /// </summary>
 public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IGrainStorage
 {
+    private const string ReadSql = "SELECT etag AS Etag, payload AS Payload FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key";
+
     public async ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
     {
+        if (commit.Reads is { } reads)
+        {
+            return await reads.QueryAsync(new SqlWrite(ReadSql, KeyOf(grain)), static (rows, statement) => rows.Next(statement)
+                ? new StoredState(raw.sqlite3_column_blob(statement, 1).ToArray(), raw.sqlite3_column_int64(statement, 0).ToString(CultureInfo.InvariantCulture))
+                : null, cancellationToken).ConfigureAwait(false);
+        }
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(
-            "SELECT etag AS Etag, payload AS Payload FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key",
-            Key(grain), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(ReadSql, Key(grain), cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is null ? null : new StoredState(row.Payload, row.Etag.ToString(CultureInfo.InvariantCulture));
     }
 

@@ -27,9 +27,43 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
     /// <summary>Runs one write; returns the rows it changed.</summary>
     public int Run(SqlWrite write)
     {
-        var prepared = Prepare(write.Text);
+        var statement = Bound(write);
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        raw.sqlite3_clear_bindings(statement);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+        return raw.sqlite3_changes(_db);
+    }
+
+    /// <summary>Runs one query; <paramref name="read"/> steps through its rows with <see cref="Next"/>.</summary>
+    public T Query<T>(SqlWrite query, Func<SqliteStatements, sqlite3_stmt, T> read)
+    {
+        var statement = Bound(query);
+        try
+        {
+            return read(this, statement);
+        }
+        finally
+        {
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
+        }
+    }
+
+    /// <summary>Steps to the next row of a query; false after the last.</summary>
+    public bool Next(sqlite3_stmt statement)
+    {
+        var rc = raw.sqlite3_step(statement);
+        if (rc == raw.SQLITE_ROW) return true;
+        if (rc != raw.SQLITE_DONE) Check(rc);
+        return false;
+    }
+
+    private sqlite3_stmt Bound(SqlWrite sql)
+    {
+        var prepared = Prepare(sql.Text);
         var statement = prepared.Statement;
-        var parameters = write.Parameters;
+        var parameters = sql.Parameters;
         for (var i = 0; i < parameters.Count; i++)
         {
             var (name, value) = parameters[i];
@@ -37,11 +71,7 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
             // A parameter the text does not use is left out, as Microsoft.Data.Sqlite does.
             if (index > 0) Check(Bind(statement, index, value));
         }
-        var rc = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        raw.sqlite3_clear_bindings(statement);
-        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
-        return raw.sqlite3_changes(_db);
+        return statement;
     }
 
     private void Exec(string sql)

@@ -67,6 +67,9 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         return (await Save(), position);
     }
 
+    /// <summary>An offer made while this conversation joined the queue, recorded in the same save; it rings once saved.</summary>
+    private string? _ringFrom;
+
     /// <summary>One-way from the group: an agent reserved capacity for this conversation.</summary>
     public async ValueTask Offered(string agentId, string groupId, RoutingSettings settings)
     {
@@ -83,11 +86,21 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             await BackToQueueAsync();
             return;
         }
+        TakeOffer(agentId, groupId, settings);
+        await Save();
+    }
+
+    private void TakeOffer(string agentId, string groupId, RoutingSettings settings)
+    {
         S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
         S.AfterCall = settings.AfterCall;
-        await Save();
+        _ringFrom = groupId;
+    }
+
+    private async ValueTask RingAsync(string groupId)
+    {
         if (S.OfferDeadline is { } due) await SetReminderAsync(OfferReminder, due);
-        events.OfferRinging(Tenant, agentId, Key, groupId, S.OfferDeadline);
+        events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
     }
 
     /// <summary>AS-3: the agent answers the offer ringing at them.</summary>
@@ -310,10 +323,15 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         await Save();
     }
 
-    private ValueTask<int> EnqueueIn(string groupId, bool front)
-        => Group(groupId).Call(
+    /// <summary>Joins the group's queue; an agent who takes the conversation at once is recorded here and rings after the next save.</summary>
+    private async ValueTask<int> EnqueueIn(string groupId, bool front)
+    {
+        var result = await Group(groupId).Call(
             new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front),
             static (g, r) => g.Enqueue(r));
+        if (result.AgentId is { } agentId) TakeOffer(agentId, groupId, result.Settings!);
+        return result.Position;
+    }
 
     private static IReadOnlyList<string> Copy(List<string> list) => list.Count == 0 ? [] : [.. list];
 
@@ -341,11 +359,26 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     private async ValueTask<ConversationSnapshot> Save()
     {
         var snapshot = ConversationSnapshot.Of(S);
-        await Together(State.WriteStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
+        var ringFrom = _ringFrom;
+        _ringFrom = null;
+        var saved = false;
+        try
+        {
+            await Together(State.WriteStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
+            saved = true;
+        }
+        finally
+        {
+            // An offer that was never stored must not hold the agent: the state goes back to what is stored.
+            if (!saved && ringFrom is not null) Agent(snapshot.AgentId!).Tell(Key, static (a, c) => ReleaseAsync(a, c));
+        }
         Count();
         events.ConversationChanged(Tenant, snapshot);
+        if (ringFrom is not null) await RingAsync(ringFrom);
         return snapshot;
     }
+
+    private static async ValueTask ReleaseAsync(AgentGrain agent, string conversationId) => await agent.Release(conversationId);
 
     private void Count()
     {

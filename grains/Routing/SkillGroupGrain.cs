@@ -105,8 +105,8 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         await State.WriteStateAsync();
     }
 
-    /// <summary>RT-1: joins the queue (at the back, or at the front after a failed offer). Returns the position, -1 if offered at once.</summary>
-    public async ValueTask<int> Enqueue(EnqueueRequest request)
+    /// <summary>RT-1: joins the queue (at the back, or at the front after a failed offer). Returns the position, or the agent who took it at once.</summary>
+    public async ValueTask<EnqueueResult> Enqueue(EnqueueRequest request)
     {
         EnsureUsable();
         if (request.Mode != S.Mode) throw new SkillGroupUnavailableException(Key, $"serves {S.Mode} conversations, not {request.Mode}");
@@ -117,8 +117,8 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (request.Front) _queue.EnqueueFront(entry);
         else _queue.Enqueue(entry);
         _queueChanged = true;
-        await Dispatch();
-        return _queue.PositionOf(request.ConversationId);
+        var agentId = await Dispatch(request.ConversationId);
+        return agentId is null ? new EnqueueResult(_queue.PositionOf(request.ConversationId), null, null) : new EnqueueResult(-1, agentId, S.Settings);
     }
 
     /// <summary>RT-6: how many conversations wait ahead of this one; -1 when it is not in this queue.</summary>
@@ -142,8 +142,10 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (report.CanTake || (wasOnline && !report.Online)) await Dispatch();
     }
 
-    private async ValueTask Dispatch()
+    /// <summary>Offers what it can; the offer of <paramref name="caller"/>'s conversation is returned to it instead of told. Returns that agent.</summary>
+    private async ValueTask<string?> Dispatch(string? caller = null)
     {
+        string? callerAgent = null;
         while (Dispatcher.Propose(_queue, _pool, S.Settings.LastAgentPriority) is { } proposal)
         {
             var conversationId = proposal.Entry.ConversationId;
@@ -158,9 +160,11 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
             _queue.Remove(conversationId);
             _queueChanged = true;
             _pool.RecordOffer(proposal.AgentId);
-            GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
+            if (conversationId == caller) callerAgent = proposal.AgentId;
+            else GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
         }
         await AfterQueueWork();
+        return callerAgent;
     }
 
     /// <summary>Persists the queue if it changed, tells visitors their new positions (RT-6), re-arms the overflow check.</summary>

@@ -34,6 +34,13 @@ public sealed record EnqueueRequest(
     IReadOnlyList<string> Visited,
     bool Front);
 
+/// <summary>
+/// The group's answer to an enqueue: the position in its queue, or the agent who took the conversation at
+/// once (with the group's settings), so that the conversation records that offer in the same save as its
+/// arrival. Later offers reach the conversation one-way.
+/// </summary>
+public readonly record struct EnqueueResult(int Position, string? AgentId, RoutingSettings? Settings);
+
 public sealed class SkillGroupUnavailableException(string groupId, string reason)
     : Engine.StateMachines.DomainException($"Skill group {groupId} {reason}.")
 {
