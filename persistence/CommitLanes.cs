@@ -12,18 +12,20 @@ internal abstract class CommitLane : IAsyncDisposable
     public abstract ValueTask DisposeAsync();
 }
 
-/// <summary>PostgreSQL: every statement of the batch in one round trip.</summary>
+/// <summary>
+/// PostgreSQL: the whole transaction in one round trip: BEGIN, every statement of the batch, COMMIT. A
+/// failed statement makes the server skip the rest, COMMIT included; the group commit then drops this
+/// lane's connection, and the pool rolls the aborted transaction back before the connection serves again.
+/// </summary>
 internal sealed class PostgresLane(DbConnection connection) : CommitLane
 {
     public override async ValueTask CommitAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var dbBatch = connection.CreateBatch();
-        dbBatch.Transaction = transaction;
+        Add(dbBatch, "BEGIN");
         foreach (var write in batch)
         {
-            var command = dbBatch.CreateBatchCommand();
-            command.CommandText = write.Sql.Text;
+            var command = Add(dbBatch, write.Sql.Text);
             foreach (var (name, value) in write.Sql.Parameters)
             {
                 var parameter = command.CreateParameter();
@@ -31,11 +33,18 @@ internal sealed class PostgresLane(DbConnection connection) : CommitLane
                 parameter.Value = value ?? DBNull.Value;
                 command.Parameters.Add(parameter);
             }
-            dbBatch.BatchCommands.Add(command);
         }
+        Add(dbBatch, "COMMIT");
         await dbBatch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i].RecordsAffected;
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i + 1].RecordsAffected;
+    }
+
+    private static DbBatchCommand Add(DbBatch batch, string text)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = text;
+        batch.BatchCommands.Add(command);
+        return command;
     }
 
     public override ValueTask DisposeAsync() => connection.DisposeAsync();
