@@ -9,12 +9,16 @@ namespace Engine.Grains;
 
 public static class EngineGrains
 {
-    /// <summary>Registers every grain type of the engine with a runtime.</summary>
+    /// <summary>
+    /// Registers every grain type of the engine with a runtime. Groups and live conversations wake on start:
+    /// their deadlines (RT-4 overflow, AS-4 offer timeout, FL-5 reply timeout) are timers armed from their
+    /// state, and the groups wake their online members.
+    /// </summary>
     public static GrainRuntime RegisterEngineGrains(this GrainRuntime runtime) => runtime
         .Register<TenantGrain>()
-        .Register<SkillGroupGrain>()
+        .Register<SkillGroupGrain>(wakeOnStart: true)
         .Register<AgentGrain>()
-        .Register<ConversationGrain>()
+        .Register<ConversationGrain>(wakeOnStart: true)
         .Register<VisitorGrain>();
 
     /// <summary>

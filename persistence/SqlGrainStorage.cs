@@ -10,7 +10,7 @@ namespace Engine.Persistence;
 /// read and changes nothing when the row moved on, which surfaces as <see cref="InconsistentStateException"/>.
 /// Writes go through the group commit, reads straight to the database.
 /// </summary>
-public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IGrainStorage
+public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IGrainStorage, IStoredGrains
 {
     private const string ReadSql = "SELECT etag AS Etag, payload AS Payload FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key";
 
@@ -46,6 +46,14 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
             "DELETE FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
             [.. KeyOf(grain), ("@Etag", long.Parse(etag, CultureInfo.InvariantCulture))])).ConfigureAwait(false);
         if (deleted != 1) throw new InconsistentStateException(grain, etag, await CurrentEtagAsync(grain, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Tenant, string Key)>(new CommandDefinition(
+            "SELECT tenant_id, grain_key FROM grain_state WHERE grain_type = @grainType", new { grainType }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Where(r => !r.Key.Contains(GrainId.SubstateSeparator, StringComparison.Ordinal)).Select(r => new GrainId(grainType, r.Tenant, r.Key))];
     }
 
     private async Task<string?> CurrentEtagAsync(GrainId grain, CancellationToken cancellationToken)

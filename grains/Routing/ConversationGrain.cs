@@ -14,6 +14,13 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
 {
     private const string OfferReminder = "offer";
     private const string ReplyReminder = "reply";
+
+    /// <summary>
+    /// The offer and reply deadlines: timers of this activation, armed from the state whenever it activates
+    /// (live conversations wake on start), so that nothing but the state is stored for them.
+    /// </summary>
+    private IDisposable? _offerTimer;
+    private IDisposable? _replyTimer;
     private ConversationStatus? _counted;
 
     /// <summary>Agents who were lost (forced offline) before their offer of this conversation arrived here.</summary>
@@ -32,8 +39,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
         S.CatchUp(onRecord.LastSeq, onRecord.Recent);
         // Deadlines stored with the state but not yet with the reminders (a crash in between) are armed now.
-        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) await SetReminderAsync(OfferReminder, offer);
-        if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) await SetReminderAsync(ReplyReminder, reply);
+        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) Arm(OfferReminder, offer);
+        if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyReminder, reply);
     }
 
     public override ValueTask OnDeactivateAsync()
@@ -99,7 +106,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
 
     private async ValueTask RingAsync(string groupId)
     {
-        if (S.OfferDeadline is { } due) await SetReminderAsync(OfferReminder, due);
+        if (S.OfferDeadline is { } due) Arm(OfferReminder, due);
         events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
     }
 
@@ -107,11 +114,10 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask<ConversationSnapshot> Answer(string agentId)
     {
         Require(ConversationStatus.Offered, ConversationTrigger.Answer, agentId);
-        var offerArmed = S.OfferDeadline is not null;
         await Agent(agentId).Call(Key, static (a, c) => a.Answer(c));
         S.Answer(agentId, Time.GetUtcNow());
         var snapshot = await Save();
-        if (offerArmed) await CancelReminderAsync(OfferReminder);
+        Disarm(OfferReminder);
         GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
         return snapshot;
     }
@@ -121,10 +127,9 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         Require(ConversationStatus.Active, ConversationTrigger.End, agentId);
         await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
-        var replyArmed = S.ReplyDeadline is not null;
         S.End(agentId, Time.GetUtcNow());
         var snapshot = await Save();
-        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        Disarm(ReplyReminder);
         return snapshot;
     }
 
@@ -175,11 +180,9 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         }
         if (S.Status is not (ConversationStatus.Offered or ConversationStatus.Active)) return;
         if (S.Status == ConversationStatus.Offered) events.OfferWithdrawn(Tenant, agentId, Key);
-        var offerArmed = S.OfferDeadline is not null;
-        var replyArmed = S.ReplyDeadline is not null;
         S.Withdraw(Time.GetUtcNow());
-        if (offerArmed) await CancelReminderAsync(OfferReminder);
-        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        Disarm(OfferReminder);
+        Disarm(ReplyReminder);
         await BackToQueueAsync();
     }
 
@@ -208,8 +211,6 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         if (!S.Exists) throw new ConversationNotFoundException(Key);
         var agentId = S.AgentId;
         var waiting = S.Status is ConversationStatus.New or ConversationStatus.Queued or ConversationStatus.Offered;
-        var offerArmed = S.OfferDeadline is not null;
-        var replyArmed = S.ReplyDeadline is not null;
         switch (S.Status)
         {
             case ConversationStatus.Queued:
@@ -218,12 +219,12 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             case ConversationStatus.Offered:
                 await Agent(agentId!).Call(Key, static (a, c) => a.Release(c));
                 events.OfferWithdrawn(Tenant, agentId!, Key);
-                if (offerArmed) await CancelReminderAsync(OfferReminder);
+                Disarm(OfferReminder);
                 break;
             case ConversationStatus.Active:
                 // The agent may have been forced offline a moment ago: then nobody holds it any more.
                 waiting = !await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
-                if (replyArmed) await CancelReminderAsync(ReplyReminder);
+                Disarm(ReplyReminder);
                 break;
         }
         S.Abandon(Time.GetUtcNow());
@@ -256,7 +257,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             replyArmed = true;
         }
         await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
-        if (replyArmed) await CancelReminderAsync(ReplyReminder);
+        if (replyArmed) Disarm(ReplyReminder);
         return (seq, true);
     }
 
@@ -266,7 +267,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         Require(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, agentId);
         S.AgentWrote(Time.GetUtcNow(), replyTimeout);
         await Save();
-        if (S.ReplyDeadline is { } due) await SetReminderAsync(ReplyReminder, due);
+        if (S.ReplyDeadline is { } due) Arm(ReplyReminder, due);
     }
 
     public async ValueTask CustomerWrote()
@@ -276,11 +277,13 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         S.CustomerWrote();
         if (!replyArmed) return;
         await Save();
-        await CancelReminderAsync(ReplyReminder);
+        Disarm(ReplyReminder);
     }
 
+    /// <summary>A deadline came (a timer of this activation, or a reminder stored by an earlier version).</summary>
     public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
     {
+        Disarm(name);
         var now = Time.GetUtcNow();
         if (name == OfferReminder && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
         {
@@ -334,6 +337,22 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     }
 
     private static IReadOnlyList<string> Copy(List<string> list) => list.Count == 0 ? [] : [.. list];
+
+    private void Arm(string name, DateTimeOffset due)
+    {
+        Disarm(name);
+        var delay = due - Time.GetUtcNow();
+        var timer = RegisterTimer(() => ReceiveReminderAsync(name, due), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        if (name == OfferReminder) _offerTimer = timer;
+        else _replyTimer = timer;
+    }
+
+    private void Disarm(string name)
+    {
+        ref var timer = ref name == OfferReminder ? ref _offerTimer : ref _replyTimer;
+        timer?.Dispose();
+        timer = null;
+    }
 
     private void Require(ConversationStatus status, ConversationTrigger trigger, string agentId)
     {

@@ -63,7 +63,7 @@ internal sealed class Activation : IThreadPoolWorkItem
                 {
                     // A failed turn left the instance unreliable: deactivate it before the next message.
                     _reloadPending = false;
-                    message = DeactivateMessage.Requested;
+                    message = DeactivateMessage.Reload;
                 }
                 else
                 {
@@ -118,7 +118,7 @@ internal sealed class Activation : IThreadPoolWorkItem
     private ValueTask Run(Message message)
     {
         if (message.IsAbandoned) return default;
-        if (message is DeactivateMessage deactivate) return DeactivateAsync(deactivate.IsIdle);
+        if (message is DeactivateMessage deactivate) return DeactivateAsync(deactivate.IsIdle, deactivate.IsReload);
         var grain = _grain;
         return grain is null ? ActivateAndRun(message) : message.Invoke(grain, this);
     }
@@ -140,12 +140,15 @@ internal sealed class Activation : IThreadPoolWorkItem
         await message.Invoke(grain, this).ConfigureAwait(false);
     }
 
-    private async ValueTask DeactivateAsync(bool idle)
+    private async ValueTask DeactivateAsync(bool idle, bool reload)
     {
         _deactivateQueued = false;
         var grain = _grain;
         // The sweeper decided outside this turn; the grain may have taken on work since.
         if (idle && grain is { KeepAlive: true }) return;
+        // A live grain reloaded after a failed turn comes back at once from its stored state, which re-arms
+        // the timers it keeps for its deadlines; otherwise it would wait for someone to call it.
+        if (reload && grain is { KeepAlive: true }) TryEnqueue(new CallbackMessage(static _ => default));
         if (grain is not null)
         {
             try

@@ -74,7 +74,7 @@ public abstract class Grain
     /// </summary>
     protected async ValueTask<IPersistentState<TState>> OpenStateAsync<TState>(string name) where TState : class, new()
     {
-        var state = Runtime.CreateState<TState>(GrainId with { Key = GrainId.Key + "#" + name });
+        var state = Runtime.CreateState<TState>(GrainId with { Key = GrainId.Key + GrainId.SubstateSeparator + name });
         await state.ReadStateAsync().ConfigureAwait(false);
         return state;
     }

@@ -65,19 +65,32 @@ public sealed class GrainRuntime : IAsyncDisposable
 
     public int ArmedReminderCount => Reminders.Count;
 
-    /// <summary>Makes <typeparamref name="TGrain"/> known, so that reminders can reach it by type name.</summary>
-    public GrainRuntime Register<TGrain>() where TGrain : Grain
+    /// <summary>
+    /// Makes <typeparamref name="TGrain"/> known, so that reminders can reach it by type name. With
+    /// <paramref name="wakeOnStart"/>, every grain of the type with stored state is activated when the
+    /// runtime starts, so that it re-arms its own timers from its state (a stored state is a live one).
+    /// </summary>
+    public GrainRuntime Register<TGrain>(bool wakeOnStart = false) where TGrain : Grain
     {
         var factory = ActivatorUtilities.CreateFactory<TGrain>(Type.EmptyTypes);
-        var registration = new GrainRegistration(typeof(TGrain), sp => factory(sp, null), StateAttacher(typeof(TGrain)));
+        var registration = new GrainRegistration(typeof(TGrain), sp => factory(sp, null), StateAttacher(typeof(TGrain)), wakeOnStart);
         lock (_types) _types[GrainType<TGrain>.Name] = registration;
         return this;
     }
 
-    /// <summary>Arms the stored reminders and starts the sweeper.</summary>
+    /// <summary>Arms the stored reminders, wakes the grains registered to wake on start, and starts the sweeper.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken = default)
     {
         await Reminders.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_storage is IStoredGrains stored)
+        {
+            List<string> waking;
+            lock (_types) waking = [.. _types.Where(t => t.Value.WakeOnStart).Select(t => t.Key)];
+            foreach (var type in waking)
+            {
+                foreach (var id in await stored.ListAsync(type, cancellationToken).ConfigureAwait(false)) Send(id, new CallbackMessage(static _ => default));
+            }
+        }
         _sweeper = Time.CreateTimer(static s => ((GrainRuntime)s!).Sweep(), this, Options.SweepPeriod, Options.SweepPeriod);
     }
 
@@ -177,5 +190,5 @@ public sealed class GrainRuntime : IAsyncDisposable
         foreach (var pair in _directory) pair.Value.Shutdown();
     }
 
-    private sealed record GrainRegistration(Type Type, Func<IServiceProvider, Grain> Create, Action<Grain, GrainId>? AttachState);
+    private sealed record GrainRegistration(Type Type, Func<IServiceProvider, Grain> Create, Action<Grain, GrainId>? AttachState, bool WakeOnStart);
 }

@@ -8,12 +8,15 @@ namespace Engine.Grains.Runtime;
 /// key has its own slot with its own buffer, rewritten in place: state that changes all the time does not
 /// leave a new long-lived array behind on every write (which would make every GC promote it).
 /// </summary>
-public sealed class MemoryGrainStorage : IGrainStorage
+public sealed class MemoryGrainStorage : IGrainStorage, IStoredGrains
 {
     private readonly ConcurrentDictionary<GrainId, Slot> _rows = new(Environment.ProcessorCount * 32, 1024);
 
     // Each new slot starts its write count far from every other slot's, so an ETag never repeats after a clear.
     private long _slots;
+
+    public ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken)
+        => new([.. _rows.Where(r => r.Key.Type == grainType && !r.Key.Key.Contains(GrainId.SubstateSeparator) && r.Value.Exists).Select(r => r.Key)]);
 
     public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
         => new(_rows.TryGetValue(grain, out var slot) ? slot.Read() : null);

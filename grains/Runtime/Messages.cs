@@ -192,10 +192,15 @@ internal sealed class DeactivateMessage : Message
     /// <summary>Queued by the sweeper: skipped if the grain has meanwhile asked to stay (<see cref="Grain.KeepAlive"/>).</summary>
     public static readonly DeactivateMessage Idle = new() { IsIdle = true };
 
-    /// <summary>Asked for by the grain, or a reload after a failed turn: always carried out.</summary>
+    /// <summary>Asked for by the grain: always carried out.</summary>
     public static readonly DeactivateMessage Requested = new();
 
+    /// <summary>A reload after a failed turn: always carried out; a grain that was keeping itself alive comes back at once.</summary>
+    public static readonly DeactivateMessage Reload = new() { IsReload = true };
+
     public bool IsIdle { get; private init; }
+
+    public bool IsReload { get; private init; }
 
     public override ValueTask Invoke(Grain grain, Activation activation) => default;
 }

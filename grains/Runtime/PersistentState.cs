@@ -25,6 +25,12 @@ public interface IGrainStorage
 
 public sealed record StoredState(byte[] Payload, string Etag);
 
+/// <summary>A grain storage that can list the grains of a type holding stored state (their main state, not named substates).</summary>
+public interface IStoredGrains
+{
+    ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken);
+}
+
 internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage storage, JsonTypeInfo<TState> typeInfo)
     : IPersistentState<TState> where TState : class, new()
 {

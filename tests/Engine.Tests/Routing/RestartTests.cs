@@ -69,4 +69,40 @@ public sealed class RestartTests
         Assert.Equal("a1", await second.AgentOfAsync("c3"));
         Assert.Equal(ConversationStatus.Offered, (await second.ConversationAsync("c3")).Status);
     }
+
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AS4_FL5_offer_and_reply_deadlines_of_live_conversations_fire_after_a_restart_with_nobody_calling_them(string store)
+    {
+        await using var database = await TestStore.ForAsync(store);
+        IGrainStorage? storage = database is null ? null : new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
+        IReminderStore? reminders = database is null ? null : new SqlReminderStore(database.Database, database.Commit);
+        var first = await RoutingHost.StartAsync(storage: storage, reminders: reminders);
+        await first.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 30 });
+        await first.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await first.OnlineAsync("a1");
+        await first.ArriveAsync("ringing", "g1");
+        await first.ArriveAsync("talking", "g1");
+        await first.AnswerAsync("talking", "a1");
+        await first.Conversation("talking").Call("a1", static (c, a) => c.AgentWrote(a, TimeSpan.FromSeconds(60)));
+        await first.DisposeAsync();
+        // The deadlines live with the conversations' state only: no reminder is stored for them.
+        Assert.DoesNotContain(await first.Reminders.ReadAllAsync(default), r => r.Grain.Type == nameof(ConversationGrain));
+
+        await using var second = await RoutingHost.StartAsync(storage: first.Storage, reminders: first.Reminders, clock: first.Clock);
+        // The start wakes the live conversations; once they are awake, time moves.
+        await second.IdleAsync();
+        await second.AdvanceAsync(TimeSpan.FromSeconds(31));
+        // AS-4: the offer nobody answered was withdrawn and the agent put on break, with no call reaching the conversation.
+        Assert.Contains(("a1", "ringing"), second.Events.Withdrawn);
+        await second.AdvanceAsync(TimeSpan.FromSeconds(30));
+        // FL-5: the customer never replied within 60 s of the agent's message.
+        Assert.Contains(second.Events.Conversations, c => c.Id == "talking" && c.EndReason == EndReason.CustomerReplyTimeout);
+
+        Assert.Equal(ConversationStatus.Queued, (await second.ConversationAsync("ringing")).Status);
+        Assert.Equal(AgentStatus.Break, (await second.AgentAsync("a1")).Status);
+        Assert.Equal(ConversationStatus.Ended, (await second.ConversationAsync("talking")).Status);
+    }
 }
