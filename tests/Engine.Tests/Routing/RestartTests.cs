@@ -18,9 +18,7 @@ public sealed class RestartTests
     public async Task A_new_runtime_over_the_same_storage_sees_agents_groups_queues_and_conversations_as_they_were(string store)
     {
         await using var database = await TestStore.ForAsync(store);
-        IGrainStorage? storage = database is null ? null : new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
-        IReminderStore? reminders = database is null ? null : new SqlReminderStore(database.Database, database.Commit);
-        var first = await RoutingHost.StartAsync(storage: storage, reminders: reminders);
+        var first = await FirstRunAsync(database);
         await first.SetModeSettingsAsync(ServiceMode.Phone, new RoutingSettings { StatusRecovery = true, StatusRecoverySeconds = 20, Policy = AllocationPolicyKind.RoundRobin });
         await first.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
         await first.GroupAsync("p1", ServiceMode.Phone, 1, "a3");
@@ -77,9 +75,7 @@ public sealed class RestartTests
     public async Task AS4_FL5_offer_and_reply_deadlines_of_live_conversations_fire_after_a_restart_with_nobody_calling_them(string store)
     {
         await using var database = await TestStore.ForAsync(store);
-        IGrainStorage? storage = database is null ? null : new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
-        IReminderStore? reminders = database is null ? null : new SqlReminderStore(database.Database, database.Commit);
-        var first = await RoutingHost.StartAsync(storage: storage, reminders: reminders);
+        var first = await FirstRunAsync(database);
         await first.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 30 });
         await first.GroupAsync("g1", ServiceMode.Online, 2, "a1");
         await first.OnlineAsync("a1");
@@ -105,4 +101,11 @@ public sealed class RestartTests
         Assert.Equal(AgentStatus.Break, (await second.AgentAsync("a1")).Status);
         Assert.Equal(ConversationStatus.Ended, (await second.ConversationAsync("talking")).Status);
     }
+
+    /// <summary>A host on the store's grain state and reminders (in memory for null), without history: what a restart reads back.</summary>
+    private static Task<RoutingHost> FirstRunAsync(TestStore? database) => database is null
+        ? RoutingHost.StartAsync()
+        : RoutingHost.StartAsync(
+            storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System),
+            reminders: new SqlReminderStore(database.Database, database.Commit));
 }
