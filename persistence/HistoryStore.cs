@@ -6,15 +6,12 @@ using Engine.Grains.Routing;
 namespace Engine.Persistence;
 
 /// <summary>
-/// The append-only history that records and dashboards read: conversations (one row, updated as it
-/// moves), messages, agent status changes. Every write goes through the group commit and completes
-/// when durable.
+/// The append-only history that records and dashboards read beside the conversations' rows (which the
+/// conversation grains' storage keeps, <see cref="ConversationRows"/>): messages and agent status changes.
+/// Every write goes through the group commit and completes when durable.
 /// </summary>
 public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
 {
-    ValueTask IEngineHistory.ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at)
-        => new(UpsertConversationAsync(tenant, conversation, at));
-
     ValueTask IEngineHistory.AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
         => new(AppendStatusChangeAsync(tenant, agentId, from, to, reason, at));
 
@@ -29,27 +26,6 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
             new { tenant, conversationId, limit = ConversationState.RecentMessagesKept })).ConfigureAwait(false)).ToList();
         if (rows.Count == 0) return MessagesOnRecord.None;
         return new MessagesOnRecord(rows[0].Seq, [.. rows.Where(r => r.ClientMessageId is not null).Select(r => new SentMessage(r.ClientMessageId!, r.Seq))]);
-    }
-
-    public Task UpsertConversationAsync(string tenant, ConversationSnapshot c, DateTimeOffset now)
-    {
-        return commit.RunAsync(new SqlWrite(
-            """
-            INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at)
-            VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now)
-            ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, agent_id = excluded.agent_id, status = excluded.status,
-                queued_at = excluded.queued_at, offered_at = excluded.offered_at, answered_at = excluded.answered_at,
-                ended_at = excluded.ended_at, end_reason = excluded.end_reason, updated_at = excluded.updated_at
-            """,
-            [
-                ("@Id", c.Id), ("@Tenant", tenant), ("@VisitorId", c.VisitorId), ("@Mode", c.Mode.ToString()),
-                ("@GroupId", c.GroupId), ("@AgentId", c.AgentId), ("@Status", c.Status.ToString()),
-                ("@CreatedAt", c.CreatedAt.ToUnixTimeMilliseconds()), ("@QueuedAt", c.QueuedAt?.ToUnixTimeMilliseconds()),
-                ("@OfferedAt", c.OfferedAt?.ToUnixTimeMilliseconds()), ("@AnsweredAt", c.AnsweredAt?.ToUnixTimeMilliseconds()),
-                ("@EndedAt", c.EndedAt?.ToUnixTimeMilliseconds()),
-                ("@EndReason", c.EndReason == Engine.Conversations.EndReason.None ? null : c.EndReason.ToString()),
-                ("@Now", now.ToUnixTimeMilliseconds()),
-            ]));
     }
 
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)

@@ -10,10 +10,10 @@ namespace Engine.Grains.Routing;
 /// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
 /// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
 /// </summary>
-public sealed class ConversationGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<ConversationState>, IRemindable
+public sealed class ConversationGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<ConversationState>
 {
-    private const string OfferReminder = "offer";
-    private const string ReplyReminder = "reply";
+    private const string OfferTimer = "offer";
+    private const string ReplyTimer = "reply";
 
     /// <summary>
     /// The offer and reply deadlines: timers of this activation, armed from the state whenever it activates
@@ -39,8 +39,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
         S.CatchUp(onRecord.LastSeq, onRecord.Recent);
         // Deadlines stored with the state but not yet with the reminders (a crash in between) are armed now.
-        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) Arm(OfferReminder, offer);
-        if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyReminder, reply);
+        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) Arm(OfferTimer, offer);
+        if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyTimer, reply);
     }
 
     public override ValueTask OnDeactivateAsync()
@@ -106,7 +106,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
 
     private async ValueTask RingAsync(string groupId)
     {
-        if (S.OfferDeadline is { } due) Arm(OfferReminder, due);
+        if (S.OfferDeadline is { } due) Arm(OfferTimer, due);
         events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
     }
 
@@ -117,7 +117,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         await Agent(agentId).Call(Key, static (a, c) => a.Answer(c));
         S.Answer(agentId, Time.GetUtcNow());
         var snapshot = await Save();
-        Disarm(OfferReminder);
+        Disarm(OfferTimer);
         GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
         return snapshot;
     }
@@ -129,7 +129,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
         S.End(agentId, Time.GetUtcNow());
         var snapshot = await Save();
-        Disarm(ReplyReminder);
+        Disarm(ReplyTimer);
         return snapshot;
     }
 
@@ -181,8 +181,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         if (S.Status is not (ConversationStatus.Offered or ConversationStatus.Active)) return;
         if (S.Status == ConversationStatus.Offered) events.OfferWithdrawn(Tenant, agentId, Key);
         S.Withdraw(Time.GetUtcNow());
-        Disarm(OfferReminder);
-        Disarm(ReplyReminder);
+        Disarm(OfferTimer);
+        Disarm(ReplyTimer);
         await BackToQueueAsync();
     }
 
@@ -219,12 +219,12 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             case ConversationStatus.Offered:
                 await Agent(agentId!).Call(Key, static (a, c) => a.Release(c));
                 events.OfferWithdrawn(Tenant, agentId!, Key);
-                Disarm(OfferReminder);
+                Disarm(OfferTimer);
                 break;
             case ConversationStatus.Active:
                 // The agent may have been forced offline a moment ago: then nobody holds it any more.
                 waiting = !await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
-                Disarm(ReplyReminder);
+                Disarm(ReplyTimer);
                 break;
         }
         S.Abandon(Time.GetUtcNow());
@@ -257,7 +257,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             replyArmed = true;
         }
         await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
-        if (replyArmed) Disarm(ReplyReminder);
+        if (replyArmed) Disarm(ReplyTimer);
         return (seq, true);
     }
 
@@ -267,7 +267,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         Require(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, agentId);
         S.AgentWrote(Time.GetUtcNow(), replyTimeout);
         await Save();
-        if (S.ReplyDeadline is { } due) Arm(ReplyReminder, due);
+        if (S.ReplyDeadline is { } due) Arm(ReplyTimer, due);
     }
 
     public async ValueTask CustomerWrote()
@@ -277,15 +277,15 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         S.CustomerWrote();
         if (!replyArmed) return;
         await Save();
-        Disarm(ReplyReminder);
+        Disarm(ReplyTimer);
     }
 
-    /// <summary>A deadline came (a timer of this activation, or a reminder stored by an earlier version).</summary>
-    public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
+    /// <summary>A deadline came: AS-4 / RT-4 offer timeout, or FL-5 reply timeout.</summary>
+    private async ValueTask DeadlineAsync(string name)
     {
         Disarm(name);
         var now = Time.GetUtcNow();
-        if (name == OfferReminder && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
+        if (name == OfferTimer && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
         {
             // AS-4 / RT-4: not answered in time: the agent goes on break, the conversation to another agent.
             var agentId = S.AgentId!;
@@ -302,7 +302,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             else S.Withdraw(now);
             await BackToQueueAsync();
         }
-        else if (name == ReplyReminder && S.ReplyTimedOut(now))
+        else if (name == ReplyTimer && S.ReplyTimedOut(now))
         {
             var ended = await Agent(S.AgentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
             if (ended) await Save();
@@ -342,14 +342,14 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         Disarm(name);
         var delay = due - Time.GetUtcNow();
-        var timer = RegisterTimer(() => ReceiveReminderAsync(name, due), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
-        if (name == OfferReminder) _offerTimer = timer;
+        var timer = RegisterTimer(() => DeadlineAsync(name), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        if (name == OfferTimer) _offerTimer = timer;
         else _replyTimer = timer;
     }
 
     private void Disarm(string name)
     {
-        ref var timer = ref name == OfferReminder ? ref _offerTimer : ref _replyTimer;
+        ref var timer = ref name == OfferTimer ? ref _offerTimer : ref _replyTimer;
         timer?.Dispose();
         timer = null;
     }
@@ -366,8 +366,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         if (S.Status != ConversationStatus.Completed) S.Complete(Time.GetUtcNow());
         var snapshot = ConversationSnapshot.Of(S);
-        // Live state goes; the record of the conversation is history's to keep.
-        await Together(State.ClearStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
+        // Live state goes; the storage keeps the conversation's record.
+        await State.ClearStateAsync();
         Count();
         events.ConversationChanged(Tenant, snapshot);
         DeactivateOnIdle();
@@ -383,7 +383,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         var saved = false;
         try
         {
-            await Together(State.WriteStateAsync(), history.ConversationChangedAsync(Tenant, snapshot, Time.GetUtcNow()));
+            await State.WriteStateAsync();
             saved = true;
         }
         finally

@@ -3,14 +3,12 @@ using Engine.Agents;
 namespace Engine.Grains.Routing;
 
 /// <summary>
-/// The durable record grains keep as they go (conversation rows, agent status changes), for records
-/// and dashboards. Grains await these writes within the turn, beside their state write, so that what
+/// The durable record grains keep as they go (messages, agent status changes), for records and dashboards;
+/// a conversation's own row is written with its state by the grain storage. Grains await these writes within the turn, beside their state write, so that what
 /// a caller was told happened is on record.
 /// </summary>
 public interface IEngineHistory
 {
-    ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at);
-
     ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
 
     ValueTask MessageAppendedAsync(string tenant, MessageRecord message);
@@ -39,8 +37,6 @@ public sealed record MessageRecord(
 public sealed class NullEngineHistory : IEngineHistory
 {
     public static readonly NullEngineHistory Instance = new();
-
-    public ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at) => default;
 
     public ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => default;
 

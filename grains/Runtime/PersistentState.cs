@@ -25,6 +25,19 @@ public interface IGrainStorage
 
 public sealed record StoredState(byte[] Payload, string Etag);
 
+/// <summary>
+/// A storage that also sees the state object it stores, so that it can keep columns of it beside the payload
+/// in the same statement (a conversation's live state and its record are one row). Optional: without it the
+/// runtime uses <see cref="IGrainStorage"/>. The ETag rules are the same.
+/// </summary>
+public interface IStateAwareStorage
+{
+    ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class;
+
+    /// <summary>Clears the state; <paramref name="lastState"/> is the state as it was at the end.</summary>
+    ValueTask ClearAsync<TState>(GrainId grain, TState lastState, string? etag, CancellationToken cancellationToken) where TState : class;
+}
+
 /// <summary>A grain storage that can list the grains of a type holding stored state (their main state, not named substates).</summary>
 public interface IStoredGrains
 {
@@ -60,7 +73,9 @@ internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage stora
         try
         {
             using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, State, typeInfo);
-            Etag = await storage.WriteAsync(grain, buffer.WrittenMemory, Etag, cancellationToken).ConfigureAwait(false);
+            Etag = storage is IStateAwareStorage aware
+                ? await aware.WriteAsync(grain, State, buffer.WrittenMemory, Etag, cancellationToken).ConfigureAwait(false)
+                : await storage.WriteAsync(grain, buffer.WrittenMemory, Etag, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -70,7 +85,8 @@ internal sealed class PersistentState<TState>(GrainId grain, IGrainStorage stora
 
     public async ValueTask ClearStateAsync(CancellationToken cancellationToken = default)
     {
-        await storage.ClearAsync(grain, Etag, cancellationToken).ConfigureAwait(false);
+        if (storage is IStateAwareStorage aware) await aware.ClearAsync(grain, State, Etag, cancellationToken).ConfigureAwait(false);
+        else await storage.ClearAsync(grain, Etag, cancellationToken).ConfigureAwait(false);
         State = new TState();
         Etag = null;
     }

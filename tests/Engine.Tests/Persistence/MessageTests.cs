@@ -103,7 +103,7 @@ public sealed class MessageTests
     }
 
     /// <summary>A grain storage whose next write of one grain fails as a full disk would.</summary>
-    private sealed class FailingStorage(IGrainStorage inner) : IGrainStorage
+    private sealed class FailingStorage(SqlGrainStorage inner) : IGrainStorage, IStateAwareStorage
     {
         private string? _failNext;
 
@@ -112,11 +112,17 @@ public sealed class MessageTests
         public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken) => inner.ReadAsync(grain, cancellationToken);
 
         public ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
-            => grain.Key == _failNext && Interlocked.CompareExchange(ref _failNext, null, grain.Key) == grain.Key
-                ? ValueTask.FromException<string>(new IOException("disk full"))
-                : inner.WriteAsync(grain, payload, etag, cancellationToken);
+            => Fails(grain) ? ValueTask.FromException<string>(new IOException("disk full")) : inner.WriteAsync(grain, payload, etag, cancellationToken);
+
+        public ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class
+            => Fails(grain) ? ValueTask.FromException<string>(new IOException("disk full")) : inner.WriteAsync(grain, state, payload, etag, cancellationToken);
 
         public ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken) => inner.ClearAsync(grain, etag, cancellationToken);
+
+        public ValueTask ClearAsync<TState>(GrainId grain, TState lastState, string? etag, CancellationToken cancellationToken) where TState : class
+            => inner.ClearAsync(grain, lastState, etag, cancellationToken);
+
+        private bool Fails(GrainId grain) => grain.Key == _failNext && Interlocked.CompareExchange(ref _failNext, null, grain.Key) == grain.Key;
     }
 
     /// <summary>A history whose next message record fails.</summary>
@@ -125,8 +131,6 @@ public sealed class MessageTests
         private int _failNext;
 
         public void FailNextMessage() => Volatile.Write(ref _failNext, 1);
-
-        public ValueTask ConversationChangedAsync(string tenant, ConversationSnapshot conversation, DateTimeOffset at) => inner.ConversationChangedAsync(tenant, conversation, at);
 
         public ValueTask AgentStatusChangedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
             => inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);

@@ -153,22 +153,38 @@ public sealed class HistoryStoreTests
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
-    public async Task A_conversation_row_follows_the_conversation_and_status_changes_append(StoreKind kind)
+    public async Task A_conversation_is_one_row_of_record_and_live_state_and_completion_keeps_the_record(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
         var history = new HistoryStore(store.Commit);
+        var grain = new Engine.Grains.Runtime.GrainId("ConversationGrain", "t1", "c1");
         var conversation = new Engine.Conversations.ConversationState();
         conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
         conversation.TransferTo("g1", T0);
-        await history.UpsertConversationAsync("t1", Engine.Grains.Routing.ConversationSnapshot.Of(conversation), T0);
+        var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("queued"), null, default);
         conversation.Offer("a1", T0.AddSeconds(1), null);
         conversation.Answer("a1", T0.AddSeconds(2));
-        await history.UpsertConversationAsync("t1", Engine.Grains.Routing.ConversationSnapshot.Of(conversation), T0.AddSeconds(2));
+        etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("active"), etag, default);
         await history.AppendStatusChangeAsync("t1", "a1", Engine.Agents.AgentStatus.Idle, Engine.Agents.AgentStatus.Busy, "answered", T0.AddSeconds(2));
 
         await using var connection = await store.Database.OpenAsync();
         var row = await connection.QuerySingleAsync<(string Status, string AgentId, long AnsweredAt)>("SELECT status, agent_id, answered_at FROM conversations WHERE id = 'c1'");
         Assert.Equal(("Active", "a1", T0.AddSeconds(2).ToUnixTimeMilliseconds()), row);
+        Assert.Equal(("active", etag), (Encoding.UTF8.GetString((await storage.ReadAsync(grain, default))!.Payload), (await storage.ReadAsync(grain, default))!.Etag));
+        Assert.Equal([grain], await storage.ListAsync("ConversationGrain", default));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agent_status_history WHERE agent_id = 'a1' AND to_status = 'Busy'"));
+
+        // A stale ETag is a conflict here too, and changes nothing.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("stale"), "1", default).AsTask());
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("again"), null, default).AsTask());
+
+        conversation.End("a1", T0.AddSeconds(5));
+        conversation.Complete(T0.AddSeconds(6));
+        await storage.ClearAsync(grain, conversation, etag, default);
+        Assert.Null(await storage.ReadAsync(grain, default));
+        Assert.Empty(await storage.ListAsync("ConversationGrain", default));
+        var record = await connection.QuerySingleAsync<(string Status, long EndedAt)>("SELECT status, ended_at FROM conversations WHERE id = 'c1'");
+        Assert.Equal(("Completed", T0.AddSeconds(5).ToUnixTimeMilliseconds()), record);
     }
 }
