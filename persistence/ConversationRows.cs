@@ -16,6 +16,9 @@ internal static class ConversationRows
 
     public const string ListLiveSql = "SELECT tenant_id, id FROM conversations WHERE state IS NOT NULL";
 
+    /// <summary>The live conversations naming an agent (offered, active, ended but not completed), by the partial index <c>ix_conversations_live</c>.</summary>
+    public const string HeldBySql = "SELECT state FROM conversations WHERE tenant_id = @tenant AND agent_id = @agentId AND state IS NOT NULL";
+
     private const string Columns = "group_id = @GroupId, agent_id = @AgentId, status = @Status, queued_at = @QueuedAt, offered_at = @OfferedAt, answered_at = @AnsweredAt, ended_at = @EndedAt, end_reason = @EndReason, updated_at = @Now";
 
     /// <summary>

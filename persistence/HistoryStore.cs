@@ -8,7 +8,8 @@ namespace Engine.Persistence;
 /// <summary>
 /// The append-only history that records and dashboards read beside the conversations' rows (which the
 /// conversation grains' storage keeps, <see cref="ConversationRows"/>): messages and agent status changes.
-/// Every write goes through the group commit and completes when durable.
+/// Every write goes through the group commit and completes when durable. It reads the live conversations'
+/// state that <see cref="SqlGrainStorage"/> keeps in the same rows, so the two serve the same database.
 /// </summary>
 public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
 {
@@ -26,6 +27,15 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
             new { tenant, conversationId, limit = ConversationState.RecentMessagesKept })).ConfigureAwait(false)).ToList();
         if (rows.Count == 0) return MessagesOnRecord.None;
         return new MessagesOnRecord(rows[0].Seq, [.. rows.Where(r => r.ClientMessageId is not null).Select(r => new SentMessage(r.ClientMessageId!, r.Seq))]);
+    }
+
+    bool IEngineHistory.KeepsLiveWork => true;
+
+    async ValueTask<IReadOnlyList<WorkItem>> IEngineHistory.LiveWorkAsync(string tenant, string agentId)
+    {
+        await using var connection = await commit.Database.OpenAsync().ConfigureAwait(false);
+        var states = await connection.QueryAsync<byte[]>(new CommandDefinition(ConversationRows.HeldBySql, new { tenant, agentId })).ConfigureAwait(false);
+        return [.. states.Select(state => WorkItem.HeldIn(System.Text.Json.JsonSerializer.Deserialize(state, EngineJsonContext.Default.ConversationState)!)).OfType<WorkItem>()];
     }
 
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)

@@ -84,7 +84,23 @@ public enum WorkTrigger
 }
 
 /// <summary>One conversation the agent holds.</summary>
-public sealed record WorkItem(string ConversationId, string GroupId, ServiceMode Mode, WorkStage Stage, DateTimeOffset Since, DateTimeOffset? Deadline = null);
+public sealed record WorkItem(string ConversationId, string GroupId, ServiceMode Mode, WorkStage Stage, DateTimeOffset Since, DateTimeOffset? Deadline = null)
+{
+    /// <summary>
+    /// What its agent holds of a live conversation, as the conversation records it: offered is reserved,
+    /// active is active, ended is ended (a chat) or after-call with its deadline (a call). Null when the
+    /// conversation is with nobody. How an agent's work is rebuilt when it is not stored with the agent.
+    /// </summary>
+    public static WorkItem? HeldIn(Engine.Conversations.ConversationState c) => c.Status switch
+    {
+        Engine.Conversations.ConversationStatus.Offered => new(c.Id, c.GroupId!, c.Mode, WorkStage.Reserved, c.OfferedAt ?? c.CreatedAt),
+        Engine.Conversations.ConversationStatus.Active => new(c.Id, c.GroupId!, c.Mode, WorkStage.Active, c.AnsweredAt ?? c.CreatedAt),
+        Engine.Conversations.ConversationStatus.Ended when c.Mode.IsExclusive() => new(
+            c.Id, c.GroupId!, c.Mode, WorkStage.AfterCall, c.EndedAt ?? c.CreatedAt, (c.EndedAt ?? c.CreatedAt) + (c.AfterCall ?? AfterCallRule.Default).Window),
+        Engine.Conversations.ConversationStatus.Ended => new(c.Id, c.GroupId!, c.Mode, WorkStage.Ended, c.EndedAt ?? c.CreatedAt),
+        _ => null,
+    };
+}
 
 /// <summary>The agent's membership of a skill group, with the group's mode and reception cap (SG-3).</summary>
 public sealed record Membership(ServiceMode Mode, int Cap);

@@ -23,6 +23,12 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.AgentId.Length == 0) S.AgentId = Key;
+        if (history.KeepsLiveWork)
+        {
+            // The work is the live conversations' to record, not stored here: rebuilt from them.
+            S.Work.Clear();
+            foreach (var item in await history.LiveWorkAsync(Tenant, Key)) S.Work[item.ConversationId] = item;
+        }
         _status = S.Status();
         counters.MoveAgent(null, _status);
         // A deadline stored with the state but not yet with the reminders (a crash in between) is armed now.
@@ -97,7 +103,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         var outcome = S.TryReserve(conversationId, groupId, now);
         if (outcome == ReserveOutcome.Reserved)
         {
-            await Commit(now, "offered", notifyGroupsExcept: groupId);
+            await Commit(now, "offered", notifyGroupsExcept: groupId, workOnly: true);
             return (outcome, Told(groupId));
         }
         // The group now holds this agent unavailable: make sure it hears of the next change, whatever it is.
@@ -105,7 +111,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         return (outcome, S.AvailabilityFor(groupId));
     }
 
-    public ValueTask Answer(string conversationId) => Change(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
+    public ValueTask Answer(string conversationId) => Work(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
 
     /// <summary>
     /// AS-4: the offer timed out. Returns the stage the agent held the conversation in: Reserved (now
@@ -131,19 +137,19 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     public async ValueTask<bool> Release(string conversationId)
     {
         if (!S.Work.ContainsKey(conversationId)) return false;
-        await Change(conversationId, static (s, id, now) => s.Release(id, now), "released");
+        await Work(conversationId, static (s, id, now) => s.Release(id, now), "released");
         return true;
     }
 
-    public ValueTask End(string conversationId, AfterCallRule afterCall) => Change((conversationId, afterCall), static (s, a, now) => s.End(a.conversationId, now, a.afterCall), "ended");
+    public ValueTask End(string conversationId, AfterCallRule afterCall) => Work((conversationId, afterCall), static (s, a, now) => s.End(a.conversationId, now, a.afterCall), "ended");
 
-    public ValueTask Complete(string conversationId) => Change(conversationId, static (s, id, now) => s.Complete(id, now), "completed");
+    public ValueTask Complete(string conversationId) => Work(conversationId, static (s, id, now) => s.Complete(id, now), "completed");
 
-    public ValueTask Continue(string conversationId) => Change(conversationId, static (s, id, now) => s.Continue(id, now), "continued");
+    public ValueTask Continue(string conversationId) => Work(conversationId, static (s, id, now) => s.Continue(id, now), "continued");
 
-    public ValueTask EnterWrapUp(string conversationId, AfterCallRule afterCall) => Change((conversationId, afterCall), static (s, a, now) => s.EnterWrapUp(a.conversationId, now, a.afterCall), "wrap-up");
+    public ValueTask EnterWrapUp(string conversationId, AfterCallRule afterCall) => Work((conversationId, afterCall), static (s, a, now) => s.EnterWrapUp(a.conversationId, now, a.afterCall), "wrap-up");
 
-    public ValueTask FinishWrapUp(string conversationId) => Change(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished");
+    public ValueTask FinishWrapUp(string conversationId) => Work(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished");
 
     /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
     public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
@@ -153,7 +159,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         var recovered = S.Work.Values.Where(w => w.Deadline <= now).Select(w => w.ConversationId).ToList();
         var any = false;
         foreach (var id in recovered) any |= S.Recover(id, now);
-        if (any) await Commit(now, "status-recovered");
+        if (any) await Commit(now, "status-recovered", workOnly: true);
         else await ArmDeadline();
         foreach (var id in recovered) GetGrain<ConversationGrain>(id).Tell(Key, static (c, agent) => c.AfterCallDone(agent));
     }
@@ -170,10 +176,23 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         await Commit(now, reason);
     }
 
-    private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null)
+    /// <summary>A change of the work alone (a conversation moving in the agent's hands), which the conversation records.</summary>
+    private async ValueTask Work<TArg>(TArg arg, Action<AgentState, TArg, DateTimeOffset> transition, string reason)
+    {
+        var now = Now;
+        transition(S, arg, now);
+        await Commit(now, reason, workOnly: true);
+    }
+
+    /// <summary>
+    /// Stores the state (unless only the work changed and the record keeps it: then the conversation's own
+    /// save carries it), records a status change, and tells the groups what changed for them.
+    /// </summary>
+    private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null, bool workOnly = false)
     {
         var status = S.Status();
-        await Together(State.WriteStateAsync(), status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default);
+        var stateWrite = workOnly && history.KeepsLiveWork ? default : State.WriteStateAsync();
+        await Together(stateWrite, status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default);
         if (status != _status)
         {
             counters.MoveAgent(_status, status);

@@ -15,6 +15,15 @@ public interface IEngineHistory
 
     /// <summary>The last message number on record for the conversation, and the client message ids of its latest messages.</summary>
     ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId);
+
+    /// <summary>
+    /// Whether the record keeps every live conversation's state, so that an agent's work is rebuilt from it
+    /// when the agent activates (<see cref="LiveWorkAsync"/>) and is not stored with the agent.
+    /// </summary>
+    bool KeepsLiveWork { get; }
+
+    /// <summary>What the agent holds: one item per live conversation that names the agent.</summary>
+    ValueTask<IReadOnlyList<WorkItem>> LiveWorkAsync(string tenant, string agentId);
 }
 
 public sealed record MessagesOnRecord(long LastSeq, IReadOnlyList<Engine.Conversations.SentMessage> Recent)
@@ -43,4 +52,8 @@ public sealed class NullEngineHistory : IEngineHistory
     public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => default;
 
     public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => new(MessagesOnRecord.None);
+
+    public bool KeepsLiveWork => false;
+
+    public ValueTask<IReadOnlyList<WorkItem>> LiveWorkAsync(string tenant, string agentId) => new([]);
 }

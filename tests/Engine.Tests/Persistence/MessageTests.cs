@@ -139,5 +139,9 @@ public sealed class MessageTests
             => Interlocked.Exchange(ref _failNext, 0) == 1 ? ValueTask.FromException(new IOException("disk full")) : inner.MessageAppendedAsync(tenant, message);
 
         public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => inner.MessagesOnRecordAsync(tenant, conversationId);
+
+        public bool KeepsLiveWork => inner.KeepsLiveWork;
+
+        public ValueTask<IReadOnlyList<Engine.Agents.WorkItem>> LiveWorkAsync(string tenant, string agentId) => inner.LiveWorkAsync(tenant, agentId);
     }
 }

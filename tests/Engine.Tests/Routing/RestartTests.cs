@@ -102,6 +102,50 @@ public sealed class RestartTests
         Assert.Equal(ConversationStatus.Ended, (await second.ConversationAsync("talking")).Status);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_agents_work_is_not_stored_with_the_agent_and_is_rebuilt_from_the_live_conversations_after_a_restart(string store)
+    {
+        await using var database = await TestStore.ForAsync(store);
+        var first = await StoredRunAsync(database!, null);
+        await first.SetModeSettingsAsync(ServiceMode.Phone, new RoutingSettings { StatusRecovery = true, StatusRecoverySeconds = 20 });
+        await first.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await first.GroupAsync("p1", ServiceMode.Phone, 1, "a3");
+        await first.OnlineAsync("a1", "a3");
+        var stored = await first.Storage.ReadAsync(new GrainId(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default);
+
+        await first.ArriveAsync("c1", "g1");
+        await first.AnswerAsync("c1", "a1");
+        await first.ArriveAsync("c2", "g1");
+        await first.ArriveAsync("call1", "p1", "+861", ServiceMode.Phone);
+        await first.AnswerAsync("call1", "a3");
+        await first.EndAsync("call1", "a3");
+        // The conversations moved through reserve, answer and end at the agents: none of it wrote the agent's state.
+        Assert.Equal(stored!.Etag, (await first.Storage.ReadAsync(new GrainId(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default))!.Etag);
+        var before = new Dictionary<string, AgentSnapshot>();
+        foreach (var id in new[] { "a1", "a3" }) before[id] = await first.AgentAsync(id);
+        Assert.Equal(2, before["a1"].Work.Count);
+        await first.DisposeAsync();
+
+        await using var second = await StoredRunAsync(database!, first.Clock);
+        foreach (var (id, agent) in before)
+        {
+            var after = await second.AgentAsync(id);
+            Assert.Equal((agent.Status, agent.Presence), (after.Status, after.Presence));
+            Assert.Equal(agent.Work.OrderBy(w => w.ConversationId), after.Work.OrderBy(w => w.ConversationId));
+        }
+        // AS-7: the rebuilt after-call deadline still returns the agent to Idle.
+        await second.AdvanceAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(AgentStatus.Idle, (await second.AgentAsync("a3")).Status);
+    }
+
+    private static Task<RoutingHost> StoredRunAsync(TestStore database, Support.ManualTimeProvider? clock) => RoutingHost.StartAsync(
+        storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System),
+        reminders: new SqlReminderStore(database.Database, database.Commit),
+        history: new HistoryStore(database.Commit),
+        clock: clock);
+
     /// <summary>A host on the store's grain state and reminders (in memory for null), without history: what a restart reads back.</summary>
     private static Task<RoutingHost> FirstRunAsync(TestStore? database) => database is null
         ? RoutingHost.StartAsync()
