@@ -28,6 +28,9 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
             // The work is the live conversations' to record, not stored here: rebuilt from them.
             S.Work.Clear();
             foreach (var item in await history.LiveWorkAsync(Tenant, Key)) S.Work[item.ConversationId] = item;
+            // Changes to the work since the stored state moved the version on in memory only: this one must
+            // be newer than anything the groups heard, or they would take its reports for stale ones.
+            S.Version += 1L << 32;
         }
         _status = S.Status();
         counters.MoveAgent(null, _status);

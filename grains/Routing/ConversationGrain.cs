@@ -80,6 +80,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     /// <summary>One-way from the group: an agent reserved capacity for this conversation.</summary>
     public async ValueTask Offered(string agentId, string groupId, RoutingSettings settings)
     {
+        // The same offer already came back with the enqueue and was saved with it.
+        if (S.Status == ConversationStatus.Offered && S.AgentId == agentId && S.GroupId == groupId) return;
         if (S.Status != ConversationStatus.Queued || S.GroupId != groupId)
         {
             // Stale: the customer left or the conversation moved meanwhile.
@@ -281,8 +283,10 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     }
 
     /// <summary>A deadline came: AS-4 / RT-4 offer timeout, or FL-5 reply timeout.</summary>
-    private async ValueTask DeadlineAsync(string name)
+    private async ValueTask DeadlineAsync(string name, IDisposable fired)
     {
+        // A tick queued before its timer was replaced or cancelled is stale: the timer armed since stands.
+        if (!ReferenceEquals(name == OfferTimer ? _offerTimer : _replyTimer, fired)) return;
         Disarm(name);
         var now = Time.GetUtcNow();
         if (name == OfferTimer && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
@@ -342,7 +346,9 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         Disarm(name);
         var delay = due - Time.GetUtcNow();
-        var timer = RegisterTimer(() => DeadlineAsync(name), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        IDisposable? timer = null;
+        // The tick runs as a turn of this activation, after the turn arming it: the handle is set by then.
+        timer = RegisterTimer(() => DeadlineAsync(name, timer!), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
         if (name == OfferTimer) _offerTimer = timer;
         else _replyTimer = timer;
     }

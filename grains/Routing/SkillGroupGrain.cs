@@ -161,7 +161,9 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
             _queueChanged = true;
             _pool.RecordOffer(proposal.AgentId);
             if (conversationId == caller) callerAgent = proposal.AgentId;
-            else GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
+            // Told also to the caller, which ignores it once saved: if the caller gave up waiting (a call
+            // timeout), this is how the conversation hears of the reservation and lets the agent go.
+            GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
         }
         await AfterQueueWork();
         return callerAgent;

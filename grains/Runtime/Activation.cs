@@ -147,8 +147,9 @@ internal sealed class Activation : IThreadPoolWorkItem
         // The sweeper decided outside this turn; the grain may have taken on work since.
         if (idle && grain is { KeepAlive: true }) return;
         // A live grain reloaded after a failed turn comes back at once from its stored state, which re-arms
-        // the timers it keeps for its deadlines; otherwise it would wait for someone to call it.
-        if (reload && grain is { KeepAlive: true }) TryEnqueue(new CallbackMessage(static _ => default));
+        // the timers it keeps for its deadlines; otherwise it would wait for someone to call it. Memory is
+        // not to be trusted after a failure, so a type that wakes on start always comes back.
+        if (reload && (grain is { KeepAlive: true } || _runtime.WakesOnStart(Id.Type))) TryEnqueue(new CallbackMessage(static _ => default));
         if (grain is not null)
         {
             try

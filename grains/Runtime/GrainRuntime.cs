@@ -78,6 +78,12 @@ public sealed class GrainRuntime : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Whether grains of <paramref name="grainType"/> wake on start (and after a reload).</summary>
+    internal bool WakesOnStart(string grainType)
+    {
+        lock (_types) return _types.TryGetValue(grainType, out var registration) && registration.WakeOnStart;
+    }
+
     /// <summary>Arms the stored reminders, wakes the grains registered to wake on start, and starts the sweeper.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken = default)
     {
