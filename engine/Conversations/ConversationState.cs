@@ -94,6 +94,9 @@ public sealed class ConversationState
     /// <summary>The after-call rule of the group whose offer this is (AS-6, AS-7).</summary>
     public AfterCallRule? AfterCall { get; set; }
 
+    /// <summary>RT-3 was on for the group whose offer this is: its answer is kept as the visitor's last agent.</summary>
+    public bool KeepsLastAgent { get; set; }
+
     public bool Exists => Id.Length > 0;
 
     public bool IsFinished => Status is ConversationStatus.Ended or ConversationStatus.Completed;

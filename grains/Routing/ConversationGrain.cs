@@ -103,6 +103,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
         S.AfterCall = settings.AfterCall;
+        S.KeepsLastAgent = settings.LastAgentPriority;
         _ringFrom = groupId;
     }
 
@@ -120,7 +121,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         S.Answer(agentId, Time.GetUtcNow());
         var snapshot = await Save();
         Disarm(OfferTimer);
-        GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
+        // RT-3 remembers who served the visitor where it is on; elsewhere nobody would ask.
+        if (S.KeepsLastAgent) GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
         return snapshot;
     }
 

@@ -98,6 +98,21 @@ public sealed class RoutingRuleTests
         Assert.Equal("a2", await host.AgentOfAsync("c3"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RT3_A_visitors_last_agent_is_kept_where_last_agent_priority_is_on_and_only_there(bool on)
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { LastAgentPriority = on });
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1", "alice");
+        await host.AnswerAsync("c1", "a1");
+        var kept = await host.Storage.ReadAsync(new Engine.Grains.Runtime.GrainId(nameof(Engine.Grains.Routing.VisitorGrain), RoutingHost.Tenant, "alice"), default);
+        Assert.Equal(on, kept is not null);
+    }
+
     [Fact]
     public async Task RT3_Without_last_agent_priority_a_returning_customer_follows_the_policy()
     {
