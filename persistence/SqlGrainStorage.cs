@@ -78,7 +78,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         var rows = await connection.QueryAsync<(string Tenant, string Key)>(new CommandDefinition(
             conversations ? ConversationRows.ListLiveSql : "SELECT tenant_id, grain_key FROM grain_state WHERE grain_type = @grainType",
             new { grainType }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Where(r => !r.Key.Contains(GrainId.SubstateSeparator, StringComparison.Ordinal)).Select(r => new GrainId(grainType, r.Tenant, r.Key))];
+        return [.. rows.Select(r => new GrainId(grainType, r.Tenant, r.Key))];
     }
 
     private static long Expected(string? etag) => etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);

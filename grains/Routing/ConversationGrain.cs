@@ -285,10 +285,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     }
 
     /// <summary>A deadline came: AS-4 / RT-4 offer timeout, or FL-5 reply timeout.</summary>
-    private async ValueTask DeadlineAsync(string name, IDisposable fired)
+    private async ValueTask DeadlineAsync(string name)
     {
-        // A tick queued before its timer was replaced or cancelled is stale: the timer armed since stands.
-        if (!ReferenceEquals(name == OfferTimer ? _offerTimer : _replyTimer, fired)) return;
         Disarm(name);
         var now = Time.GetUtcNow();
         if (name == OfferTimer && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
@@ -348,9 +346,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     {
         Disarm(name);
         var delay = due - Time.GetUtcNow();
-        IDisposable? timer = null;
-        // The tick runs as a turn of this activation, after the turn arming it: the handle is set by then.
-        timer = RegisterTimer(() => DeadlineAsync(name, timer!), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        var timer = RegisterTimer(() => DeadlineAsync(name), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
         if (name == OfferTimer) _offerTimer = timer;
         else _replyTimer = timer;
     }

@@ -59,7 +59,7 @@ public abstract class Grain
         var timer = Runtime.Time.CreateTimer(static state => ((CallbackMessageFactory)state!).Post(), tick, dueTime, period);
         tick.Timer = timer;
         (_timers ??= []).Add(timer);
-        return new TimerHandle(this, timer);
+        return new TimerHandle(this, timer, tick);
     }
 
     /// <summary>A durable one-shot reminder: delivered to <see cref="IRemindable"/> at <paramref name="dueAt"/>, even after a restart.</summary>
@@ -92,34 +92,42 @@ public abstract class Grain
         _timers?.Remove(timer);
     }
 
-    private sealed class TimerHandle(Grain grain, ITimer timer) : IDisposable
+    private sealed class TimerHandle(Grain grain, ITimer timer, CallbackMessageFactory tick) : IDisposable
     {
-        public void Dispose() => grain.RemoveTimer(timer);
+        public void Dispose()
+        {
+            // A tick already queued when the grain let the timer go is dropped: the grain may have armed another since.
+            tick.Disposed = true;
+            grain.RemoveTimer(timer);
+        }
     }
 
     private sealed class CallbackMessageFactory(Grain grain, Func<ValueTask> callback)
     {
-        private readonly CallbackMessage _body = new(_ => callback());
+        public CallbackMessage Body { get; } = new(_ => callback());
 
         public ITimer? Timer;
+
+        public volatile bool Disposed;
 
         public void Post()
         {
             var activation = grain._activation;
             if (activation is null || !activation.IsCurrent(grain)) return;
-            activation.TryEnqueue(new Tick(grain, activation, _body));
+            activation.TryEnqueue(new Tick(grain, activation, this));
         }
     }
 
     /// <summary>
     /// A timer tick, abandoned once its grain is no longer the activation's instance (deactivated, or dropped to
-    /// re-read its state), so that a tick queued late never activates a fresh instance.
+    /// re-read its state), so that a tick queued late never activates a fresh instance; and abandoned once the
+    /// grain disposed its timer, so that a late tick never acts for a timer replaced meanwhile.
     /// </summary>
-    private sealed class Tick(Grain grain, Activation activation, CallbackMessage body) : Message
+    private sealed class Tick(Grain grain, Activation activation, CallbackMessageFactory timer) : Message
     {
-        public override bool IsAbandoned => !activation.IsCurrent(grain);
+        public override bool IsAbandoned => timer.Disposed || !activation.IsCurrent(grain);
 
-        public override ValueTask Invoke(Grain target, Activation current) => body.Invoke(target, current);
+        public override ValueTask Invoke(Grain target, Activation current) => timer.Body.Invoke(target, current);
     }
 }
 

@@ -94,7 +94,11 @@ public sealed class GrainRuntime : IAsyncDisposable
             lock (_types) waking = [.. _types.Where(t => t.Value.WakeOnStart).Select(t => t.Key)];
             foreach (var type in waking)
             {
-                foreach (var id in await stored.ListAsync(type, cancellationToken).ConfigureAwait(false)) Send(id, new CallbackMessage(static _ => default));
+                foreach (var id in await stored.ListAsync(type, cancellationToken).ConfigureAwait(false))
+                {
+                    // A named further state (OpenStateAsync) belongs to the grain of the key before the separator.
+                    if (!id.Key.Contains(GrainId.SubstateSeparator, StringComparison.Ordinal)) Send(id, new CallbackMessage(static _ => default));
+                }
             }
         }
         _sweeper = Time.CreateTimer(static s => ((GrainRuntime)s!).Sweep(), this, Options.SweepPeriod, Options.SweepPeriod);

@@ -16,7 +16,7 @@ public sealed class MemoryGrainStorage : IGrainStorage, IStoredGrains
     private long _slots;
 
     public ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken)
-        => new([.. _rows.Where(r => r.Key.Type == grainType && !r.Key.Key.Contains(GrainId.SubstateSeparator) && r.Value.Exists).Select(r => r.Key)]);
+        => new([.. _rows.Where(r => r.Key.Type == grainType && r.Value.Exists).Select(r => r.Key)]);
 
     public ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
         => new(_rows.TryGetValue(grain, out var slot) ? slot.Read() : null);

@@ -38,7 +38,7 @@ public interface IStateAwareStorage
     ValueTask ClearAsync<TState>(GrainId grain, TState lastState, string? etag, CancellationToken cancellationToken) where TState : class;
 }
 
-/// <summary>A grain storage that can list the grains of a type holding stored state (their main state, not named substates).</summary>
+/// <summary>A grain storage that can list the ids of a type holding stored state (named further states included).</summary>
 public interface IStoredGrains
 {
     ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken);

@@ -54,6 +54,24 @@ public sealed class TimerTests
     }
 
     [Fact]
+    public async Task A_tick_queued_behind_a_turn_that_disposes_its_timer_is_dropped()
+    {
+        await using var host = await TestHost.StartAsync(r => r.Register<TickingGrain>());
+        var grain = host.Get<TickingGrain>("k");
+        await grain.Call(g => g.StartTimerAsync(Period));
+        var held = grain.Call(g => g.HoldThenStopTimerAsync()).AsTask();
+        await host.Probe.WhenSignaled("held:k");
+
+        // The tick is queued behind the running turn, which then lets the timer go (as a grain replacing a deadline does).
+        host.Clock.Advance(Period);
+        host.Probe.Signal("release:k");
+        await held.WaitAsync(TestHost.HangGuard);
+        await host.IdleAsync();
+
+        Assert.Equal(0, host.Probe.Count("tick:k"));
+    }
+
+    [Fact]
     public async Task Timers_stop_when_the_activation_deactivates()
     {
         await using var host = await TestHost.StartAsync(r => r.Register<TickingGrain>());
@@ -122,6 +140,12 @@ public sealed class TimerTests
             _probe.Signal($"held:{Key}");
             await _probe.Gate($"release:{Key}");
             _probe.Exit($"turn:{Key}");
+        }
+
+        public async ValueTask HoldThenStopTimerAsync()
+        {
+            await HoldAsync();
+            _timer?.Dispose();
         }
 
         public ValueTask DeactivateAsync()
