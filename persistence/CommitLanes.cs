@@ -1,25 +1,18 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
 
 namespace Engine.Persistence;
-
-/// <summary>One writer of the group commit, on a connection of its own.</summary>
-internal abstract class CommitLane : IAsyncDisposable
-{
-    /// <summary>Runs the batch in one transaction and commits it (durably), setting each write's row count.</summary>
-    public abstract ValueTask CommitAsync(List<PendingWrite> batch, CancellationToken cancellationToken);
-
-    public abstract ValueTask DisposeAsync();
-}
 
 /// <summary>
 /// PostgreSQL: the whole transaction in one round trip: BEGIN, every statement of the batch, COMMIT. A
 /// failed statement makes the server skip the rest, COMMIT included; the group commit then drops this
 /// lane's connection, and the pool rolls the aborted transaction back before the connection serves again.
 /// </summary>
-internal sealed class PostgresLane(DbConnection connection) : CommitLane
+internal sealed class PostgresLane(DbConnection connection) : IAsyncDisposable
 {
-    public override async ValueTask CommitAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    /// <summary>Runs the batch in one transaction and commits it (durably), setting each write's row count.</summary>
+    public async ValueTask CommitAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
     {
         await using var dbBatch = connection.CreateBatch();
         Add(dbBatch, "BEGIN");
@@ -47,40 +40,60 @@ internal sealed class PostgresLane(DbConnection connection) : CommitLane
         return command;
     }
 
-    public override ValueTask DisposeAsync() => connection.DisposeAsync();
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
 }
 
-/// <summary>SQLite (in process, no round trips): statements prepared once for the life of the writer's connection.</summary>
-internal sealed class SqliteLane : CommitLane
+/// <summary>
+/// SQLite, in process: statements prepared once for the life of the writer's own connection. The writer
+/// commits with <c>synchronous=NORMAL</c>: the commit writes its frames to the WAL and returns without
+/// waiting for the disk, and <see cref="Wal"/> flushes them (fsync) afterwards, while the next batch runs.
+/// A caller hears of its write only after that flush, so an acknowledged write is as durable as with
+/// <c>synchronous=FULL</c>. SQLite itself still syncs the WAL before each checkpoint and a new WAL header.
+/// The connection is not pooled: its settings must not reach other users.
+/// </summary>
+internal sealed class SqliteLane
 {
+    // The writer keeps more pages in memory than a reader: the indexes it updates are spread over the file.
+    // Not much more: SQLite scans the writer's whole page-cache hash table at the end of every transaction
+    // once a b-tree balance has used the lock-byte page number as a temporary, so its cost grows with this.
+    private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;";
+
     private readonly SqliteConnection _connection;
     private readonly SqliteStatements _statements;
 
-    private SqliteLane(SqliteConnection connection)
+    private SqliteLane(SqliteConnection connection, WalFile wal)
     {
         _connection = connection;
         _statements = new SqliteStatements(connection);
+        Wal = wal;
     }
 
-    public static async Task<SqliteLane> OpenAsync(Database database, CancellationToken cancellationToken)
+    /// <summary>The WAL this lane commits to; flushing it makes the lane's commits durable.</summary>
+    public WalFile Wal { get; }
+
+    public static SqliteLane Open(Database database)
     {
-        var connection = (SqliteConnection)await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
         try
         {
-            await using var command = connection.CreateCommand();
-            // The writer keeps more pages in memory than a reader: the indexes it updates are spread over the file.
-            command.CommandText = "PRAGMA cache_size=-65536";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return new SqliteLane(connection);
+            connection.Open();
+            using (var command = connection.CreateCommand())
+            {
+                // An empty write transaction makes sure the WAL file exists before it is opened here.
+                command.CommandText = Dialect.SqlitePragmas + WriterPragmas + "BEGIN IMMEDIATE; COMMIT;";
+                command.ExecuteNonQuery();
+            }
+            return new SqliteLane(connection, WalFile.Open(connection.DataSource + "-wal"));
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             throw;
         }
     }
 
-    public override ValueTask CommitAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    /// <summary>Runs the batch in one transaction and commits it to the WAL (not yet flushed), setting each write's row count.</summary>
+    public void Commit(List<PendingWrite> batch)
     {
         _statements.Begin();
         try
@@ -93,12 +106,43 @@ internal sealed class SqliteLane : CommitLane
             _statements.Rollback();
             throw;
         }
-        return default;
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>Closes the connection; returns its WAL handle, to be disposed after a last flush.</summary>
+    public WalFile Close()
     {
         _statements.Dispose();
-        return _connection.DisposeAsync();
+        _connection.Dispose();
+        return Wal;
     }
+}
+
+/// <summary>
+/// A handle of SQLite's WAL file, kept only to flush it. The file stays the same while the lane's
+/// connection is open: SQLite deletes it only when its last connection closes, after a checkpoint.
+/// </summary>
+internal sealed class WalFile : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private WalFile(SafeFileHandle handle) => _handle = handle;
+
+    public static WalFile Open(string path)
+        => new(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
+
+    /// <summary>fsync: everything written to the WAL so far is on disk. Returns the error instead of throwing.</summary>
+    public Exception? TryFlush()
+    {
+        try
+        {
+            RandomAccess.FlushToDisk(_handle);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return e;
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
 }

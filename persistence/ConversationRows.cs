@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Engine.Conversations;
 using Engine.Grains.Runtime;
 
@@ -6,7 +7,12 @@ namespace Engine.Persistence;
 /// <summary>
 /// A conversation's live state and its record are one row of <c>conversations</c>: every save of the
 /// conversation grain is one statement that updates the record's columns and the state (payload and ETag)
-/// together, and completion keeps the record and drops the state. A row with state is a live conversation.
+/// together, and completion keeps the record and drops the state. A row with state is a live conversation,
+/// and <c>live</c> marks it for the partial index <c>ix_conversations_live</c>: set by the first save and
+/// cleared by completion, so that the saves between leave that index alone (a condition on <c>state</c>
+/// would make every save rewrite the index entry). They leave <c>ix_conversations_tenant_time</c> alone too
+/// unless the agent changed: an update names the agent and group only when they differ from what this
+/// state last stored.
 /// </summary>
 internal static class ConversationRows
 {
@@ -14,34 +20,58 @@ internal static class ConversationRows
 
     public const string ReadSql = "SELECT etag AS Etag, state AS Payload FROM conversations WHERE id = @Key AND tenant_id = @Tenant AND state IS NOT NULL";
 
-    public const string ListLiveSql = "SELECT tenant_id, id FROM conversations WHERE state IS NOT NULL";
+    public const string ListLiveSql = "SELECT tenant_id, id FROM conversations WHERE live IS NOT NULL";
 
     /// <summary>The live conversations naming an agent (offered, active, ended but not completed), by the partial index <c>ix_conversations_live</c>.</summary>
-    public const string HeldBySql = "SELECT state FROM conversations WHERE tenant_id = @tenant AND agent_id = @agentId AND state IS NOT NULL";
+    public const string HeldBySql = "SELECT state FROM conversations WHERE tenant_id = @tenant AND agent_id = @agentId AND live IS NOT NULL";
 
-    private const string Columns = "group_id = @GroupId, agent_id = @AgentId, status = @Status, queued_at = @QueuedAt, offered_at = @OfferedAt, answered_at = @AnsweredAt, ended_at = @EndedAt, end_reason = @EndReason, updated_at = @Now";
+    private const string Route = "group_id = @GroupId, agent_id = @AgentId, ";
+
+    private const string Columns = "status = @Status, queued_at = @QueuedAt, offered_at = @OfferedAt, answered_at = @AnsweredAt, ended_at = @EndedAt, end_reason = @EndReason, updated_at = @Now";
 
     /// <summary>
     /// The first save. A completed record under the same id is taken over (the id starts again); a live one is
     /// left alone, which makes the write a conflict.
     /// </summary>
     private const string InsertSql =
-        "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at, state, etag) "
-        + "VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now, @State, 1) "
+        "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at, state, etag, live) "
+        + "VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now, @State, 1, 1) "
         + "ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, visitor_id = excluded.visitor_id, mode = excluded.mode, created_at = excluded.created_at, "
         + "group_id = excluded.group_id, agent_id = excluded.agent_id, status = excluded.status, queued_at = excluded.queued_at, offered_at = excluded.offered_at, "
-        + "answered_at = excluded.answered_at, ended_at = excluded.ended_at, end_reason = excluded.end_reason, updated_at = excluded.updated_at, state = excluded.state, etag = 1 "
+        + "answered_at = excluded.answered_at, ended_at = excluded.ended_at, end_reason = excluded.end_reason, updated_at = excluded.updated_at, state = excluded.state, etag = 1, live = 1 "
         + "WHERE conversations.state IS NULL";
 
-    private const string UpdateSql = "UPDATE conversations SET " + Columns + ", state = @State, etag = etag + 1 WHERE id = @Id AND tenant_id = @Tenant AND etag = @Etag AND state IS NOT NULL";
+    private const string Live = " WHERE id = @Id AND tenant_id = @Tenant AND etag = @Etag AND state IS NOT NULL";
 
-    private const string FinishSql = "UPDATE conversations SET " + Columns + ", state = NULL, etag = NULL WHERE id = @Id AND tenant_id = @Tenant AND etag = @Etag AND state IS NOT NULL";
+    private const string UpdateSql = "UPDATE conversations SET " + Columns + ", state = @State, etag = etag + 1" + Live;
+
+    private const string UpdateMovedSql = "UPDATE conversations SET " + Route + Columns + ", state = @State, etag = etag + 1" + Live;
+
+    private const string FinishSql = "UPDATE conversations SET " + Columns + ", state = NULL, etag = NULL, live = NULL" + Live;
+
+    private const string FinishMovedSql = "UPDATE conversations SET " + Route + Columns + ", state = NULL, etag = NULL, live = NULL" + Live;
+
+    /// <summary>The agent and group each state instance last stored; unknown (so written again) after a read.</summary>
+    private static readonly ConditionalWeakTable<ConversationState, StoredRoute> Stored = [];
 
     public static SqlWrite Save(string tenant, ConversationState c, byte[] state, long? etag, DateTimeOffset now)
-        => new(etag is null ? InsertSql : UpdateSql, Parameters(tenant, c, state, etag ?? 0, now));
+    {
+        var sql = etag is null ? InsertSql : Unmoved(c) ? UpdateSql : UpdateMovedSql;
+        return new(sql, Parameters(tenant, c, state, etag ?? 0, now));
+    }
 
     public static SqlWrite Finish(string tenant, ConversationState c, long etag, DateTimeOffset now)
-        => new(FinishSql, Parameters(tenant, c, null, etag, now));
+        => new(Unmoved(c) ? FinishSql : FinishMovedSql, Parameters(tenant, c, null, etag, now));
+
+    private static bool Unmoved(ConversationState c)
+        => Stored.TryGetValue(c, out var stored) && stored.AgentId == c.AgentId && stored.GroupId == c.GroupId;
+
+    /// <summary>After a save is durable: what the row now holds. A failed save forgets it, so the next one writes everything.</summary>
+    public static void Saved(ConversationState c, bool succeeded)
+    {
+        if (!succeeded) Stored.Remove(c);
+        else if (!Unmoved(c)) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
+    }
 
     /// <summary>Always the same names in the same order: SQLite binds them by position once learned.</summary>
     private static (string, object?)[] Parameters(string tenant, ConversationState c, byte[]? state, long etag, DateTimeOffset now) =>
@@ -56,4 +86,6 @@ internal static class ConversationRows
     ];
 
     public static bool Holds(GrainId grain) => grain.Type == GrainType;
+
+    private sealed record StoredRoute(string? AgentId, string? GroupId);
 }

@@ -54,6 +54,12 @@ public abstract class Dialect
     /// <summary>When <paramref name="error"/> is a unique-constraint violation, what names the constraint (its name or the message naming its columns); otherwise null.</summary>
     public abstract string? UniqueViolation(DbException error);
 
+    /// <summary>
+    /// Every SQLite connection's settings. WAL: readers never wait for the writer. synchronous=FULL: a
+    /// committed transaction is on disk (fsync); the group commit's writer flushes on its own instead.
+    /// </summary>
+    internal const string SqlitePragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; ";
+
     private sealed class SqliteDialect : Dialect
     {
         public override StoreKind Kind => StoreKind.Sqlite;
@@ -76,8 +82,7 @@ public abstract class Dialect
             var handle = ((SqliteConnection)connection).Handle!;
             if (_configured.TryGetValue(handle, out _)) return;
             await using var command = connection.CreateCommand();
-            // WAL: readers never wait for the writer. synchronous=FULL: a committed transaction is on disk (fsync).
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            command.CommandText = SqlitePragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             _configured.TryAdd(handle, handle);
         }

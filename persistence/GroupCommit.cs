@@ -10,7 +10,8 @@ namespace Engine.Persistence;
 /// next batch gathers, so the batch grows with the load. A caller's task completes only after its
 /// write is durable; if the commit fails, every write of that batch fails. PostgreSQL gets several
 /// writers (lanes), each with its own connection, so that one batch's round trips and commit overlap
-/// the next; SQLite has one writer at a time anyway. Order between lanes is free: every caller awaits
+/// the next; SQLite has one writer at a time anyway, on a thread of its own, and the fsync of one batch
+/// overlaps the next batch (<see cref="SqliteLane"/>). Order between lanes is free: every caller awaits
 /// its write before making the next one that depends on it.
 /// </summary>
 public sealed partial class GroupCommit : IAsyncDisposable
@@ -20,6 +21,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private readonly Database _database;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _writers;
     private long _batches;
@@ -35,10 +37,24 @@ public sealed partial class GroupCommit : IAsyncDisposable
     {
         _database = database;
         _logger = logger;
-        var lanes = database.Dialect.Kind == StoreKind.Postgres ? 4 : 1;
-        _writers = [.. Enumerable.Range(0, lanes).Select(_ => Task.Run(WriteLoopAsync))];
-        if (database.Dialect.Kind == StoreKind.Sqlite) Reads = new SqliteReads(database);
+        if (database.Dialect.Kind == StoreKind.Sqlite)
+        {
+            Reads = new SqliteReads(database);
+            // Threads of their own: the writer is busy (or waits on the disk) all the time under load, and
+            // holding thread-pool threads for that starves the grains' turns on a small machine.
+            _writers = [OnOwnThread(SqliteWriteLoop), OnOwnThread(SqliteSyncLoop)];
+        }
+        else
+        {
+            _writers = [.. Enumerable.Range(0, 4).Select(_ => Task.Run(PostgresWriteLoopAsync))];
+        }
     }
+
+    /// <summary>
+    /// Whether writes become durable in the order they were queued: SQLite's single writer takes them first
+    /// in first out and commits its batches one after another; PostgreSQL's lanes commit side by side.
+    /// </summary>
+    public bool CommitsInOrder => _database.Dialect.Kind == StoreKind.Sqlite;
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -52,27 +68,24 @@ public sealed partial class GroupCommit : IAsyncDisposable
         return pending.Completion.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private async Task PostgresWriteLoopAsync()
     {
         var batch = new List<PendingWrite>(MaxBatch);
-        CommitLane? lane = null;
+        PostgresLane? lane = null;
         try
         {
             while (await _queue.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write)) batch.Add(write);
+                Gather(batch);
                 try
                 {
-                    lane ??= await OpenLaneAsync().ConfigureAwait(false);
+                    lane ??= new PostgresLane(await _database.OpenAsync(_stop.Token).ConfigureAwait(false));
                     await lane.CommitAsync(batch, _stop.Token).ConfigureAwait(false);
-                    Interlocked.Increment(ref _batches);
-                    Interlocked.Add(ref _writes, batch.Count);
-                    foreach (var write in batch) write.Succeed();
+                    Completed(batch);
                 }
-                catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or IOException)
+                catch (Exception e) when (IsStoreFailure(e))
                 {
-                    LogBatchFailed(_logger, e, batch.Count);
-                    foreach (var write in batch) write.Fail(e);
+                    Failed(batch, e);
                     // A broken connection is opened afresh for the next batch.
                     if (lane is not null) await lane.DisposeAsync().ConfigureAwait(false);
                     lane = null;
@@ -90,13 +103,92 @@ public sealed partial class GroupCommit : IAsyncDisposable
         }
     }
 
-    private async Task<CommitLane> OpenLaneAsync() => _database.Dialect.Kind == StoreKind.Sqlite
-        ? await SqliteLane.OpenAsync(_database, _stop.Token).ConfigureAwait(false)
-        : new PostgresLane(await _database.OpenAsync(_stop.Token).ConfigureAwait(false));
+    /// <summary>
+    /// SQLite's writer: runs and commits one batch after another. A commit is written but not yet flushed;
+    /// its batch goes on to <see cref="SqliteSyncLoop"/>, which completes the callers once the WAL is on disk.
+    /// </summary>
+    private void SqliteWriteLoop()
+    {
+        SqliteLane? lane = null;
+        try
+        {
+            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                var batch = new List<PendingWrite>(MaxBatch);
+                Gather(batch);
+                try
+                {
+                    lane ??= SqliteLane.Open(_database);
+                    lane.Commit(batch);
+                    _committed.Writer.TryWrite(new CommittedBatch(lane.Wal, batch));
+                }
+                catch (Exception e) when (IsStoreFailure(e))
+                {
+                    Failed(batch, e);
+                    // A broken connection is opened afresh for the next batch; its WAL handle closes once what it committed is flushed.
+                    if (lane is not null) _committed.Writer.TryWrite(new CommittedBatch(lane.Close(), []));
+                    lane = null;
+                }
+            }
+        }
+        finally
+        {
+            if (lane is not null) _committed.Writer.TryWrite(new CommittedBatch(lane.Close(), []));
+            _committed.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Flushes the WAL once for every batch committed since the last flush, then completes their callers.</summary>
+    private void SqliteSyncLoop()
+    {
+        var taken = new List<CommittedBatch>();
+        while (_committed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (_committed.Reader.TryRead(out var committed)) taken.Add(committed);
+            WalFile? flushed = null;
+            Exception? failure = null;
+            foreach (var committed in taken)
+            {
+                if (!ReferenceEquals(committed.Wal, flushed))
+                {
+                    failure = committed.Wal.TryFlush();
+                    flushed = committed.Wal;
+                }
+                if (failure is null) Completed(committed.Writes);
+                else Failed(committed.Writes, failure);
+                if (committed.Writes.Count == 0) committed.Wal.Dispose();
+            }
+            taken.Clear();
+        }
+    }
+
+    private void Gather(List<PendingWrite> batch)
+    {
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write)) batch.Add(write);
+    }
+
+    private void Completed(List<PendingWrite> batch)
+    {
+        if (batch.Count == 0) return;
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _writes, batch.Count);
+        foreach (var write in batch) write.Succeed();
+    }
+
+    private void Failed(List<PendingWrite> batch, Exception error)
+    {
+        if (batch.Count == 0) return;
+        LogBatchFailed(_logger, error, batch.Count);
+        foreach (var write in batch) write.Fail(error);
+    }
+
+    private static bool IsStoreFailure(Exception e) => e is DbException or InvalidOperationException or TimeoutException or IOException;
+
+    private static Task OnOwnThread(Action loop) => Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     public async ValueTask DisposeAsync()
     {
-        // Writes already queued are committed before the writer stops.
+        // Writes already queued are committed before the writers stop.
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers).ConfigureAwait(false);
         if (Reads is not null) await Reads.DisposeAsync().ConfigureAwait(false);
@@ -105,6 +197,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "A group commit of {Count} writes failed; each caller got the error")]
     private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
+
+    /// <summary>A batch SQLite committed to <paramref name="Wal"/>, waiting for the flush; an empty one retires that WAL handle.</summary>
+    private sealed record CommittedBatch(WalFile Wal, List<PendingWrite> Writes);
 }
 
 /// <summary>A write waiting in the group commit; its task completes once its batch is durable.</summary>

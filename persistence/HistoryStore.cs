@@ -31,6 +31,8 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
 
     bool IEngineHistory.KeepsLiveWork => true;
 
+    bool IEngineHistory.CommitsInOrder => commit.CommitsInOrder;
+
     async ValueTask<IReadOnlyList<WorkItem>> IEngineHistory.LiveWorkAsync(string tenant, string agentId)
     {
         await using var connection = await commit.Database.OpenAsync().ConfigureAwait(false);

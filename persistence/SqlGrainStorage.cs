@@ -45,7 +45,15 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
     public async ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class
     {
         if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
-        var written = await commit.RunAsync(ConversationRows.Save(grain.Tenant, conversation, payload.ToArray(), etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        var written = 0;
+        try
+        {
+            written = await commit.RunAsync(ConversationRows.Save(grain.Tenant, conversation, payload.ToArray(), etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        }
+        finally
+        {
+            ConversationRows.Saved(conversation, written == 1);
+        }
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,7 +75,15 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
             return;
         }
         if (etag is null) return;
-        var finished = await commit.RunAsync(ConversationRows.Finish(grain.Tenant, conversation, Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        var finished = 0;
+        try
+        {
+            finished = await commit.RunAsync(ConversationRows.Finish(grain.Tenant, conversation, Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        }
+        finally
+        {
+            ConversationRows.Saved(conversation, finished == 1);
+        }
         await WrittenAsync(grain, etag, finished, cancellationToken).ConfigureAwait(false);
     }
 

@@ -194,8 +194,14 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null, bool workOnly = false)
     {
         var status = S.Status();
-        var stateWrite = workOnly && history.KeepsLiveWork ? default : State.WriteStateAsync();
-        await Together(stateWrite, status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default);
+        var carried = workOnly && history.KeepsLiveWork;
+        var stateWrite = carried ? default : State.WriteStateAsync();
+        var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
+        // The conversation saves after this turn (a reservation, answer, end...). Where writes commit in the
+        // order they were queued, that save makes this record durable too, so the turn does not wait for it:
+        // a reservation would otherwise hold its skill group for a whole commit.
+        if (carried && history.CommitsInOrder) Unawaited(record);
+        else await Together(stateWrite, record);
         if (status != _status)
         {
             counters.MoveAgent(_status, status);

@@ -5,7 +5,7 @@ namespace Engine.Grains.Routing;
 /// <summary>
 /// The durable record grains keep as they go (messages, agent status changes), for records and dashboards;
 /// a conversation's own row is written with its state by the grain storage. Grains await these writes within the turn, beside their state write, so that what
-/// a caller was told happened is on record.
+/// a caller was told happened is on record; an agent's status change caused by a conversation's step rides on that conversation's save where writes commit in order.
 /// </summary>
 public interface IEngineHistory
 {
@@ -21,6 +21,13 @@ public interface IEngineHistory
     /// when the agent activates (<see cref="LiveWorkAsync"/>) and is not stored with the agent.
     /// </summary>
     bool KeepsLiveWork { get; }
+
+    /// <summary>
+    /// Whether writes become durable in the order they were started: then a record started before a write
+    /// that is awaited is durable once that write is (one writer, first in first out), and need not be
+    /// awaited itself. Null history: nothing to wait for.
+    /// </summary>
+    bool CommitsInOrder { get; }
 
     /// <summary>What the agent holds: one item per live conversation that names the agent.</summary>
     ValueTask<IReadOnlyList<WorkItem>> LiveWorkAsync(string tenant, string agentId);
@@ -54,6 +61,8 @@ public sealed class NullEngineHistory : IEngineHistory
     public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => new(MessagesOnRecord.None);
 
     public bool KeepsLiveWork => false;
+
+    public bool CommitsInOrder => true;
 
     public ValueTask<IReadOnlyList<WorkItem>> LiveWorkAsync(string tenant, string agentId) => new([]);
 }

@@ -40,4 +40,71 @@ public sealed class HistoryRecordTests
         Assert.Contains(("WrapUp", "Idle"), changes);
         Assert.Empty(await connection.QueryAsync<string>("SELECT grain_key FROM grain_state WHERE grain_type = 'ConversationGrain'"));
     }
+
+    [Fact]
+    public async Task Where_writes_commit_in_order_a_reservation_does_not_wait_for_the_agents_status_record()
+    {
+        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var history = new HeldStatusRecords(new HistoryStore(store.Commit));
+        Assert.True(history.CommitsInOrder);
+        await using var host = await RoutingHost.StartAsync(
+            storage: new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System),
+            reminders: new SqlReminderStore(store.Database, store.Commit),
+            history: history);
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        history.Hold = true;
+
+        // The group's reservation and the conversation's save go ahead while a1's Idle -> Busy record is held:
+        // the save queued after it is what makes it durable.
+        var (arrived, _) = await host.ArriveAsync("c1", "g1").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("a1", 1), (arrived.AgentId, history.Held));
+        await host.AnswerAsync("c1", "a1").WaitAsync(TimeSpan.FromSeconds(30));
+        await history.ReleaseAsync();
+
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agent_status_history WHERE agent_id = 'a1' AND to_status = 'Busy'"));
+    }
+
+    /// <summary>A history that holds back agent status records while <see cref="Hold"/> is on, until released.</summary>
+    private sealed class HeldStatusRecords(IEngineHistory inner) : IEngineHistory
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<Task> _held = new();
+
+        public bool Hold { get; set; }
+
+        public int Held => _held.Count;
+
+        /// <summary>Lets the held records through; completes once they are stored.</summary>
+        public Task ReleaseAsync()
+        {
+            _released.TrySetResult();
+            return Task.WhenAll(_held);
+        }
+
+        public ValueTask AgentStatusChangedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
+        {
+            if (!Hold) return inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
+            var record = RecordWhenReleasedAsync(tenant, agentId, from, to, reason, at);
+            _held.Enqueue(record);
+            return new ValueTask(record);
+        }
+
+        private async Task RecordWhenReleasedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
+        {
+            await _released.Task;
+            await inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
+        }
+
+        public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => inner.MessageAppendedAsync(tenant, message);
+
+        public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => inner.MessagesOnRecordAsync(tenant, conversationId);
+
+        public bool KeepsLiveWork => inner.KeepsLiveWork;
+
+        public bool CommitsInOrder => inner.CommitsInOrder;
+
+        public ValueTask<IReadOnlyList<Engine.Agents.WorkItem>> LiveWorkAsync(string tenant, string agentId) => inner.LiveWorkAsync(tenant, agentId);
+    }
 }

@@ -142,6 +142,8 @@ public sealed class MessageTests
 
         public bool KeepsLiveWork => inner.KeepsLiveWork;
 
+        public bool CommitsInOrder => inner.CommitsInOrder;
+
         public ValueTask<IReadOnlyList<Engine.Agents.WorkItem>> LiveWorkAsync(string tenant, string agentId) => inner.LiveWorkAsync(tenant, agentId);
     }
 }

@@ -187,4 +187,49 @@ public sealed class HistoryStoreTests
         var record = await connection.QuerySingleAsync<(string Status, long EndedAt)>("SELECT status, ended_at FROM conversations WHERE id = 'c1'");
         Assert.Equal(("Completed", T0.AddSeconds(5).ToUnixTimeMilliseconds()), record);
     }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_conversations_record_and_live_rows_follow_its_agent_when_it_moves_and_saves_between_keep_it(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
+        Engine.Grains.Routing.IEngineHistory history = new HistoryStore(store.Commit);
+        var grain = new GrainId("ConversationGrain", "t1", "c1");
+        var conversation = new Engine.Conversations.ConversationState();
+        conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
+        conversation.TransferTo("g1", T0);
+        var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), null, default);
+        conversation.Offer("a1", T0.AddSeconds(1), null);
+        etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), etag, default);
+        await using var connection = await store.Database.OpenAsync();
+        Task<string?> AgentOnRecord() => connection.ExecuteScalarAsync<string?>("SELECT agent_id FROM conversations WHERE id = 'c1'");
+        Assert.Equal("a1", await AgentOnRecord());
+
+        // The offer timed out (AS-4) and went to a2: the record and the live rows name a2 alone.
+        conversation.MissOffer(T0.AddSeconds(21));
+        conversation.Offer("a2", T0.AddSeconds(21), null);
+        var state = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(conversation, Engine.Grains.Routing.EngineJsonContext.Default.ConversationState);
+        etag = await storage.WriteAsync(grain, conversation, state, etag, default);
+        Assert.Equal("a2", await AgentOnRecord());
+        Assert.Empty(await history.LiveWorkAsync("t1", "a1"));
+        Assert.Equal("c1", Assert.Single(await history.LiveWorkAsync("t1", "a2")).ConversationId);
+
+        // Saves that do not move it keep it, also from a state read afresh (which knows nothing of what was stored).
+        conversation.Answer("a2", T0.AddSeconds(22));
+        etag = await storage.WriteAsync(grain, conversation, state, etag, default);
+        var reread = System.Text.Json.JsonSerializer.Deserialize(state, Engine.Grains.Routing.EngineJsonContext.Default.ConversationState)!;
+        reread.Answer("a2", T0.AddSeconds(22));
+        reread.End("a2", T0.AddSeconds(30));
+        etag = await storage.WriteAsync(grain, reread, state, etag, default);
+        var record = await connection.QuerySingleAsync<(string Status, string AgentId, long Live)>("SELECT status, agent_id, live FROM conversations WHERE id = 'c1'");
+        Assert.Equal(("Ended", "a2", 1L), record);
+
+        reread.Complete(T0.AddSeconds(31));
+        await storage.ClearAsync(grain, reread, etag, default);
+        Assert.Empty(await history.LiveWorkAsync("t1", "a2"));
+        Assert.Equal(("Completed", "a2"), await connection.QuerySingleAsync<(string, string)>("SELECT status, agent_id FROM conversations WHERE id = 'c1'"));
+        Assert.Null(await connection.ExecuteScalarAsync<long?>("SELECT live FROM conversations WHERE id = 'c1'"));
+    }
 }
