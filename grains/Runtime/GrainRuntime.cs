@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class GrainRuntime : IAsyncDisposable
     private readonly IServiceProvider _services;
     private readonly IGrainStorage _storage;
     private readonly JsonSerializerOptions _json;
+    private readonly JsonSerializerContext? _stateContext;
     private readonly Lock _idleGate = new();
     private TaskCompletionSource? _idle;
     private long _inFlight;
@@ -38,8 +40,10 @@ public sealed class GrainRuntime : IAsyncDisposable
         _services = services;
         Time = time;
         _storage = storage;
-        // Nulls are left out of stored state; the same setting as the engine's source-generated context,
-        // which keeps its serializers on the fast path.
+        // A source-generated context serves its own types with its own options: only there does it use its
+        // generated serializers (the fast path); through combined options it falls back to metadata. Other
+        // state types leave nulls out too, like the engine's context.
+        _stateContext = stateTypes as JsonSerializerContext;
         _json = new JsonSerializerOptions
         {
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
@@ -162,7 +166,7 @@ public sealed class GrainRuntime : IAsyncDisposable
         => ((Grain<TState>)grain).AttachState(CreateState<TState>(id));
 
     internal PersistentState<TState> CreateState<TState>(GrainId id) where TState : class, new()
-        => new(id, _storage, (JsonTypeInfo<TState>)_json.GetTypeInfo(typeof(TState)));
+        => new(id, _storage, (JsonTypeInfo<TState>)(_stateContext?.GetTypeInfo(typeof(TState)) ?? _json.GetTypeInfo(typeof(TState))));
 
     internal void MessageQueued()
     {
