@@ -138,7 +138,7 @@ internal sealed class WalFile : IDisposable
             RandomAccess.FlushToDisk(_handle);
             return null;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
         {
             return e;
         }

@@ -26,6 +26,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private readonly Task[] _writers;
     private long _batches;
     private long _writes;
+    private volatile Exception? _flushFailed;
 
     /// <summary>The store the batches go to; readers of what was written open their own connections on it.</summary>
     public Database Database => _database;
@@ -116,6 +117,11 @@ public sealed partial class GroupCommit : IAsyncDisposable
             {
                 var batch = new List<PendingWrite>(MaxBatch);
                 Gather(batch);
+                if (_flushFailed is { } stopped)
+                {
+                    Failed(batch, stopped);
+                    continue;
+                }
                 try
                 {
                     lane ??= SqliteLane.Open(_database);
@@ -151,8 +157,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
             {
                 if (!ReferenceEquals(committed.Wal, flushed))
                 {
-                    failure = committed.Wal.TryFlush();
+                    failure = _flushFailed ?? committed.Wal.TryFlush();
                     flushed = committed.Wal;
+                    if (failure is not null && _flushFailed is null) StopAfterFailedFlush(failure);
                 }
                 if (failure is null) Completed(committed.Writes);
                 else Failed(committed.Writes, failure);
@@ -160,6 +167,17 @@ public sealed partial class GroupCommit : IAsyncDisposable
             }
             taken.Clear();
         }
+    }
+
+    /// <summary>
+    /// A failed fsync leaves the WAL's state on disk unknown: frames SQLite already counts as committed may
+    /// be missing, and recovery would then also drop every later commit. So nothing more is acknowledged:
+    /// every write from now on fails, until the server restarts (and SQLite recovers what is on disk).
+    /// </summary>
+    private void StopAfterFailedFlush(Exception failure)
+    {
+        _flushFailed = new IOException("The SQLite store stopped after a failed fsync of its WAL; restart the server.", failure);
+        LogFlushFailed(_logger, failure);
     }
 
     private void Gather(List<PendingWrite> batch)
@@ -182,7 +200,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
         foreach (var write in batch) write.Fail(error);
     }
 
-    private static bool IsStoreFailure(Exception e) => e is DbException or InvalidOperationException or TimeoutException or IOException;
+    private static bool IsStoreFailure(Exception e) => e is DbException or InvalidOperationException or TimeoutException or IOException or UnauthorizedAccessException;
 
     private static Task OnOwnThread(Action loop) => Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -197,6 +215,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "A group commit of {Count} writes failed; each caller got the error")]
     private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Critical, Message = "The fsync of SQLite's WAL failed; the store acknowledges no more writes until the server restarts")]
+    private static partial void LogFlushFailed(ILogger logger, Exception error);
 
     /// <summary>A batch SQLite committed to <paramref name="Wal"/>, waiting for the flush; an empty one retires that WAL handle.</summary>
     private sealed record CommittedBatch(WalFile Wal, List<PendingWrite> Writes);

@@ -12,10 +12,6 @@ public abstract class RoutingGrain<TState> : Grain<TState> where TState : class,
     protected internal override bool IsStateSafeAfter(Exception error) => error is DomainException;
 
     /// <summary>
-    /// A state write and its history record, both already started so that they share one group-commit
-    /// batch; both are awaited, also when the first fails.
-    /// </summary>
-    /// <summary>
     /// A write that a later awaited write makes durable (see <see cref="IEngineHistory.CommitsInOrder"/>). Its
     /// failure is logged where it happens (the group commit fails and logs its whole batch); observed here.
     /// </summary>
@@ -25,6 +21,10 @@ public abstract class RoutingGrain<TState> : Grain<TState> where TState : class,
         write.AsTask().ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// A state write and its history record, both already started so that they share one group-commit
+    /// batch; both are awaited, also when the first fails.
+    /// </summary>
     protected static async ValueTask Together(ValueTask stateWrite, ValueTask record)
     {
         try

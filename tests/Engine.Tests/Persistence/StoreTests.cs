@@ -219,6 +219,8 @@ public sealed class HistoryStoreTests
         // Saves that do not move it keep it, also from a state read afresh (which knows nothing of what was stored).
         conversation.Answer("a2", T0.AddSeconds(22));
         etag = await storage.WriteAsync(grain, conversation, state, etag, default);
+        Assert.Equal(("Active", "a2", 1L), await connection.QuerySingleAsync<(string, string, long)>("SELECT status, agent_id, live FROM conversations WHERE id = 'c1'"));
+        Assert.Equal("c1", Assert.Single(await history.LiveWorkAsync("t1", "a2")).ConversationId);
         var reread = System.Text.Json.JsonSerializer.Deserialize(state, Engine.Grains.Routing.EngineJsonContext.Default.ConversationState)!;
         reread.Answer("a2", T0.AddSeconds(22));
         reread.End("a2", T0.AddSeconds(30));
