@@ -66,11 +66,23 @@ internal static class ConversationRows
     private static bool Unmoved(ConversationState c)
         => Stored.TryGetValue(c, out var stored) && stored.AgentId == c.AgentId && stored.GroupId == c.GroupId;
 
-    /// <summary>After a save is durable: what the row now holds. A failed save forgets it, so the next one writes everything.</summary>
-    public static void Saved(ConversationState c, bool succeeded)
+    /// <summary>
+    /// Runs a save or the finish through the group commit; returns the rows it changed. Once it is durable,
+    /// remembers the agent and group the row now holds; a failed one forgets them, so the next writes everything.
+    /// </summary>
+    public static async Task<int> RunAsync(GroupCommit commit, ConversationState c, SqlWrite write)
     {
-        if (!succeeded) Stored.Remove(c);
-        else if (!Unmoved(c)) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
+        var rows = 0;
+        try
+        {
+            rows = await commit.RunAsync(write).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (rows != 1) Stored.Remove(c);
+            else if (!Unmoved(c)) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
+        }
+        return rows;
     }
 
     /// <summary>Always the same names in the same order: SQLite binds them by position once learned.</summary>

@@ -45,15 +45,8 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
     public async ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class
     {
         if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
-        var written = 0;
-        try
-        {
-            written = await commit.RunAsync(ConversationRows.Save(grain.Tenant, conversation, payload.ToArray(), etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
-        }
-        finally
-        {
-            ConversationRows.Saved(conversation, written == 1);
-        }
+        var written = await ConversationRows.RunAsync(commit, conversation,
+            ConversationRows.Save(grain.Tenant, conversation, payload.ToArray(), etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
@@ -75,15 +68,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
             return;
         }
         if (etag is null) return;
-        var finished = 0;
-        try
-        {
-            finished = await commit.RunAsync(ConversationRows.Finish(grain.Tenant, conversation, Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
-        }
-        finally
-        {
-            ConversationRows.Saved(conversation, finished == 1);
-        }
+        var finished = await ConversationRows.RunAsync(commit, conversation, ConversationRows.Finish(grain.Tenant, conversation, Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
         await WrittenAsync(grain, etag, finished, cancellationToken).ConfigureAwait(false);
     }
 
