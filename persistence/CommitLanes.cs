@@ -56,7 +56,7 @@ internal sealed class SqliteLane
     // The writer keeps more pages in memory than a reader: the indexes it updates are spread over the file.
     // Not much more: SQLite scans the writer's whole page-cache hash table at the end of every transaction
     // once a b-tree balance has used the lock-byte page number as a temporary, so its cost grows with this.
-    private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;";
+    private static readonly string WriterPragmas = $"PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192; PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterCheckpointsAt};";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteStatements _statements;
@@ -73,7 +73,7 @@ internal sealed class SqliteLane
 
     public static SqliteLane Open(Database database)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
+        var connection = Unpooled(database);
         try
         {
             connection.Open();
@@ -91,6 +91,10 @@ internal sealed class SqliteLane
             throw;
         }
     }
+
+    /// <summary>A connection of the store outside the pool: its settings must not reach other users.</summary>
+    public static SqliteConnection Unpooled(Database database)
+        => new(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
 
     /// <summary>Runs the batch in one transaction and commits it to the WAL (not yet flushed), setting each write's row count.</summary>
     public void Commit(List<PendingWrite> batch)
@@ -114,6 +118,56 @@ internal sealed class SqliteLane
         _statements.Dispose();
         _connection.Dispose();
         return Wal;
+    }
+}
+
+/// <summary>
+/// Copies committed frames from the WAL into the database file (a passive checkpoint) on a connection of its
+/// own, beside the writer instead of inside its commits: a checkpoint run by the commit that filled the WAL held
+/// every write behind it for as long as it took (about as long as a commit). The writer still checkpoints once
+/// the WAL holds <see cref="WriterCheckpointsAt"/> frames, with little left to copy by then; the write after
+/// that starts the WAL again from its beginning, so it does not grow without end.
+/// </summary>
+internal sealed class SqliteCheckpointer : IDisposable
+{
+    /// <summary>The writer's own checkpoint (<c>wal_autocheckpoint</c>), in pages: what keeps the WAL short.</summary>
+    public const int WriterCheckpointsAt = 4000;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _checkpoint;
+
+    private SqliteCheckpointer(SqliteConnection connection)
+    {
+        _connection = connection;
+        _checkpoint = connection.CreateCommand();
+        _checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+    }
+
+    public static SqliteCheckpointer Open(Database database)
+    {
+        var connection = SqliteLane.Unpooled(database);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = Dialect.SqlitePragmas;
+            command.ExecuteNonQuery();
+            return new SqliteCheckpointer(connection);
+        }
+        catch (SqliteException)
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Copies what it can without waiting for the writer or readers; another checkpoint running at the same time makes it a no-op.</summary>
+    public void Checkpoint() => _checkpoint.ExecuteNonQuery();
+
+    public void Dispose()
+    {
+        _checkpoint.Dispose();
+        _connection.Dispose();
     }
 }
 

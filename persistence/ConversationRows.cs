@@ -54,7 +54,7 @@ internal static class ConversationRows
     /// <summary>The agent and group each state instance last stored; unknown (so written again) after a read.</summary>
     private static readonly ConditionalWeakTable<ConversationState, StoredRoute> Stored = [];
 
-    public static SqlWrite Save(string tenant, ConversationState c, byte[] state, long? etag, DateTimeOffset now)
+    public static SqlWrite Save(string tenant, ConversationState c, ReadOnlyMemory<byte> state, long? etag, DateTimeOffset now)
     {
         var sql = etag is null ? InsertSql : Unmoved(c) ? UpdateSql : UpdateMovedSql;
         return new(sql, Parameters(tenant, c, state, etag ?? 0, now));
@@ -86,7 +86,7 @@ internal static class ConversationRows
     }
 
     /// <summary>Always the same names in the same order: SQLite binds them by position once learned.</summary>
-    private static (string, object?)[] Parameters(string tenant, ConversationState c, byte[]? state, long etag, DateTimeOffset now) =>
+    private static (string, object?)[] Parameters(string tenant, ConversationState c, object? state, long etag, DateTimeOffset now) =>
     [
         ("@Id", c.Id), ("@Tenant", tenant), ("@VisitorId", c.VisitorId), ("@Mode", c.Mode.ToString()),
         ("@GroupId", c.GroupId), ("@AgentId", c.AgentId), ("@Status", c.Status.ToString()),

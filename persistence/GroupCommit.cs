@@ -11,7 +11,7 @@ namespace Engine.Persistence;
 /// write is durable; if the commit fails, every write of that batch fails. PostgreSQL gets several
 /// writers (lanes), each with its own connection, so that one batch's round trips and commit overlap
 /// the next; SQLite has one writer at a time anyway, on a thread of its own, and the fsync of one batch
-/// overlaps the next batch (<see cref="SqliteLane"/>). Order between lanes is free: every caller awaits
+/// overlaps the next batch (<see cref="SqliteLane"/>), as do checkpoints (<see cref="SqliteCheckpointer"/>). Order between lanes is free: every caller awaits
 /// its write before making the next one that depends on it.
 /// </summary>
 public sealed partial class GroupCommit : IAsyncDisposable
@@ -27,6 +27,8 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private long _batches;
     private long _writes;
     private volatile Exception? _flushFailed;
+    private readonly AutoResetEvent _checkpointDue = new(false);
+    private volatile bool _stopping;
 
     /// <summary>The store the batches go to; readers of what was written open their own connections on it.</summary>
     public Database Database => _database;
@@ -43,7 +45,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
             Reads = new SqliteReads(database);
             // Threads of their own: the writer is busy (or waits on the disk) all the time under load, and
             // holding thread-pool threads for that starves the grains' turns on a small machine.
-            _writers = [OnOwnThread(SqliteWriteLoop), OnOwnThread(SqliteSyncLoop)];
+            _writers = [OnOwnThread(SqliteWriteLoop), OnOwnThread(SqliteSyncLoop), OnOwnThread(SqliteCheckpointLoop)];
         }
         else
         {
@@ -64,9 +66,21 @@ public sealed partial class GroupCommit : IAsyncDisposable
     /// <summary>Runs <paramref name="write"/> in the next batch's transaction; completes with its row count once that transaction is committed.</summary>
     public Task<int> RunAsync(SqlWrite write)
     {
-        var pending = new PendingWrite(write);
+        var completion = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue(new PendingWrite(write, completion));
+        return completion.Task;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="write"/> for the next batch without a task to wait for: for a write that a write
+    /// queued after it makes durable, where writes commit in order (<see cref="CommitsInOrder"/>). If its batch
+    /// fails, the failure is logged with the batch and the writes queued with it fail.
+    /// </summary>
+    public void Post(SqlWrite write) => Queue(new PendingWrite(write, null));
+
+    private void Queue(PendingWrite pending)
+    {
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
-        return pending.Completion.Task;
     }
 
     private async Task PostgresWriteLoopAsync()
@@ -166,6 +180,39 @@ public sealed partial class GroupCommit : IAsyncDisposable
                 if (committed.Writes.Count == 0) committed.Wal.Dispose();
             }
             taken.Clear();
+            _checkpointDue.Set();
+        }
+        _stopping = true;
+        _checkpointDue.Set();
+    }
+
+    /// <summary>Checkpoints after each flush, as long as the writer commits; the signals of flushes during one checkpoint make one more.</summary>
+    private void SqliteCheckpointLoop()
+    {
+        SqliteCheckpointer? checkpointer = null;
+        try
+        {
+            while (true)
+            {
+                _checkpointDue.WaitOne();
+                if (_stopping) break;
+                try
+                {
+                    checkpointer ??= SqliteCheckpointer.Open(_database);
+                    checkpointer.Checkpoint();
+                }
+                catch (Exception e) when (IsStoreFailure(e))
+                {
+                    // The writer's own checkpoints keep the WAL in bounds meanwhile.
+                    LogCheckpointFailed(_logger, e);
+                    checkpointer?.Dispose();
+                    checkpointer = null;
+                }
+            }
+        }
+        finally
+        {
+            checkpointer?.Dispose();
         }
     }
 
@@ -211,6 +258,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
         await Task.WhenAll(_writers).ConfigureAwait(false);
         if (Reads is not null) await Reads.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _checkpointDue.Dispose();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "A group commit of {Count} writes failed; each caller got the error")]
@@ -219,23 +267,27 @@ public sealed partial class GroupCommit : IAsyncDisposable
     [LoggerMessage(EventId = 301, Level = LogLevel.Critical, Message = "The fsync of SQLite's WAL failed; the store acknowledges no more writes until the server restarts")]
     private static partial void LogFlushFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "A checkpoint of SQLite's WAL beside the writer failed; the writer's own checkpoints go on")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception error);
+
     /// <summary>A batch SQLite committed to <paramref name="Wal"/>, waiting for the flush; an empty one retires that WAL handle.</summary>
     private sealed record CommittedBatch(WalFile Wal, List<PendingWrite> Writes);
 }
 
-/// <summary>A write waiting in the group commit; its task completes once its batch is durable.</summary>
-internal sealed class PendingWrite(SqlWrite sql)
+/// <summary>A write waiting in the group commit; its task, if it has one, completes once its batch is durable.</summary>
+internal sealed class PendingWrite(SqlWrite sql, TaskCompletionSource<int>? completion)
 {
     public SqlWrite Sql { get; } = sql;
 
     public int RowsAffected { get; set; }
 
-    public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Null for a write nobody waits for (<see cref="GroupCommit.Post"/>).</summary>
+    public TaskCompletionSource<int>? Completion { get; } = completion;
 
-    public void Succeed() => Completion.TrySetResult(RowsAffected);
+    public void Succeed() => Completion?.TrySetResult(RowsAffected);
 
-    public void Fail(Exception error) => Completion.TrySetException(error);
+    public void Fail(Exception error) => Completion?.TrySetException(error);
 }
 
 /// <summary>One parameterized statement (a write for the group commit, or a prepared read); parameters are named as in the SQL (<c>@name</c>).</summary>
-public sealed record SqlWrite(string Text, IReadOnlyList<(string Name, object? Value)> Parameters);
+public sealed record SqlWrite(string Text, (string Name, object? Value)[] Parameters);

@@ -16,6 +16,9 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
     ValueTask IEngineHistory.AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
         => new(AppendStatusChangeAsync(tenant, agentId, from, to, reason, at));
 
+    void IEngineHistory.AgentStatusChangedInOrder(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
+        => commit.Post(StatusChange(tenant, agentId, from, to, reason, at));
+
     ValueTask IEngineHistory.MessageAppendedAsync(string tenant, MessageRecord m)
         => new(AppendMessageAsync(new StoredMessage(tenant, m.ConversationId, m.Seq, m.Sender.ToString().ToLowerInvariant(), m.AgentId, m.Kind, m.Content, m.SentAt, m.ClientMessageId)));
 
@@ -41,11 +44,11 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
     }
 
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
-    {
-        return commit.RunAsync(new SqlWrite(
-            "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES (@Tenant, @AgentId, @At, @From, @To, @Reason)",
-            [("@Tenant", tenant), ("@AgentId", agentId), ("@At", at.ToUnixTimeMilliseconds()), ("@From", from.ToString()), ("@To", to.ToString()), ("@Reason", reason)]));
-    }
+        => commit.RunAsync(StatusChange(tenant, agentId, from, to, reason, at));
+
+    private static SqlWrite StatusChange(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => new(
+        "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES (@Tenant, @AgentId, @At, @From, @To, @Reason)",
+        [("@Tenant", tenant), ("@AgentId", agentId), ("@At", at.ToUnixTimeMilliseconds()), ("@From", from.ToString()), ("@To", to.ToString()), ("@Reason", reason)]);
 
     /// <summary>Stores a message once: a resend with the same client message id stores nothing. True when stored.</summary>
     public async Task<bool> AppendMessageAsync(StoredMessage message)

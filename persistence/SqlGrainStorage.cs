@@ -38,7 +38,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
             etag is null
                 ? "INSERT INTO grain_state (grain_type, tenant_id, grain_key, etag, payload, updated_at) VALUES (@Type, @Tenant, @Key, 1, @Payload, @Now) ON CONFLICT DO NOTHING"
                 : "UPDATE grain_state SET etag = etag + 1, payload = @Payload, updated_at = @Now WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
-            [.. KeyOf(grain), ("@Payload", payload.ToArray()), ("@Now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@Etag", expected)])).ConfigureAwait(false);
+            [.. KeyOf(grain), ("@Payload", payload), ("@Now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@Etag", expected)])).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
@@ -46,7 +46,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
     {
         if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
         var written = await ConversationRows.RunAsync(commit, conversation,
-            ConversationRows.Save(grain.Tenant, conversation, payload.ToArray(), etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+            ConversationRows.Save(grain.Tenant, conversation, payload, etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 

@@ -195,13 +195,19 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     {
         var status = S.Status();
         var carried = workOnly && history.KeepsLiveWork;
-        var stateWrite = carried ? default : State.WriteStateAsync();
-        var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
-        // The conversation saves after this turn (a reservation, answer, end...). Where writes commit in the
-        // order they were queued, that save makes this record durable too, so the turn does not wait for it:
-        // a reservation would otherwise hold its skill group for a whole commit.
-        if (carried && history.CommitsInOrder) Unawaited(record);
-        else await Together(stateWrite, record);
+        if (carried && history.CommitsInOrder)
+        {
+            // The conversation saves after this turn (a reservation, answer, end...). Where writes commit in the
+            // order they were queued, that save makes this record durable too, so the turn does not wait for it:
+            // a reservation would otherwise hold its skill group for a whole commit.
+            if (status != _status) history.AgentStatusChangedInOrder(Tenant, Key, _status, status, reason, now);
+        }
+        else
+        {
+            var stateWrite = carried ? default : State.WriteStateAsync();
+            var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
+            await Together(stateWrite, record);
+        }
         if (status != _status)
         {
             counters.MoveAgent(_status, status);

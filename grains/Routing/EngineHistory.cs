@@ -11,6 +11,12 @@ public interface IEngineHistory
 {
     ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
 
+    /// <summary>
+    /// Queues an agent's status change that a write started after it makes durable, without a task to wait
+    /// for: only where <see cref="CommitsInOrder"/>. If it fails, the store logs it (with the writes that fail beside it).
+    /// </summary>
+    void AgentStatusChangedInOrder(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at);
+
     ValueTask MessageAppendedAsync(string tenant, MessageRecord message);
 
     /// <summary>The last message number on record for the conversation, and the client message ids of its latest messages.</summary>
@@ -55,6 +61,10 @@ public sealed class NullEngineHistory : IEngineHistory
     public static readonly NullEngineHistory Instance = new();
 
     public ValueTask AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at) => default;
+
+    public void AgentStatusChangedInOrder(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
+    {
+    }
 
     public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => default;
 

@@ -12,16 +12,6 @@ public abstract class RoutingGrain<TState> : Grain<TState> where TState : class,
     protected internal override bool IsStateSafeAfter(Exception error) => error is DomainException;
 
     /// <summary>
-    /// A write that a later awaited write makes durable (see <see cref="IEngineHistory.CommitsInOrder"/>). Its
-    /// failure is logged where it happens (the group commit fails and logs its whole batch); observed here.
-    /// </summary>
-    protected static void Unawaited(ValueTask write)
-    {
-        if (write.IsCompletedSuccessfully) return;
-        write.AsTask().ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>
     /// A state write and its history record, both already started so that they share one group-commit
     /// batch; both are awaited, also when the first fails.
     /// </summary>

@@ -84,11 +84,12 @@ public sealed class HistoryRecordTests
         }
 
         public ValueTask AgentStatusChangedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
+            => inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
+
+        public void AgentStatusChangedInOrder(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
         {
-            if (!Hold) return inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
-            var record = RecordWhenReleasedAsync(tenant, agentId, from, to, reason, at);
-            _held.Enqueue(record);
-            return new ValueTask(record);
+            if (Hold) _held.Enqueue(RecordWhenReleasedAsync(tenant, agentId, from, to, reason, at));
+            else inner.AgentStatusChangedInOrder(tenant, agentId, from, to, reason, at);
         }
 
         private async Task RecordWhenReleasedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)

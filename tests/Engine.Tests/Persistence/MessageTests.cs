@@ -135,6 +135,9 @@ public sealed class MessageTests
         public ValueTask AgentStatusChangedAsync(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
             => inner.AgentStatusChangedAsync(tenant, agentId, from, to, reason, at);
 
+        public void AgentStatusChangedInOrder(string tenant, string agentId, Engine.Agents.AgentStatus from, Engine.Agents.AgentStatus to, string reason, DateTimeOffset at)
+            => inner.AgentStatusChangedInOrder(tenant, agentId, from, to, reason, at);
+
         public ValueTask MessageAppendedAsync(string tenant, MessageRecord message)
             => Interlocked.Exchange(ref _failNext, 0) == 1 ? ValueTask.FromException(new IOException("disk full")) : inner.MessageAppendedAsync(tenant, message);
 

@@ -128,6 +128,39 @@ public sealed class StoreTests
         var agents = (await connection.QueryAsync<string>("SELECT agent_id FROM agent_status_history ORDER BY agent_id")).ToList();
         Assert.Equal(goodFailed is null ? ["a1", "a3"] : ["a3"], agents);
     }
+
+    [Fact]
+    public async Task Where_writes_commit_in_order_a_posted_write_is_on_record_once_a_write_queued_after_it_returns()
+    {
+        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        Assert.True(store.Commit.CommitsInOrder);
+        const string insert = "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES ('t1', @Agent, 1, 'Idle', 'Busy', 'posted')";
+        for (var i = 0; i < 50; i++) store.Commit.Post(new SqlWrite(insert, [("@Agent", "p" + i)]));
+        Assert.Equal(1, await store.Commit.RunAsync(new SqlWrite(insert, [("@Agent", "awaited")])));
+
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(51, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agent_status_history"));
+    }
+
+    [Fact]
+    public async Task The_sqlite_wal_starts_again_from_its_beginning_under_steady_writes_instead_of_growing()
+    {
+        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        // About ten thousand pages of new rows, in rounds like a steady load: far more than the WAL may hold.
+        var payload = new byte[4000];
+        for (var round = 0; round < 100; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
+                storage.WriteAsync(Grain with { Key = $"r{round}-{i}" }, payload, null, default).AsTask()));
+        }
+
+        var wal = new FileInfo(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(store.Database.ConnectionString).DataSource + "-wal");
+        const long frame = 4096 + 24;
+        Assert.True(wal.Length < (SqliteCheckpointer.WriterCheckpointsAt + 2000) * frame, $"the WAL grew to {wal.Length / frame} frames");
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(10_000, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM grain_state"));
+    }
 }
 
 public sealed class HistoryStoreTests
