@@ -79,8 +79,10 @@ internal static class ConversationRows
         }
         finally
         {
+            // The statements that leave the route alone were chosen because the row already holds it.
+            var routeWritten = !ReferenceEquals(write.Text, UpdateSql) && !ReferenceEquals(write.Text, FinishSql);
             if (rows != 1) Stored.Remove(c);
-            else if (!Unmoved(c)) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
+            else if (routeWritten) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
         }
         return rows;
     }
