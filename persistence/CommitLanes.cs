@@ -154,7 +154,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             command.ExecuteNonQuery();
             return new SqliteCheckpointer(connection);
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             connection.Dispose();
             throw;

@@ -76,7 +76,11 @@ public sealed partial class GroupCommit : IAsyncDisposable
     /// queued after it makes durable, where writes commit in order (<see cref="CommitsInOrder"/>). If its batch
     /// fails, the failure is logged with the batch and the writes queued with it fail.
     /// </summary>
-    public void Post(SqlWrite write) => Queue(new PendingWrite(write, null));
+    public void Post(SqlWrite write)
+    {
+        if (!CommitsInOrder) throw new InvalidOperationException("Only a store whose writes commit in order takes a write nobody waits for.");
+        Queue(new PendingWrite(write, null));
+    }
 
     private void Queue(PendingWrite pending)
     {
@@ -162,49 +166,62 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private void SqliteSyncLoop()
     {
         var taken = new List<CommittedBatch>();
-        while (_committed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        try
         {
-            while (_committed.Reader.TryRead(out var committed)) taken.Add(committed);
-            WalFile? flushed = null;
-            Exception? failure = null;
-            foreach (var committed in taken)
+            while (_committed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                if (!ReferenceEquals(committed.Wal, flushed))
+                while (_committed.Reader.TryRead(out var committed)) taken.Add(committed);
+                WalFile? flushed = null;
+                Exception? failure = null;
+                foreach (var committed in taken)
                 {
-                    failure = _flushFailed ?? committed.Wal.TryFlush();
-                    flushed = committed.Wal;
-                    if (failure is not null && _flushFailed is null) StopAfterFailedFlush(failure);
+                    if (!ReferenceEquals(committed.Wal, flushed))
+                    {
+                        failure = _flushFailed ?? committed.Wal.TryFlush();
+                        flushed = committed.Wal;
+                        if (failure is not null && _flushFailed is null) StopAfterFailedFlush(failure);
+                    }
+                    if (failure is null) Completed(committed.Writes);
+                    else Failed(committed.Writes, failure);
+                    if (committed.Writes.Count == 0) committed.Wal.Dispose();
                 }
-                if (failure is null) Completed(committed.Writes);
-                else Failed(committed.Writes, failure);
-                if (committed.Writes.Count == 0) committed.Wal.Dispose();
+                taken.Clear();
+                // After a failed flush nothing more is copied into the database file: recovery reads the WAL as it is on disk.
+                if (_flushFailed is null) _checkpointDue.Set();
             }
-            taken.Clear();
+        }
+        finally
+        {
+            _stopping = true;
             _checkpointDue.Set();
         }
-        _stopping = true;
-        _checkpointDue.Set();
     }
 
-    /// <summary>Checkpoints after each flush, as long as the writer commits; the signals of flushes during one checkpoint make one more.</summary>
+    /// <summary>
+    /// Checkpoints after each flush, as long as the writer commits; the signals of flushes during one checkpoint
+    /// make one more. Stops for good after a failed flush of the WAL.
+    /// </summary>
     private void SqliteCheckpointLoop()
     {
         SqliteCheckpointer? checkpointer = null;
+        var failing = false;
         try
         {
             while (true)
             {
                 _checkpointDue.WaitOne();
-                if (_stopping) break;
+                if (_stopping || _flushFailed is not null) break;
                 try
                 {
                     checkpointer ??= SqliteCheckpointer.Open(_database);
                     checkpointer.Checkpoint();
+                    failing = false;
                 }
                 catch (Exception e) when (IsStoreFailure(e))
                 {
-                    // The writer's own checkpoints keep the WAL in bounds meanwhile.
-                    LogCheckpointFailed(_logger, e);
+                    // The writer's own checkpoints keep the WAL in bounds meanwhile; a lasting failure is logged once.
+                    if (!failing) LogCheckpointFailed(_logger, e);
+                    failing = true;
                     checkpointer?.Dispose();
                     checkpointer = null;
                 }

@@ -75,12 +75,21 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
         var parameters = sql.Parameters;
         Reserve(parameters);
         var used = 0;
-        for (var i = 0; i < parameters.Length; i++)
+        try
         {
-            var (name, value) = parameters[i];
-            var index = prepared.IndexOf(i, name);
-            // A parameter the text does not use is left out, as Microsoft.Data.Sqlite does.
-            if (index > 0) Check(Bind(prepared.Address, index, value, ref used));
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var (name, value) = parameters[i];
+                var index = prepared.IndexOf(i, name);
+                // A parameter the text does not use is left out, as Microsoft.Data.Sqlite does.
+                if (index > 0) Check(Bind(prepared.Address, index, value, ref used));
+            }
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // Nothing stays bound to the buffer, which the next statement reuses (or replaces).
+            SqliteNative.ClearBindings(prepared.Address);
+            throw;
         }
         return prepared;
     }

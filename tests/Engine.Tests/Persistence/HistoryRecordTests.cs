@@ -19,9 +19,13 @@ public sealed class HistoryRecordTests
         await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
         await host.OnlineAsync("a1");
         await host.ArriveAsync("c1", "g1", "alice");
+
+        // On SQLite the agent's Idle -> Busy record is posted, not awaited: the conversation's save queued after it made it durable.
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM agent_status_history WHERE agent_id = 'a1' AND from_status = 'Idle' AND to_status = 'Busy'"));
         await host.AnswerAsync("c1", "a1");
 
-        await using var connection = await store.Database.OpenAsync();
         var active = await connection.QuerySingleAsync<(string Status, string AgentId, string VisitorId)>(
             "SELECT status, agent_id, visitor_id FROM conversations WHERE tenant_id = 't1' AND id = 'c1'");
         Assert.Equal(("Active", "a1", "alice"), active);

@@ -129,6 +129,30 @@ public sealed class StoreTests
         Assert.Equal(goodFailed is null ? ["a1", "a3"] : ["a3"], agents);
     }
 
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_large_state_and_a_small_one_after_it_are_each_stored_as_written(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        var large = Enumerable.Range(0, 20_000).Select(i => (byte)(i % 251)).ToArray();
+        var small = Bytes("small é 中文");
+        await storage.WriteAsync(Grain with { Key = "large" }, large, null, default);
+        await storage.WriteAsync(Grain with { Key = "small" }, small, null, default);
+
+        Assert.Equal(large, (await storage.ReadAsync(Grain with { Key = "large" }, default))!.Payload);
+        Assert.Equal(small, (await storage.ReadAsync(Grain with { Key = "small" }, default))!.Payload);
+    }
+
+    [Fact]
+    public async Task Posting_a_write_nobody_waits_for_is_refused_where_writes_do_not_commit_in_order()
+    {
+        await using var store = await TestStore.CreateAsync(StoreKind.Postgres);
+        Assert.False(store.Commit.CommitsInOrder);
+        Assert.Throws<InvalidOperationException>(() => store.Commit.Post(new SqlWrite("SELECT 1", [])));
+    }
+
     [Fact]
     public async Task Where_writes_commit_in_order_a_posted_write_is_on_record_once_a_write_queued_after_it_returns()
     {
