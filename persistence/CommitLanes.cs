@@ -73,17 +73,33 @@ internal sealed class SqliteLane
 
     public static SqliteLane Open(Database database)
     {
-        var connection = Unpooled(database);
+        // An empty write transaction makes sure the WAL file exists before it is opened here.
+        var connection = OpenUnpooled(database, WriterPragmas + "BEGIN IMMEDIATE; COMMIT;");
+        try
+        {
+            return new SqliteLane(connection, WalFile.Open(connection.DataSource + "-wal"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a connection of the store outside the pool, as its settings must not reach other users, with every
+    /// SQLite connection's settings and then <paramref name="sql"/> run on it.
+    /// </summary>
+    public static SqliteConnection OpenUnpooled(Database database, string sql)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
         try
         {
             connection.Open();
-            using (var command = connection.CreateCommand())
-            {
-                // An empty write transaction makes sure the WAL file exists before it is opened here.
-                command.CommandText = Dialect.SqlitePragmas + WriterPragmas + "BEGIN IMMEDIATE; COMMIT;";
-                command.ExecuteNonQuery();
-            }
-            return new SqliteLane(connection, WalFile.Open(connection.DataSource + "-wal"));
+            using var command = connection.CreateCommand();
+            command.CommandText = Dialect.SqlitePragmas + sql;
+            command.ExecuteNonQuery();
+            return connection;
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -91,10 +107,6 @@ internal sealed class SqliteLane
             throw;
         }
     }
-
-    /// <summary>A connection of the store outside the pool: its settings must not reach other users.</summary>
-    public static SqliteConnection Unpooled(Database database)
-        => new(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
 
     /// <summary>Runs the batch in one transaction and commits it to the WAL (not yet flushed), setting each write's row count.</summary>
     public void Commit(List<PendingWrite> batch)
@@ -143,23 +155,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         _checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
     }
 
-    public static SqliteCheckpointer Open(Database database)
-    {
-        var connection = SqliteLane.Unpooled(database);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = Dialect.SqlitePragmas;
-            command.ExecuteNonQuery();
-            return new SqliteCheckpointer(connection);
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public static SqliteCheckpointer Open(Database database) => new(SqliteLane.OpenUnpooled(database, ""));
 
     /// <summary>Copies what it can without waiting for the writer or readers; another checkpoint running at the same time makes it a no-op.</summary>
     public void Checkpoint() => _checkpoint.ExecuteNonQuery();

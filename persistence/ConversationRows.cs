@@ -54,23 +54,29 @@ internal static class ConversationRows
     /// <summary>The agent and group each state instance last stored; unknown (so written again) after a read.</summary>
     private static readonly ConditionalWeakTable<ConversationState, StoredRoute> Stored = [];
 
-    public static SqlWrite Save(string tenant, ConversationState c, ReadOnlyMemory<byte> state, long? etag, DateTimeOffset now)
+    /// <summary>Saves the conversation's state with its record; returns the rows it changed (1, or 0 on a conflict).</summary>
+    public static Task<int> SaveAsync(GroupCommit commit, string tenant, ConversationState c, ReadOnlyMemory<byte> state, long? etag, DateTimeOffset now)
     {
-        var sql = etag is null ? InsertSql : Unmoved(c) ? UpdateSql : UpdateMovedSql;
-        return new(sql, Parameters(tenant, c, state, etag ?? 0, now));
+        var moved = etag is null || Moved(c);
+        var sql = etag is null ? InsertSql : moved ? UpdateMovedSql : UpdateSql;
+        return RunAsync(commit, c, new SqlWrite(sql, Parameters(tenant, c, state, etag ?? 0, now)), moved);
     }
 
-    public static SqlWrite Finish(string tenant, ConversationState c, long etag, DateTimeOffset now)
-        => new(Unmoved(c) ? FinishSql : FinishMovedSql, Parameters(tenant, c, null, etag, now));
+    /// <summary>Completion: keeps the record, drops the state; returns the rows it changed.</summary>
+    public static Task<int> FinishAsync(GroupCommit commit, string tenant, ConversationState c, long etag, DateTimeOffset now)
+    {
+        var moved = Moved(c);
+        return RunAsync(commit, c, new SqlWrite(moved ? FinishMovedSql : FinishSql, Parameters(tenant, c, null, etag, now)), moved);
+    }
 
-    private static bool Unmoved(ConversationState c)
-        => Stored.TryGetValue(c, out var stored) && stored.AgentId == c.AgentId && stored.GroupId == c.GroupId;
+    private static bool Moved(ConversationState c)
+        => !Stored.TryGetValue(c, out var stored) || stored.AgentId != c.AgentId || stored.GroupId != c.GroupId;
 
     /// <summary>
-    /// Runs a save or the finish through the group commit; returns the rows it changed. Once it is durable,
+    /// Runs a save or the finish through the group commit. Once a write that named the route is durable,
     /// remembers the agent and group the row now holds; a failed one forgets them, so the next writes everything.
     /// </summary>
-    public static async Task<int> RunAsync(GroupCommit commit, ConversationState c, SqlWrite write)
+    private static async Task<int> RunAsync(GroupCommit commit, ConversationState c, SqlWrite write, bool moved)
     {
         var rows = 0;
         try
@@ -79,10 +85,8 @@ internal static class ConversationRows
         }
         finally
         {
-            // The statements that leave the route alone were chosen because the row already holds it.
-            var routeWritten = !ReferenceEquals(write.Text, UpdateSql) && !ReferenceEquals(write.Text, FinishSql);
             if (rows != 1) Stored.Remove(c);
-            else if (routeWritten) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
+            else if (moved) Stored.AddOrUpdate(c, new StoredRoute(c.AgentId, c.GroupId));
         }
         return rows;
     }

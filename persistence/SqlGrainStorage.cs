@@ -45,8 +45,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
     public async ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class
     {
         if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
-        var written = await ConversationRows.RunAsync(commit, conversation,
-            ConversationRows.Save(grain.Tenant, conversation, payload, etag is null ? null : Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        var written = await ConversationRows.SaveAsync(commit, grain.Tenant, conversation, payload, etag is null ? null : Expected(etag), time.GetUtcNow()).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
@@ -68,7 +67,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
             return;
         }
         if (etag is null) return;
-        var finished = await ConversationRows.RunAsync(commit, conversation, ConversationRows.Finish(grain.Tenant, conversation, Expected(etag), time.GetUtcNow())).ConfigureAwait(false);
+        var finished = await ConversationRows.FinishAsync(commit, grain.Tenant, conversation, Expected(etag), time.GetUtcNow()).ConfigureAwait(false);
         await WrittenAsync(grain, etag, finished, cancellationToken).ConfigureAwait(false);
     }
 
