@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Engine.Conversations;
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
 
 namespace Engine.Persistence;
 
@@ -24,6 +24,9 @@ internal static class ConversationRows
 
     /// <summary>The live conversations naming an agent (offered, active, ended but not completed), by the partial index <c>ix_conversations_live</c>.</summary>
     public const string HeldBySql = "SELECT state FROM conversations WHERE tenant_id = @tenant AND agent_id = @agentId AND live IS NOT NULL";
+
+    /// <summary>The live conversations waiting in a group's queue, from which the group rebuilds it.</summary>
+    public const string QueuedInSql = "SELECT state FROM conversations WHERE tenant_id = @tenant AND group_id = @groupId AND status = 'Queued' AND live IS NOT NULL";
 
     private const string Route = "group_id = @GroupId, agent_id = @AgentId, ";
 
@@ -103,7 +106,7 @@ internal static class ConversationRows
         ("@Now", now.ToUnixTimeMilliseconds()), ("@State", state), ("@Etag", etag),
     ];
 
-    public static bool Holds(GrainId grain) => grain.Type == GrainType;
+    public static bool Holds(StateKey grain) => grain.Type == GrainType;
 
     private sealed record StoredRoute(string? AgentId, string? GroupId);
 }

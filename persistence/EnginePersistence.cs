@@ -1,4 +1,4 @@
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,15 +12,16 @@ public static partial class EnginePersistence
     /// The store chosen by configuration: <c>Engine:Store</c> = <c>sqlite</c> (default; the file
     /// <c>engine.db</c> under <c>Engine:DataDir</c>, default <c>data/</c>) or <c>postgres</c>
     /// (<c>ConnectionStrings:Engine</c>). Migrations run at start, before the grain runtime starts:
-    /// call this before <c>AddEngineGrains</c>.
+    /// call this before the silo (<c>AddEngineGrains</c>).
     /// </summary>
     public static IServiceCollection AddEngineStore(this IServiceCollection services, IConfiguration configuration)
     {
         var database = FromConfiguration(configuration);
         services.AddSingleton(database);
         services.AddSingleton<GroupCommit>();
-        services.AddSingleton<IGrainStorage, SqlGrainStorage>();
-        services.AddSingleton<IReminderStore, SqlReminderStore>();
+        services.AddSingleton<SqlGrainStorage>();
+        services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<SqlGrainStorage>());
+        services.AddSingleton<ILiveConversations>(sp => sp.GetRequiredService<SqlGrainStorage>());
         services.AddSingleton<HistoryStore>();
         services.AddSingleton<Engine.Grains.Routing.IEngineHistory>(sp => sp.GetRequiredService<HistoryStore>());
         services.AddHostedService<MigrationService>();

@@ -16,9 +16,6 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
     ValueTask IEngineHistory.AgentStatusChangedAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
         => new(AppendStatusChangeAsync(tenant, agentId, from, to, reason, at));
 
-    void IEngineHistory.AgentStatusChangedInOrder(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
-        => commit.Post(StatusChange(tenant, agentId, from, to, reason, at));
-
     ValueTask IEngineHistory.MessageAppendedAsync(string tenant, MessageRecord m)
         => new(AppendMessageAsync(new StoredMessage(tenant, m.ConversationId, m.Seq, m.Sender.ToString().ToLowerInvariant(), m.AgentId, m.Kind, m.Content, m.SentAt, m.ClientMessageId)));
 
@@ -30,17 +27,6 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
             new { tenant, conversationId, limit = ConversationState.RecentMessagesKept })).ConfigureAwait(false)).ToList();
         if (rows.Count == 0) return MessagesOnRecord.None;
         return new MessagesOnRecord(rows[0].Seq, [.. rows.Where(r => r.ClientMessageId is not null).Select(r => new SentMessage(r.ClientMessageId!, r.Seq))]);
-    }
-
-    bool IEngineHistory.KeepsLiveWork => true;
-
-    bool IEngineHistory.CommitsInOrder => commit.CommitsInOrder;
-
-    async ValueTask<IReadOnlyList<WorkItem>> IEngineHistory.LiveWorkAsync(string tenant, string agentId)
-    {
-        await using var connection = await commit.Database.OpenAsync().ConfigureAwait(false);
-        var states = await connection.QueryAsync<byte[]>(new CommandDefinition(ConversationRows.HeldBySql, new { tenant, agentId })).ConfigureAwait(false);
-        return [.. states.Select(state => WorkItem.HeldIn(System.Text.Json.JsonSerializer.Deserialize(state, EngineJsonContext.Default.ConversationState)!)).OfType<WorkItem>()];
     }
 
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)

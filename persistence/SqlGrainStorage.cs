@@ -1,7 +1,8 @@
 using System.Globalization;
 using Dapper;
 using Engine.Conversations;
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
+using Orleans.Storage;
 using SQLitePCL;
 
 namespace Engine.Persistence;
@@ -10,13 +11,14 @@ namespace Engine.Persistence;
 /// Grain state in the <c>grain_state</c> table, except a conversation's, which is one row with its record in
 /// <c>conversations</c> (<see cref="ConversationRows"/>). The ETag is a write counter: an update names the
 /// ETag it read and changes nothing when the row moved on, which surfaces as <see cref="InconsistentStateException"/>.
-/// Writes go through the group commit, reads straight to the database.
+/// Writes go through the group commit, reads straight to the database. The live conversations' rows are also
+/// what agents' work and groups' queues are rebuilt from (<see cref="ILiveConversations"/>).
 /// </summary>
-public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IGrainStorage, IStateAwareStorage, IStoredGrains
+public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeProvider time) : IStateStore, ILiveConversations
 {
     private const string ReadSql = "SELECT etag AS Etag, payload AS Payload FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key";
 
-    public async ValueTask<StoredState?> ReadAsync(GrainId grain, CancellationToken cancellationToken)
+    public async ValueTask<StoredState?> ReadAsync(StateKey grain, CancellationToken cancellationToken)
     {
         var sql = ConversationRows.Holds(grain) ? ConversationRows.ReadSql : ReadSql;
         if (commit.Reads is { } reads)
@@ -30,9 +32,8 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         return row is null ? null : new StoredState(row.Payload, row.Etag.ToString(CultureInfo.InvariantCulture));
     }
 
-    public async ValueTask<string> WriteAsync(GrainId grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
+    private async ValueTask<string> WriteAsync(StateKey grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
     {
-        if (ConversationRows.Holds(grain)) throw new InvalidOperationException("A conversation's state is written with its record: through IStateAwareStorage.");
         var expected = Expected(etag);
         var written = await commit.RunAsync(new SqlWrite(
             etag is null
@@ -42,24 +43,23 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<string> WriteAsync<TState>(GrainId grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken) where TState : class
+    public async ValueTask<string> WriteAsync<TState>(StateKey grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
     {
         if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
         var written = await ConversationRows.SaveAsync(commit, grain.Tenant, conversation, payload, etag is null ? null : Expected(etag), time.GetUtcNow()).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask ClearAsync(GrainId grain, string? etag, CancellationToken cancellationToken)
+    private async ValueTask ClearAsync(StateKey grain, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null) return;
-        if (ConversationRows.Holds(grain)) throw new InvalidOperationException("A conversation's record is kept when its state goes: through IStateAwareStorage.");
         var deleted = await commit.RunAsync(new SqlWrite(
             "DELETE FROM grain_state WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
             [.. KeyOf(grain), ("@Etag", Expected(etag))])).ConfigureAwait(false);
         await WrittenAsync(grain, etag, deleted, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask ClearAsync<TState>(GrainId grain, TState lastState, string? etag, CancellationToken cancellationToken) where TState : class
+    public async ValueTask ClearAsync<TState>(StateKey grain, TState lastState, string? etag, CancellationToken cancellationToken)
     {
         if (lastState is not ConversationState conversation)
         {
@@ -71,59 +71,46 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         await WrittenAsync(grain, etag, finished, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<IReadOnlyList<GrainId>> ListAsync(string grainType, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<StateKey>> ListAsync(string grainType, CancellationToken cancellationToken)
     {
         var conversations = grainType == ConversationRows.GrainType;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Tenant, string Key)>(new CommandDefinition(
             conversations ? ConversationRows.ListLiveSql : "SELECT tenant_id, grain_key FROM grain_state WHERE grain_type = @grainType",
             new { grainType }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new GrainId(grainType, r.Tenant, r.Key))];
+        return [.. rows.Select(r => new StateKey(grainType, r.Tenant, r.Key))];
+    }
+
+    public ValueTask<IReadOnlyList<ConversationState>> HeldByAsync(string tenant, string agentId, CancellationToken cancellationToken)
+        => LiveAsync(ConversationRows.HeldBySql, new { tenant, agentId }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<ConversationState>> QueuedInAsync(string tenant, string groupId, CancellationToken cancellationToken)
+        => LiveAsync(ConversationRows.QueuedInSql, new { tenant, groupId }, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<ConversationState>> LiveAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var states = await connection.QueryAsync<byte[]>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. states.Select(state => System.Text.Json.JsonSerializer.Deserialize(state, EngineJsonContext.Default.ConversationState)!)];
     }
 
     private static long Expected(string? etag) => etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
 
     /// <summary>The new ETag when exactly one row changed; otherwise the write lost to another and fails.</summary>
-    private async ValueTask<string> WrittenAsync(GrainId grain, string? etag, int rows, CancellationToken cancellationToken)
+    private async ValueTask<string> WrittenAsync(StateKey grain, string? etag, int rows, CancellationToken cancellationToken)
     {
-        if (rows != 1) throw new InconsistentStateException(grain, etag, (await ReadAsync(grain, cancellationToken).ConfigureAwait(false))?.Etag);
+        if (rows != 1)
+        {
+            var stored = (await ReadAsync(grain, cancellationToken).ConfigureAwait(false))?.Etag;
+            throw new InconsistentStateException($"State of {grain} was changed by someone else (expected ETag '{etag ?? "none"}', stored '{stored ?? "none"}')", stored, etag);
+        }
         return (Expected(etag) + 1).ToString(CultureInfo.InvariantCulture);
     }
 
-    private static object Key(GrainId grain) => new { grain.Type, grain.Tenant, grain.Key };
+    private static object Key(StateKey grain) => new { grain.Type, grain.Tenant, grain.Key };
 
     /// <summary>The key columns of a grain as group-commit parameters.</summary>
-    internal static (string, object?)[] KeyOf(GrainId grain) => [("@Type", grain.Type), ("@Tenant", grain.Tenant), ("@Key", grain.Key)];
+    internal static (string, object?)[] KeyOf(StateKey grain) => [("@Type", grain.Type), ("@Tenant", grain.Tenant), ("@Key", grain.Key)];
 
     private sealed record StateRow(long Etag, byte[] Payload);
-}
-
-/// <summary>Reminders in the <c>reminders</c> table, so that deadlines are re-armed after a restart.</summary>
-public sealed class SqlReminderStore(Database database, GroupCommit commit) : IReminderStore
-{
-    public ValueTask UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken)
-    {
-        return new ValueTask(commit.RunAsync(new SqlWrite(
-            "INSERT INTO reminders (grain_type, tenant_id, grain_key, name, due_at) VALUES (@Type, @Tenant, @Key, @Name, @DueAt) "
-            + "ON CONFLICT (grain_type, tenant_id, grain_key, name) DO UPDATE SET due_at = excluded.due_at",
-            [.. SqlGrainStorage.KeyOf(entry.Grain), ("@Name", entry.Name), ("@DueAt", entry.DueAt.ToUnixTimeMilliseconds())])));
-    }
-
-    public ValueTask DeleteAsync(GrainId grain, string name, CancellationToken cancellationToken)
-    {
-        return new ValueTask(commit.RunAsync(new SqlWrite(
-            "DELETE FROM reminders WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND name = @Name",
-            [.. SqlGrainStorage.KeyOf(grain), ("@Name", name)])));
-    }
-
-    public async ValueTask<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<ReminderRow>(new CommandDefinition(
-            "SELECT grain_type AS Type, tenant_id AS Tenant, grain_key AS GrainKey, name AS Name, due_at AS DueAt FROM reminders",
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new ReminderEntry(new GrainId(r.Type, r.Tenant, r.GrainKey), r.Name, DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt)))];
-    }
-
-    private sealed record ReminderRow(string Type, string Tenant, string GrainKey, string Name, long DueAt);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Engine.Grains;
 using Engine.Persistence;
 using Engine.Persistence.Admin;
 using Engine.Web.Admin;
@@ -12,17 +11,15 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-Log.Logger = new LoggerConfiguration()
+builder.Services.AddSerilog((services, logs) => logs
     .ReadFrom.Configuration(builder.Configuration)
+    .ReadFrom.Services(services)
     .Enrich.FromLogContext()
-    .WriteTo.Console()
-    .CreateLogger();
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(Log.Logger, dispose: true);
+    .WriteTo.Console());
 
 builder.Services.AddEngineStore(builder.Configuration);
 builder.Services.AddEngineAdminStores();
-builder.Services.AddEngineGrains();
+builder.AddEngineSilo();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
 // Keys for cookies, CSRF tokens and the outbox live with the data, so a restart keeps sessions valid.
@@ -35,7 +32,7 @@ builder.Services.AddSingleton<InitialPasswords>();
 builder.Services.AddSingleton<OutboxDispatcher>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
 if (!string.IsNullOrEmpty(builder.Configuration["Engine:Smtp:Host"])) builder.Services.AddSingleton<IMailSender, SmtpMailSender>();
-// After the store's migrations and the grain runtime: the seed creates rows and calls grains.
+// After the store's migrations and the silo: the seed creates rows and calls grains.
 builder.Services.AddHostedService<StartupSeed>();
 builder.Services.AddHealthChecks();
 builder.Services.AddOpenApi();
@@ -52,7 +49,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseEngineRequestLogging();
+app.UseSerilogRequestLogging();
 app.UseEngineAuth();
 app.UseTenantScope();
 app.MapHealthChecks("/healthz");

@@ -234,14 +234,18 @@ public sealed class AgentState
     }
 }
 
+[GenerateSerializer]
 public sealed class AgentHasWorkException(string agentId, int count)
     : DomainException($"Agent {agentId} holds {count} conversation(s); going offline needs force, which puts them back in their queues.")
 {
+    [Id(0)]
     public string AgentId { get; } = agentId;
 }
 
+[GenerateSerializer]
 public sealed class ConversationNotHeldException(string agentId, string conversationId)
     : DomainException($"Agent {agentId} does not hold conversation {conversationId}.");
 
+[GenerateSerializer]
 public sealed class AgentDeletedException(string agentId)
     : DomainException($"Agent {agentId} was deleted and cannot go online.");

@@ -3,6 +3,7 @@ using Engine.Routing;
 namespace Engine.Agents;
 
 /// <summary>What the agent chose (or the system set): kept apart from the work they hold.</summary>
+[GenerateSerializer]
 public enum Presence
 {
     Offline,
@@ -10,6 +11,7 @@ public enum Presence
     Break,
 }
 
+[GenerateSerializer]
 public enum BreakReason
 {
     None,
@@ -22,6 +24,7 @@ public enum BreakReason
 }
 
 /// <summary>AS-1 displayed status, derived from presence and work.</summary>
+[GenerateSerializer]
 public enum AgentStatus
 {
     /// <summary>空闲中: online and can take conversations.</summary>
@@ -40,6 +43,7 @@ public enum AgentStatus
     Offline,
 }
 
+[GenerateSerializer]
 public enum PresenceTrigger
 {
     GoOnline,
@@ -50,6 +54,7 @@ public enum PresenceTrigger
 }
 
 /// <summary>Where one conversation stands in the agent's hands.</summary>
+[GenerateSerializer]
 public enum WorkStage
 {
     /// <summary>Offered and ringing (AS-3); counts against capacity.</summary>
@@ -69,6 +74,7 @@ public enum WorkStage
     Done,
 }
 
+[GenerateSerializer]
 public enum WorkTrigger
 {
     Answer,
@@ -84,6 +90,7 @@ public enum WorkTrigger
 }
 
 /// <summary>One conversation the agent holds.</summary>
+[GenerateSerializer, Immutable]
 public sealed record WorkItem(string ConversationId, string GroupId, ServiceMode Mode, WorkStage Stage, DateTimeOffset Since, DateTimeOffset? Deadline = null)
 {
     /// <summary>
@@ -103,11 +110,14 @@ public sealed record WorkItem(string ConversationId, string GroupId, ServiceMode
 }
 
 /// <summary>The agent's membership of a skill group, with the group's mode and reception cap (SG-3).</summary>
+[GenerateSerializer, Immutable]
 public sealed record Membership(ServiceMode Mode, int Cap);
 
 /// <summary>What a skill group needs to know of an agent to route to them.</summary>
+[GenerateSerializer, Immutable]
 public sealed record AgentAvailability(string AgentId, long Version, bool Online, bool CanTake, int Load, DateTimeOffset IdleSince);
 
+[GenerateSerializer]
 public enum ReserveOutcome
 {
     Reserved,

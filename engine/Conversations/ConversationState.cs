@@ -3,6 +3,7 @@ using Engine.StateMachines;
 
 namespace Engine.Conversations;
 
+[GenerateSerializer]
 public enum ConversationStatus
 {
     /// <summary>Created, not yet transferred to a group (in a flow).</summary>
@@ -14,6 +15,7 @@ public enum ConversationStatus
     Completed,
 }
 
+[GenerateSerializer]
 public enum ConversationTrigger
 {
     Transfer,
@@ -29,6 +31,7 @@ public enum ConversationTrigger
     Complete,
 }
 
+[GenerateSerializer]
 public enum EndReason
 {
     None,
@@ -256,6 +259,7 @@ public sealed class ConversationState
     }
 }
 
+[GenerateSerializer]
 public enum MessageSender
 {
     Visitor,
@@ -263,4 +267,5 @@ public enum MessageSender
     System,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record SentMessage(string ClientMessageId, long Seq);

@@ -1,6 +1,7 @@
 namespace Engine.Routing;
 
 /// <summary>One conversation waiting in a group's queue.</summary>
+[GenerateSerializer, Immutable]
 public sealed record QueueEntry(
     string ConversationId,
     string VisitorId,

@@ -1,6 +1,7 @@
 namespace Engine.Routing;
 
 /// <summary>The service mode of a skill group (SG-1), fixed at creation.</summary>
+[GenerateSerializer]
 public enum ServiceMode
 {
     /// <summary>在线客服: web and WeChat chat; several at once up to the reception cap.</summary>

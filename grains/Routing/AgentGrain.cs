@@ -1,5 +1,6 @@
 using Engine.Agents;
-using Engine.Grains.Runtime;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
 using Engine.Routing;
 
 namespace Engine.Grains.Routing;
@@ -7,41 +8,51 @@ namespace Engine.Grains.Routing;
 /// <summary>
 /// One agent. The only place that decides whether the agent takes a conversation (the reservation),
 /// so an agent in many groups is never over-assigned. Tells its groups, one-way, whenever its
-/// availability changes.
+/// availability changes. Its work (the conversations it holds) is the live conversations' to record:
+/// it is rebuilt from them on activation and never stored here.
 /// </summary>
-public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<AgentState>, IRemindable
+[GrainType(nameof(AgentGrain))]
+public sealed class AgentGrain(
+    [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<AgentState> state,
+    TimeProvider time,
+    IEngineEvents events,
+    IEngineHistory history,
+    ILiveConversations live,
+    EngineCounters counters)
+    : EngineGrain<AgentState>(state, time), IAgentGrain
 {
-    private const string AfterCallReminder = "after-call";
     private ToldGroup[] _told = [];
     private AgentStatus _status;
     private DateTimeOffset? _armedDeadline;
+    private ITimer? _deadlineTimer;
 
     private AgentState S => State.State;
 
-    protected internal override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0;
+    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0;
 
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.AgentId.Length == 0) S.AgentId = Key;
-        if (history.KeepsLiveWork)
+        S.Work.Clear();
+        foreach (var conversation in await live.HeldByAsync(Tenant, Key, cancellationToken))
         {
-            // The work is the live conversations' to record, not stored here: rebuilt from them.
-            S.Work.Clear();
-            foreach (var item in await history.LiveWorkAsync(Tenant, Key)) S.Work[item.ConversationId] = item;
-            // Changes to the work since the stored state moved the version on in memory only: this one must
-            // be newer than anything the groups heard, or they would take its reports for stale ones.
-            S.Version += 1L << 32;
+            if (WorkItem.HeldIn(conversation) is { } item) S.Work[item.ConversationId] = item;
         }
+        // Idle since the last change of the work, as far as the live conversations tell (a completed one no longer does).
+        foreach (var item in S.Work.Values) if (item.Since > S.IdleSince) S.IdleSince = item.Since;
+        // The version moved on in memory only while the work changed: this activation's reports must be newer
+        // than anything a group heard from an earlier one, or the group would take them for stale ones.
+        S.Version = Math.Max(S.Version + 1, Now.UtcTicks);
         _status = S.Status();
         counters.MoveAgent(null, _status);
-        // A deadline stored with the state but not yet with the reminders (a crash in between) is armed now.
-        await ArmDeadline();
+        ArmDeadline();
     }
 
-    public override ValueTask OnDeactivateAsync()
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deadlineTimer?.Dispose();
         counters.MoveAgent(_status, null);
-        return default;
+        return Task.CompletedTask;
     }
 
     public ValueTask<AgentSnapshot> GetSnapshot() => new(AgentSnapshot.Of(S));
@@ -59,7 +70,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     {
         IReadOnlyList<WorkItem> released = [];
         await Change((s, now) => released = s.GoOffline(now, force), force ? "offline-forced" : "offline");
-        foreach (var item in released) GetGrain<ConversationGrain>(item.ConversationId).Tell(Key, static (c, agent) => c.AgentLost(agent));
+        foreach (var item in released) _ = Conversation(item.ConversationId).AgentLost(Key);
     }
 
     /// <summary>
@@ -100,19 +111,22 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     public ValueTask Delete() => Change(static (s, now) => s.Delete(now), "deleted");
 
     /// <summary>The reservation: the agent alone decides. Returns the outcome and the agent's availability for that group.</summary>
-    public async ValueTask<(ReserveOutcome Outcome, AgentAvailability Availability)> TryReserve(string conversationId, string groupId)
+    public async ValueTask<Reservation> TryReserve(string conversationId, string groupId)
     {
         var now = Now;
         var outcome = S.TryReserve(conversationId, groupId, now);
         if (outcome == ReserveOutcome.Reserved)
         {
             await Commit(now, "offered", notifyGroupsExcept: groupId, workOnly: true);
-            return (outcome, Told(groupId));
+            return new Reservation(outcome, Told(groupId));
         }
         // The group now holds this agent unavailable: make sure it hears of the next change, whatever it is.
         Forget(groupId);
-        return (outcome, S.AvailabilityFor(groupId));
+        return new Reservation(outcome, S.AvailabilityFor(groupId));
     }
+
+    public ValueTask<bool> HoldsOffer(string conversationId)
+        => new(S.Work.TryGetValue(conversationId, out var item) && item.Stage == WorkStage.Reserved);
 
     public ValueTask Answer(string conversationId) => Work(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
 
@@ -155,7 +169,7 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     public ValueTask FinishWrapUp(string conversationId) => Work(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished");
 
     /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
-    public async ValueTask ReceiveReminderAsync(string name, DateTimeOffset dueAt)
+    public async ValueTask DeadlineDue()
     {
         _armedDeadline = null;
         var now = Now;
@@ -163,11 +177,9 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
         var any = false;
         foreach (var id in recovered) any |= S.Recover(id, now);
         if (any) await Commit(now, "status-recovered", workOnly: true);
-        else await ArmDeadline();
-        foreach (var id in recovered) GetGrain<ConversationGrain>(id).Tell(Key, static (c, agent) => c.AfterCallDone(agent));
+        else ArmDeadline();
+        foreach (var id in recovered) _ = Conversation(id).AfterCallDone(Key);
     }
-
-    private DateTimeOffset Now => Time.GetUtcNow();
 
     private ValueTask Change(Action<AgentState, DateTimeOffset> transition, string reason)
         => Change(transition, static (s, t, now) => t(s, now), reason);
@@ -188,26 +200,15 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
     }
 
     /// <summary>
-    /// Stores the state (unless only the work changed and the record keeps it: then the conversation's own
-    /// save carries it), records a status change, and tells the groups what changed for them.
+    /// Stores the state (unless only the work changed: the conversation's own save records that), records a
+    /// status change, and tells the groups what changed for them.
     /// </summary>
     private async ValueTask Commit(DateTimeOffset now, string reason, string? notifyGroupsExcept = null, bool workOnly = false)
     {
         var status = S.Status();
-        var carried = workOnly && history.KeepsLiveWork;
-        if (carried && history.CommitsInOrder)
-        {
-            // The conversation saves after this turn (a reservation, answer, end...). Where writes commit in the
-            // order they were queued, that save makes this record durable too, so the turn does not wait for it:
-            // a reservation would otherwise hold its skill group for a whole commit.
-            if (status != _status) history.AgentStatusChangedInOrder(Tenant, Key, _status, status, reason, now);
-        }
-        else
-        {
-            var stateWrite = carried ? default : State.WriteStateAsync();
-            var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
-            await Together(stateWrite, record);
-        }
+        var stateWrite = workOnly ? Task.CompletedTask : State.WriteStateAsync();
+        var record = status != _status ? history.AgentStatusChangedAsync(Tenant, Key, _status, status, reason, now) : default;
+        await Together(stateWrite, record);
         if (status != _status)
         {
             counters.MoveAgent(_status, status);
@@ -221,9 +222,9 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
             var last = Array.FindIndex(_told, t => t.GroupId == groupId);
             if (last >= 0 && !_told[last].Differs(report)) continue;
             Remember(groupId, report);
-            GetGrain<SkillGroupGrain>(groupId).Tell(report, static (g, r) => g.AgentAvailabilityChanged(r));
+            _ = GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId)).AgentAvailabilityChanged(report);
         }
-        await ArmDeadline();
+        ArmDeadline();
     }
 
     /// <summary>The report a group gets in a reply, remembered as told.</summary>
@@ -257,12 +258,18 @@ public sealed class AgentGrain(IEngineEvents events, IEngineHistory history, Eng
             => Online != next.Online || CanTake != next.CanTake || (next.CanTake && (Load != next.Load || IdleSince != next.IdleSince));
     }
 
-    private async ValueTask ArmDeadline()
+    /// <summary>The after-call deadline (AS-6, AS-7) as a timer of this activation, armed from the state.</summary>
+    private void ArmDeadline()
     {
         var next = S.NextDeadline();
         if (next == _armedDeadline) return;
         _armedDeadline = next;
-        if (next is { } due) await SetReminderAsync(AfterCallReminder, due);
-        else await CancelReminderAsync(AfterCallReminder);
+        _deadlineTimer?.Dispose();
+        _deadlineTimer = null;
+        if (next is not { } due) return;
+        var self = this.AsReference<IAgentGrain>();
+        _deadlineTimer = ArmTimer(due - Now, () => self.DeadlineDue());
     }
+
+    private IConversationGrain Conversation(string conversationId) => GrainFactory.GetGrain<IConversationGrain>(EngineKey.Of(Tenant, conversationId));
 }

@@ -1,6 +1,7 @@
 using Engine.Agents;
 using Engine.Conversations;
-using Engine.Grains.Runtime;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
 using Engine.Routing;
 using Engine.StateMachines;
 
@@ -10,8 +11,17 @@ namespace Engine.Grains.Routing;
 /// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
 /// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
 /// </summary>
-public sealed class ConversationGrain(IEngineEvents events, IEngineHistory history, EngineCounters counters) : RoutingGrain<ConversationState>
+[GrainType(TypeName)]
+public sealed class ConversationGrain(
+    [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<ConversationState> state,
+    TimeProvider time,
+    IEngineEvents events,
+    IEngineHistory history,
+    EngineCounters counters)
+    : EngineGrain<ConversationState>(state, time), IConversationGrain
 {
+    public const string TypeName = nameof(ConversationGrain);
+
     private const string OfferTimer = "offer";
     private const string ReplyTimer = "reply";
 
@@ -19,18 +29,17 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     /// The offer and reply deadlines: timers of this activation, armed from the state whenever it activates
     /// (live conversations wake on start), so that nothing but the state is stored for them.
     /// </summary>
-    private IDisposable? _offerTimer;
-    private IDisposable? _replyTimer;
+    private ITimer? _offerTimer;
+    private ITimer? _replyTimer;
     private ConversationStatus? _counted;
-
-    /// <summary>Agents who were lost (forced offline) before their offer of this conversation arrived here.</summary>
-    private HashSet<string>? _lostBeforeOffer;
 
     private ConversationState S => State.State;
 
-    protected internal override bool KeepAlive => S.Exists && S.Status != ConversationStatus.Completed;
+    public override bool KeepAlive => S.Exists && S.Status != ConversationStatus.Completed;
 
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public ValueTask Wake() => default;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!S.Exists) return;
         Count();
@@ -43,19 +52,23 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyTimer, reply);
     }
 
-    public override ValueTask OnDeactivateAsync()
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        Disarm(OfferTimer);
+        Disarm(ReplyTimer);
         counters.MoveConversation(_counted, null);
         _counted = null;
-        return default;
+        // A live conversation dropped after a failed turn comes back at once, to re-arm its deadlines.
+        if (reason.ReasonCode == DeactivationReasonCode.ApplicationError && KeepAlive) _ = this.AsReference<IConversationGrain>().Wake();
+        return Task.CompletedTask;
     }
 
     public ValueTask<ConversationSnapshot?> GetSnapshot() => new(S.Exists ? ConversationSnapshot.Of(S) : null);
 
     /// <summary>Creates the conversation already transferred to a group. Returns it and its queue position (-1 if offered at once).</summary>
-    public async ValueTask<(ConversationSnapshot Conversation, int Position)> Start(string visitorId, ServiceMode mode, string groupId)
+    public async ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId)
     {
-        var now = Time.GetUtcNow();
+        var now = Now;
         if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
         S.Create(Key, visitorId, mode, now);
         S.TransferTo(groupId, now);
@@ -71,27 +84,25 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
             DeactivateOnIdle();
             throw;
         }
-        return (await Save(), position);
+        return new StartResult(await Save(), position);
     }
 
     /// <summary>An offer made while this conversation joined the queue, recorded in the same save; it rings once saved.</summary>
     private string? _ringFrom;
 
-    /// <summary>One-way from the group: an agent reserved capacity for this conversation.</summary>
+    /// <summary>One-way from the group: an agent reserved capacity for this conversation, which waited in the queue.</summary>
     public async ValueTask Offered(string agentId, string groupId, RoutingSettings settings)
     {
-        // The same offer already came back with the enqueue and was saved with it.
-        if (S.Status == ConversationStatus.Offered && S.AgentId == agentId && S.GroupId == groupId) return;
         if (S.Status != ConversationStatus.Queued || S.GroupId != groupId)
         {
             // Stale: the customer left or the conversation moved meanwhile.
-            await Agent(agentId).Call(Key, static (a, c) => a.Release(c));
+            await Agent(agentId).Release(Key);
             return;
         }
-        if (_lostBeforeOffer?.Remove(agentId) == true)
+        if (!await Agent(agentId).HoldsOffer(Key))
         {
-            // The agent went offline between reserving and this message: the offer is void, back to the front.
-            await Agent(agentId).Call(Key, static (a, c) => a.Release(c));
+            // The agent let the reservation go before this message arrived (forced offline, deleted): the offer
+            // is void, and the conversation goes back to the front of its queue.
             await BackToQueueAsync();
             return;
         }
@@ -101,13 +112,13 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
 
     private void TakeOffer(string agentId, string groupId, RoutingSettings settings)
     {
-        S.Offer(agentId, Time.GetUtcNow(), settings.OfferTimeout);
+        S.Offer(agentId, Now, settings.OfferTimeout);
         S.AfterCall = settings.AfterCall;
         S.KeepsLastAgent = settings.LastAgentPriority;
         _ringFrom = groupId;
     }
 
-    private async ValueTask RingAsync(string groupId)
+    private void Ring(string groupId)
     {
         if (S.OfferDeadline is { } due) Arm(OfferTimer, due);
         events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
@@ -117,12 +128,12 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask<ConversationSnapshot> Answer(string agentId)
     {
         Require(ConversationStatus.Offered, ConversationTrigger.Answer, agentId);
-        await Agent(agentId).Call(Key, static (a, c) => a.Answer(c));
-        S.Answer(agentId, Time.GetUtcNow());
+        await Agent(agentId).Answer(Key);
+        S.Answer(agentId, Now);
         var snapshot = await Save();
         Disarm(OfferTimer);
         // RT-3 remembers who served the visitor where it is on; elsewhere nobody would ask.
-        if (S.KeepsLastAgent) GetGrain<VisitorGrain>(S.VisitorId).Tell(agentId, static (v, a) => v.ServedBy(a));
+        if (S.KeepsLastAgent) _ = GrainFactory.GetGrain<IVisitorGrain>(EngineKey.Of(Tenant, S.VisitorId)).ServedBy(agentId);
         return snapshot;
     }
 
@@ -130,8 +141,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask<ConversationSnapshot> End(string agentId)
     {
         Require(ConversationStatus.Active, ConversationTrigger.End, agentId);
-        await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.End(r.Key, r.Item2));
-        S.End(agentId, Time.GetUtcNow());
+        await Agent(agentId).End(Key, S.AfterCall ?? AfterCallRule.Default);
+        S.End(agentId, Now);
         var snapshot = await Save();
         Disarm(ReplyTimer);
         return snapshot;
@@ -141,8 +152,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask<ConversationSnapshot> Complete(string agentId)
     {
         Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
-        if (S.Mode.IsExclusive()) await Agent(agentId).Call(Key, static (a, c) => a.Continue(c));
-        else await Agent(agentId).Call(Key, static (a, c) => a.Complete(c));
+        if (S.Mode.IsExclusive()) await Agent(agentId).Continue(Key);
+        else await Agent(agentId).Complete(Key);
         return await Finish();
     }
 
@@ -150,14 +161,14 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask EnterWrapUp(string agentId)
     {
         Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
-        await Agent(agentId).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EnterWrapUp(r.Key, r.Item2));
+        await Agent(agentId).EnterWrapUp(Key, S.AfterCall ?? AfterCallRule.Default);
     }
 
     /// <summary>AS-6: wrap-up ended from the menu.</summary>
     public async ValueTask<ConversationSnapshot> FinishWrapUp(string agentId)
     {
         Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
-        await Agent(agentId).Call(Key, static (a, c) => a.FinishWrapUp(c));
+        await Agent(agentId).FinishWrapUp(Key);
         return await Finish();
     }
 
@@ -170,12 +181,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     /// <summary>One-way from an agent forced offline: back to the front of the queue.</summary>
     public async ValueTask AgentLost(string agentId)
     {
-        if (S.Status == ConversationStatus.Queued && S.AgentId is null)
-        {
-            // The group's offer to this agent is still on its way here.
-            (_lostBeforeOffer ??= new HashSet<string>(StringComparer.Ordinal)).Add(agentId);
-            return;
-        }
+        // Not with this agent (yet): an offer of it still on its way here is checked with the agent when it arrives.
         if (S.AgentId != agentId) return;
         if (S.Status == ConversationStatus.Ended)
         {
@@ -184,7 +190,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         }
         if (S.Status is not (ConversationStatus.Offered or ConversationStatus.Active)) return;
         if (S.Status == ConversationStatus.Offered) events.OfferWithdrawn(Tenant, agentId, Key);
-        S.Withdraw(Time.GetUtcNow());
+        S.Withdraw(Now);
         Disarm(OfferTimer);
         Disarm(ReplyTimer);
         await BackToQueueAsync();
@@ -194,7 +200,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     public async ValueTask Overflow(string fromGroupId, string targetGroupId)
     {
         if (S.Status != ConversationStatus.Queued || S.GroupId != fromGroupId) return;
-        var now = Time.GetUtcNow();
+        var now = Now;
         S.TransferTo(targetGroupId, now);
         try
         {
@@ -218,22 +224,22 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         switch (S.Status)
         {
             case ConversationStatus.Queued:
-                await Group(S.GroupId!).Call(Key, static (g, c) => g.Dequeue(c));
+                await Group(S.GroupId!).Dequeue(Key);
                 break;
             case ConversationStatus.Offered:
-                await Agent(agentId!).Call(Key, static (a, c) => a.Release(c));
+                await Agent(agentId!).Release(Key);
                 events.OfferWithdrawn(Tenant, agentId!, Key);
                 Disarm(OfferTimer);
                 break;
             case ConversationStatus.Active:
                 // The agent may have been forced offline a moment ago: then nobody holds it any more.
-                waiting = !await Agent(agentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
+                waiting = !await Agent(agentId!).EndIfActive(Key, S.AfterCall ?? AfterCallRule.Default);
                 Disarm(ReplyTimer);
                 break;
         }
-        S.Abandon(Time.GetUtcNow());
+        S.Abandon(Now);
         // Nobody holds a conversation that never got answered (or lost its agent): it is complete at once.
-        if (waiting) S.Complete(Time.GetUtcNow());
+        if (waiting) S.Complete(Now);
         if (S.Status == ConversationStatus.Completed) return await Finish();
         return await Save();
     }
@@ -242,16 +248,16 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     /// A message in the conversation, numbered in it. A resend with the same client message id returns
     /// the first one's number and stores nothing. Returns the number and whether it was new.
     /// </summary>
-    public async ValueTask<(long Seq, bool IsNew)> AppendMessage(MessageSender sender, string? agentId, string kind, string content, string? clientMessageId)
+    public async ValueTask<AppendResult> AppendMessage(MessageSender sender, string? agentId, string kind, string content, string? clientMessageId)
     {
         var (seq, isNew) = S.Append(sender, agentId, clientMessageId);
-        var now = Time.GetUtcNow();
+        var now = Now;
         if (!isNew)
         {
             // The state may have been stored without the message's record (a crash between the two): the
             // resend puts it on record under its first number; a record already there stays as it is.
             await history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
-            return (seq, false);
+            return new AppendResult(seq, false);
         }
         var replyArmed = false;
         if (sender == MessageSender.Visitor && S.ReplyDeadline is not null)
@@ -262,14 +268,14 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         }
         await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
         if (replyArmed) Disarm(ReplyTimer);
-        return (seq, true);
+        return new AppendResult(seq, true);
     }
 
     /// <summary>FL-5: the agent wrote; without a reply within <paramref name="replyTimeout"/> the conversation ends.</summary>
     public async ValueTask AgentWrote(string agentId, TimeSpan? replyTimeout)
     {
         Require(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, agentId);
-        S.AgentWrote(Time.GetUtcNow(), replyTimeout);
+        S.AgentWrote(Now, replyTimeout);
         await Save();
         if (S.ReplyDeadline is { } due) Arm(ReplyTimer, due);
     }
@@ -284,16 +290,16 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         Disarm(ReplyTimer);
     }
 
-    /// <summary>A deadline came: AS-4 / RT-4 offer timeout, or FL-5 reply timeout.</summary>
-    private async ValueTask DeadlineAsync(string name)
+    /// <summary>A deadline came: AS-4 / RT-4 offer timeout, or FL-5 reply timeout. A late tick finds its deadline not yet due, or gone.</summary>
+    public async ValueTask DeadlineDue(string name)
     {
-        Disarm(name);
-        var now = Time.GetUtcNow();
+        var now = Now;
         if (name == OfferTimer && S.Status == ConversationStatus.Offered && S.OfferDeadline <= now)
         {
             // AS-4 / RT-4: not answered in time: the agent goes on break, the conversation to another agent.
             var agentId = S.AgentId!;
-            var held = await Agent(agentId).Call(Key, static (a, c) => a.MissOffer(c));
+            Disarm(OfferTimer);
+            var held = await Agent(agentId).MissOffer(Key);
             if (held == WorkStage.Active)
             {
                 // The answer reached the agent but not this record (a failure in between): it is answered.
@@ -308,7 +314,8 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         }
         else if (name == ReplyTimer && S.ReplyTimedOut(now))
         {
-            var ended = await Agent(S.AgentId!).Call((Key, S.AfterCall ?? AfterCallRule.Default), static (a, r) => a.EndIfActive(r.Key, r.Item2));
+            Disarm(ReplyTimer);
+            var ended = await Agent(S.AgentId!).EndIfActive(Key, S.AfterCall ?? AfterCallRule.Default);
             if (ended) await Save();
             else await Finish();
         }
@@ -323,7 +330,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         }
         catch (SkillGroupUnavailableException)
         {
-            S.CloseForGoneGroup(Time.GetUtcNow());
+            S.CloseForGoneGroup(Now);
             await Finish();
             return;
         }
@@ -333,20 +340,19 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
     /// <summary>Joins the group's queue; an agent who takes the conversation at once is recorded here and rings after the next save.</summary>
     private async ValueTask<int> EnqueueIn(string groupId, bool front)
     {
-        var result = await Group(groupId).Call(
-            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front),
-            static (g, r) => g.Enqueue(r));
+        var result = await Group(groupId).Enqueue(
+            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front));
         if (result.AgentId is { } agentId) TakeOffer(agentId, groupId, result.Settings!);
         return result.Position;
     }
 
-    private static IReadOnlyList<string> Copy(List<string> list) => list.Count == 0 ? [] : [.. list];
+    private static string[] Copy(List<string> list) => list.ToArray();
 
     private void Arm(string name, DateTimeOffset due)
     {
         Disarm(name);
-        var delay = due - Time.GetUtcNow();
-        var timer = RegisterTimer(() => DeadlineAsync(name), delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        var self = this.AsReference<IConversationGrain>();
+        var timer = ArmTimer(due - Now, () => self.DeadlineDue(name));
         if (name == OfferTimer) _offerTimer = timer;
         else _replyTimer = timer;
     }
@@ -368,7 +374,7 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
 
     private async ValueTask<ConversationSnapshot> Finish()
     {
-        if (S.Status != ConversationStatus.Completed) S.Complete(Time.GetUtcNow());
+        if (S.Status != ConversationStatus.Completed) S.Complete(Now);
         var snapshot = ConversationSnapshot.Of(S);
         // Live state goes; the storage keeps the conversation's record.
         await State.ClearStateAsync();
@@ -393,15 +399,13 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         finally
         {
             // An offer that was never stored must not hold the agent: the state goes back to what is stored.
-            if (!saved && ringFrom is not null) Agent(snapshot.AgentId!).Tell(Key, static (a, c) => ReleaseAsync(a, c));
+            if (!saved && ringFrom is not null) _ = Agent(snapshot.AgentId!).Release(Key);
         }
         Count();
         events.ConversationChanged(Tenant, snapshot);
-        if (ringFrom is not null) await RingAsync(ringFrom);
+        if (ringFrom is not null) Ring(ringFrom);
         return snapshot;
     }
-
-    private static async ValueTask ReleaseAsync(AgentGrain agent, string conversationId) => await agent.Release(conversationId);
 
     private void Count()
     {
@@ -409,10 +413,11 @@ public sealed class ConversationGrain(IEngineEvents events, IEngineHistory histo
         _counted = S.Status;
     }
 
-    private GrainRef<AgentGrain> Agent(string agentId) => GetGrain<AgentGrain>(agentId);
+    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(EngineKey.Of(Tenant, agentId));
 
-    private GrainRef<SkillGroupGrain> Group(string groupId) => GetGrain<SkillGroupGrain>(groupId);
+    private ISkillGroupGrain Group(string groupId) => GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId));
 }
 
+[GenerateSerializer]
 public sealed class ConversationNotFoundException(string conversationId)
     : DomainException($"Conversation {conversationId} does not exist.");

@@ -1,44 +1,66 @@
 using Engine.Agents;
-using Engine.Grains.Runtime;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
 using Engine.Routing;
 
 namespace Engine.Grains.Routing;
 
 /// <summary>
 /// One skill group: its FIFO queue (RT-1) and its view of the members' availability. Offers go out as
-/// reservations at the agent grain (awaited, down); the conversation hears of its offer one-way.
+/// reservations at the agent grain (awaited, down). The queue is not stored here: a waiting conversation
+/// stores itself as queued in this group, and the queue is rebuilt from those when the group activates.
 /// </summary>
-public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGroupState>
+[GrainType(TypeName)]
+public sealed class SkillGroupGrain(
+    [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<SkillGroupState> state,
+    TimeProvider time,
+    IEngineEvents events,
+    ILiveConversations live)
+    : EngineGrain<SkillGroupState>(state, time), ISkillGroupGrain
 {
-    private IPersistentState<SkillGroupQueueState> _queueState = null!;
+    public const string TypeName = nameof(SkillGroupGrain);
+
     private GroupQueue _queue = new();
     private AgentPool _pool = new(LongestIdlePolicy.Instance);
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
-    private IDisposable? _overflowTimer;
+    private ITimer? _overflowTimer;
     private DateTimeOffset? _overflowAt;
     private bool _queueChanged;
 
     private SkillGroupState S => State.State;
 
-    protected internal override bool KeepAlive => _queue.Count > 0 || _pool.OnlineCount > 0;
+    public override bool KeepAlive => _queue.Count > 0 || _pool.OnlineCount > 0;
 
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _queueState = await OpenStateAsync<SkillGroupQueueState>("queue");
-        _queue = new GroupQueue(_queueState.State.Entries);
+        if (S.Configured && !S.Deleted)
+        {
+            foreach (var waiting in (await live.QueuedInAsync(Tenant, Key, cancellationToken)).OrderBy(c => c.QueuedAt ?? c.CreatedAt))
+            {
+                var lastAgent = S.Settings.LastAgentPriority ? await Visitor(waiting.VisitorId).LastAgent() : null;
+                _queue.Enqueue(new QueueEntry(waiting.Id, waiting.VisitorId, waiting.QueuedAt ?? waiting.CreatedAt, waiting.ExcludedAgents.ToArray(), waiting.VisitedGroups.ToArray(), lastAgent));
+            }
+        }
         _pool = new AgentPool(AllocationPolicies.For(S.Settings.Policy));
         foreach (var member in S.Members)
         {
             _pool.AddMember(member);
-            _pool.Update(await Agent(member).Call(Key, static (a, g) => a.GetAvailability(g)));
+            _pool.Update(await Agent(member).GetAvailability(Key));
         }
-        await AfterQueueWork();
-        ArmOverflow();
+        _queueChanged = _queue.Count > 0;
         await Dispatch();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _overflowTimer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public ValueTask Wake() => default;
+
     public ValueTask<SkillGroupSnapshot> GetSnapshot() => new(new SkillGroupSnapshot(
-        Key, S.Mode, S.ReceptionCap, S.Settings, [.. S.Members], [.. _queue.Entries.Select(e => e.ConversationId)],
+        Key, S.Mode, S.ReceptionCap, S.Settings, S.Members.ToArray(), _queue.Entries.Select(e => e.ConversationId).ToArray(),
         _pool.AvailableCount, _pool.OnlineCount, S.Deleted));
 
     /// <summary>Creates or reconfigures the group. The mode is fixed at creation (SG-1); caps follow SG-3.</summary>
@@ -52,7 +74,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         // Members first, the group's own record last: a failure part-way leaves the old record, and a retry redoes it all.
         if (S.Configured && cap != S.ReceptionCap)
         {
-            foreach (var member in S.Members) _pool.Update(await Agent(member).Call((Key, mode, cap), static (a, m) => a.JoinGroup(m.Key, m.mode, m.cap)));
+            foreach (var member in S.Members) _pool.Update(await Agent(member).JoinGroup(Key, mode, cap));
         }
         S.Configured = true;
         S.Mode = mode;
@@ -69,7 +91,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
     {
         EnsureUsable();
         // The agent first (joining twice is harmless), then the member list: a retry after a failure completes it.
-        var report = await Agent(agentId).Call((Key, S.Mode, S.ReceptionCap), static (a, m) => a.JoinGroup(m.Key, m.Mode, m.ReceptionCap));
+        var report = await Agent(agentId).JoinGroup(Key, S.Mode, S.ReceptionCap);
         if (!S.Members.Contains(agentId))
         {
             S.Members.Add(agentId);
@@ -83,7 +105,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
     /// <summary>The agent keeps the conversations they hold and gets no new ones from this group.</summary>
     public async ValueTask RemoveMember(string agentId)
     {
-        await Agent(agentId).Call(Key, static (a, g) => a.LeaveGroup(g));
+        await Agent(agentId).LeaveGroup(Key);
         _pool.RemoveMember(agentId);
         if (S.Members.Remove(agentId)) await State.WriteStateAsync();
         // One online member fewer: agents who missed an offer may be eligible again.
@@ -97,7 +119,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (_queue.Count > 0) throw new SkillGroupUnavailableException(Key, $"has {_queue.Count} queued conversation(s); it can be deleted once its queue is empty");
         foreach (var member in S.Members)
         {
-            await Agent(member).Call(Key, static (a, g) => a.LeaveGroup(g));
+            await Agent(member).LeaveGroup(Key);
             _pool.RemoveMember(member);
         }
         S.Deleted = true;
@@ -112,7 +134,7 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (request.Mode != S.Mode) throw new SkillGroupUnavailableException(Key, $"serves {S.Mode} conversations, not {request.Mode}");
         string? lastAgent = null;
         if (S.Settings.LastAgentPriority)
-            lastAgent = await GetGrain<VisitorGrain>(request.VisitorId).Call(static v => v.LastAgent());
+            lastAgent = await Visitor(request.VisitorId).LastAgent();
         var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent);
         if (request.Front) _queue.EnqueueFront(entry);
         else _queue.Enqueue(entry);
@@ -125,12 +147,12 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
     public ValueTask<int> PositionOf(string conversationId) => new(_queue.PositionOf(conversationId));
 
     /// <summary>The customer left while queued. False when the conversation was no longer in the queue (an offer is on its way).</summary>
-    public async ValueTask<bool> Dequeue(string conversationId)
+    public ValueTask<bool> Dequeue(string conversationId)
     {
-        if (_queue.Remove(conversationId) is null) return false;
+        if (_queue.Remove(conversationId) is null) return new(false);
         _queueChanged = true;
-        await AfterQueueWork();
-        return true;
+        AfterQueueWork();
+        return new(true);
     }
 
     /// <summary>One-way from a member agent whose availability changed.</summary>
@@ -142,14 +164,17 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (report.CanTake || (wasOnline && !report.Online)) await Dispatch();
     }
 
-    /// <summary>Offers what it can; the offer of <paramref name="caller"/>'s conversation is returned to it instead of told. Returns that agent.</summary>
+    /// <summary>
+    /// Offers what it can. The conversation that is enqueuing (<paramref name="caller"/>) gets its offer in the reply;
+    /// the others, which wait in the queue, are told one-way. Returns the caller's agent.
+    /// </summary>
     private async ValueTask<string?> Dispatch(string? caller = null)
     {
         string? callerAgent = null;
         while (Dispatcher.Propose(_queue, _pool, S.Settings.LastAgentPriority) is { } proposal)
         {
             var conversationId = proposal.Entry.ConversationId;
-            var (outcome, availability) = await Agent(proposal.AgentId).Call((conversationId, Key), static (a, r) => a.TryReserve(r.conversationId, r.Key));
+            var (outcome, availability) = await Agent(proposal.AgentId).TryReserve(conversationId, Key);
             _pool.Update(availability);
             if (outcome != ReserveOutcome.Reserved)
             {
@@ -161,25 +186,17 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
             _queueChanged = true;
             _pool.RecordOffer(proposal.AgentId);
             if (conversationId == caller) callerAgent = proposal.AgentId;
-            // Told also to the caller, which ignores it once saved: if the caller gave up waiting (a call
-            // timeout), this is how the conversation hears of the reservation and lets the agent go.
-            GetGrain<ConversationGrain>(conversationId).Tell((proposal.AgentId, Key, S.Settings), static (c, o) => c.Offered(o.AgentId, o.Key, o.Settings));
+            else _ = Conversation(conversationId).Offered(proposal.AgentId, Key, S.Settings);
         }
-        await AfterQueueWork();
+        AfterQueueWork();
         return callerAgent;
     }
 
-    /// <summary>Persists the queue if it changed, tells visitors their new positions (RT-6), re-arms the overflow check.</summary>
-    private async ValueTask AfterQueueWork()
+    /// <summary>Tells visitors their new positions (RT-6) and re-arms the overflow check.</summary>
+    private void AfterQueueWork()
     {
         if (!_queueChanged) return;
         _queueChanged = false;
-        // Offered at once: the queue is as empty as it was stored, so there is nothing to write.
-        if (_queue.Count > 0 || _queueState.State.Entries.Count > 0)
-        {
-            _queueState.State.Entries = [.. _queue.Entries];
-            await _queueState.WriteStateAsync();
-        }
         if (_queue.Count == 0) _positions.Clear();
         else TellPositions();
         ArmOverflow();
@@ -213,25 +230,26 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         _overflowTimer = null;
         _overflowAt = next;
         if (next is not { } due) return;
-        var delay = due - Time.GetUtcNow();
-        _overflowTimer = RegisterTimer(OverflowTick, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        var self = this.AsReference<ISkillGroupGrain>();
+        _overflowTimer = ArmTimer(due - Now, () => self.OverflowDue());
     }
 
     /// <summary>RT-4 (online): conversations this group did not serve within T move to an overflow group.</summary>
-    private async ValueTask OverflowTick()
+    public ValueTask OverflowDue()
     {
         _overflowAt = null;
         _overflowTimer?.Dispose();
         _overflowTimer = null;
-        if (S.Settings.OfferTimeout is not { } wait) return;
-        foreach (var move in Dispatcher.DueOverflows(_queue, Time.GetUtcNow(), wait, S.Settings.OverflowGroupIds))
+        if (S.Settings.OfferTimeout is not { } wait) return default;
+        foreach (var move in Dispatcher.DueOverflows(_queue, Now, wait, S.Settings.OverflowGroupIds))
         {
             _queue.Remove(move.Entry.ConversationId);
             _queueChanged = true;
-            GetGrain<ConversationGrain>(move.Entry.ConversationId).Tell((Key, move.TargetGroupId), static (c, m) => c.Overflow(m.Key, m.TargetGroupId));
+            _ = Conversation(move.Entry.ConversationId).Overflow(Key, move.TargetGroupId);
         }
         _queueChanged = true;
-        await AfterQueueWork();
+        AfterQueueWork();
+        return default;
     }
 
     private void EnsureUsable()
@@ -240,5 +258,9 @@ public sealed class SkillGroupGrain(IEngineEvents events) : RoutingGrain<SkillGr
         if (!S.Configured) throw new SkillGroupUnavailableException(Key, "does not exist");
     }
 
-    private GrainRef<AgentGrain> Agent(string agentId) => GetGrain<AgentGrain>(agentId);
+    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(EngineKey.Of(Tenant, agentId));
+
+    private IConversationGrain Conversation(string conversationId) => GrainFactory.GetGrain<IConversationGrain>(EngineKey.Of(Tenant, conversationId));
+
+    private IVisitorGrain Visitor(string visitorId) => GrainFactory.GetGrain<IVisitorGrain>(EngineKey.Of(Tenant, visitorId));
 }

@@ -1,4 +1,5 @@
-using Engine.Grains.Runtime;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
 using Engine.Routing;
 
 namespace Engine.Grains.Routing;
@@ -10,11 +11,14 @@ public sealed class TenantState
     public Dictionary<string, SkillGroupEntry> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
+[GenerateSerializer, Immutable]
 public sealed record SkillGroupEntry(ServiceMode Mode, int ReceptionCap, IReadOnlyList<string> OverflowGroupIds);
 
-public sealed class TenantGrain : RoutingGrain<TenantState>
+[GrainType(nameof(TenantGrain))]
+public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Name)] IPersistentState<TenantState> state, TimeProvider time)
+    : EngineGrain<TenantState>(state, time), ITenantGrain
 {
-    /// <summary>The one key of a tenant's TenantGrain.</summary>
+    /// <summary>The one key of a tenant's TenantGrain, after the tenant.</summary>
     public const string SingletonKey = "tenant";
 
     private TenantState S => State.State;
@@ -29,7 +33,7 @@ public sealed class TenantGrain : RoutingGrain<TenantState>
     {
         if (S.Groups.ContainsKey(groupId)) throw new SkillGroupUnavailableException(groupId, "exists already");
         var entry = new SkillGroupEntry(mode, mode.EffectiveCap(receptionCap), CheckOverflow(groupId, mode, overflowGroupIds));
-        await GetGrain<SkillGroupGrain>(groupId).Call((mode, receptionCap, Settings(mode, entry.OverflowGroupIds)), static (g, c) => g.Configure(c.mode, c.receptionCap, c.Item3));
+        await Group(groupId).Configure(mode, receptionCap, Settings(mode, entry.OverflowGroupIds));
         S.Groups[groupId] = entry;
         await State.WriteStateAsync();
     }
@@ -39,7 +43,7 @@ public sealed class TenantGrain : RoutingGrain<TenantState>
     {
         if (!S.Groups.TryGetValue(groupId, out var existing)) throw new SkillGroupUnavailableException(groupId, "does not exist");
         var entry = existing with { ReceptionCap = existing.Mode.EffectiveCap(receptionCap), OverflowGroupIds = CheckOverflow(groupId, existing.Mode, overflowGroupIds) };
-        await GetGrain<SkillGroupGrain>(groupId).Call((entry.Mode, receptionCap, Settings(entry.Mode, entry.OverflowGroupIds)), static (g, c) => g.Configure(c.Mode, c.receptionCap, c.Item3));
+        await Group(groupId).Configure(entry.Mode, receptionCap, Settings(entry.Mode, entry.OverflowGroupIds));
         S.Groups[groupId] = entry;
         await State.WriteStateAsync();
     }
@@ -50,7 +54,7 @@ public sealed class TenantGrain : RoutingGrain<TenantState>
         if (!S.Groups.ContainsKey(groupId)) throw new SkillGroupUnavailableException(groupId, "does not exist");
         if (S.Groups.Any(g => g.Key != groupId && g.Value.OverflowGroupIds.Contains(groupId)))
             throw new SkillGroupUnavailableException(groupId, "is an overflow group of another group; remove it there first");
-        await GetGrain<SkillGroupGrain>(groupId).Call(static g => g.Delete());
+        await Group(groupId).Delete();
         S.Groups.Remove(groupId);
         await State.WriteStateAsync();
     }
@@ -62,8 +66,10 @@ public sealed class TenantGrain : RoutingGrain<TenantState>
         S.ModeSettings[mode] = validated;
         await State.WriteStateAsync();
         foreach (var (groupId, entry) in S.Groups.Where(g => g.Value.Mode == mode))
-            await GetGrain<SkillGroupGrain>(groupId).Call((entry, Settings(mode, entry.OverflowGroupIds)), static (g, c) => g.Configure(c.entry.Mode, c.entry.ReceptionCap, c.Item2));
+            await Group(groupId).Configure(entry.Mode, entry.ReceptionCap, Settings(mode, entry.OverflowGroupIds));
     }
+
+    private ISkillGroupGrain Group(string groupId) => GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId));
 
     private RoutingSettings Settings(ServiceMode mode, IReadOnlyList<string>? overflow = null)
     {
@@ -79,6 +85,6 @@ public sealed class TenantGrain : RoutingGrain<TenantState>
             if (!S.Groups.TryGetValue(id, out var target)) throw new RoutingSettingsException("overflowGroupIds", $"names unknown group '{id}'");
             if (target.Mode != mode) throw new RoutingSettingsException("overflowGroupIds", $"names group '{id}' of another service mode");
         }
-        return [.. overflowGroupIds.Distinct()];
+        return overflowGroupIds.Distinct().ToArray();
     }
 }

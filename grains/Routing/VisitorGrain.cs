@@ -1,9 +1,12 @@
-using Engine.Grains.Runtime;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
 
 namespace Engine.Grains.Routing;
 
 /// <summary>A returning customer (visitor id or phone number): remembers who served them last (RT-3).</summary>
-public sealed class VisitorGrain : RoutingGrain<VisitorState>
+[GrainType(nameof(VisitorGrain))]
+public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Name)] IPersistentState<VisitorState> state, TimeProvider time)
+    : EngineGrain<VisitorState>(state, time), IVisitorGrain
 {
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
 

@@ -1,5 +1,4 @@
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Persistence.Admin;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
@@ -13,7 +12,7 @@ public sealed record NewAgent(string Name, string? StaffNo, string Email, string
 /// Agents and admins of a tenant (AG-1..AG-3): rows in the store, and membership of the running skill
 /// group grains so that routing sees a change at once.
 /// </summary>
-public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, InitialPasswords delivery, GrainRuntime runtime, ApiTokenCache tokens, TimeProvider time)
+public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, InitialPasswords delivery, IGrainFactory grains, ApiTokenCache tokens, TimeProvider time)
 {
     /// <summary>Adds every agent or none (AG-4); returns each with their initial password (TN-3).</summary>
     public async Task<IReadOnlyList<(UserRow User, string InitialPassword)>> CreateAsync(string tenantId, IReadOnlyList<NewAgent> agents, CancellationToken cancellationToken)
@@ -74,7 +73,7 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
         if (user.Role == Roles.Admin && (await users.ListAsync(tenantId, new UserFilter(Role: Roles.Admin), 0, 1, cancellationToken)).Total <= 1)
             throw new LastAdminException();
         foreach (var groupId in (await groups.GroupsOfAsync(tenantId, [id], cancellationToken))[id]) await LeaveAsync(tenantId, groupId, id);
-        await runtime.Get<AgentGrain>(tenantId, id).Call(static a => a.Delete());
+        await grains.Agent(tenantId, id).Delete();
         await users.DeleteAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         tokens.ForgetUser(id);
     }
@@ -96,10 +95,10 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
         => await users.GetInTenantAsync(tenantId, id, role, cancellationToken) ?? throw new NotFoundException($"User {id}");
 
     public ValueTask JoinAsync(string tenantId, string groupId, string agentId)
-        => runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(agentId, static (g, a) => g.AddMember(a));
+        => grains.SkillGroup(tenantId, groupId).AddMember(agentId);
 
     public ValueTask LeaveAsync(string tenantId, string groupId, string agentId)
-        => runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(agentId, static (g, a) => g.RemoveMember(a));
+        => grains.SkillGroup(tenantId, groupId).RemoveMember(agentId);
 
     private async Task RequireGroupsAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {

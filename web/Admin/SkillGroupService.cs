@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Persistence.Admin;
 using Engine.Routing;
 using Engine.Web.Infrastructure;
@@ -11,7 +10,7 @@ namespace Engine.Web.Admin;
 /// Skill groups (SG-1..SG-5): the row admins list, and the tenant and group grains that route. The grain
 /// decides (it knows the live queue), the row follows; a refused change leaves no row behind.
 /// </summary>
-public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, AgentService agents, GrainRuntime runtime, TimeProvider time)
+public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, AgentService agents, IGrainFactory grains, TimeProvider time)
 {
     public async Task<SkillGroupRow> CreateAsync(string tenantId, string name, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds, CancellationToken cancellationToken)
     {
@@ -24,7 +23,7 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
         await groups.InsertAsync(row, cancellationToken);
         try
         {
-            await Tenant(tenantId).Call((row.Id, mode, receptionCap, overflowGroupIds), static (t, c) => t.CreateSkillGroup(c.Id, c.mode, c.receptionCap, c.overflowGroupIds));
+            await Tenant(tenantId).CreateSkillGroup(row.Id, mode, receptionCap, overflowGroupIds);
         }
         catch (Exception)
         {
@@ -41,7 +40,7 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
         var mode = ParseMode(row.Mode);
         var cap = mode.EffectiveCap(receptionCap ?? row.ReceptionCap);
         var overflow = overflowGroupIds ?? JsonSerializer.Deserialize<string[]>(row.OverflowGroupIds) ?? [];
-        await Tenant(tenantId).Call((id, cap, overflow), static (t, c) => t.UpdateSkillGroup(c.id, c.cap, c.overflow));
+        await Tenant(tenantId).UpdateSkillGroup(id, cap, overflow);
         row.Name = name ?? row.Name;
         row.ReceptionCap = cap;
         row.OverflowGroupIds = JsonSerializer.Serialize(overflow);
@@ -54,7 +53,7 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
     public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
         await RequireAsync(tenantId, id, cancellationToken);
-        await Tenant(tenantId).Call(id, static (t, g) => t.DeleteSkillGroup(g));
+        await Tenant(tenantId).DeleteSkillGroup(id);
         await groups.DeleteAsync(tenantId, id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
     }
 
@@ -93,5 +92,5 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
 
     public static ServiceMode ParseMode(string mode) => Enum.Parse<ServiceMode>(mode, ignoreCase: true);
 
-    private GrainRef<TenantGrain> Tenant(string tenantId) => runtime.Get<TenantGrain>(tenantId, TenantGrain.SingletonKey);
+    private ITenantGrain Tenant(string tenantId) => grains.Tenant(tenantId);
 }

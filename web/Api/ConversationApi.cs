@@ -1,6 +1,5 @@
 using Engine.Conversations;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Persistence.Admin;
 using Engine.Routing;
 using Engine.Web.Admin;
@@ -46,7 +45,7 @@ public static class ConversationApi
 
     public sealed record MessageView(long Seq, string Sender, string? AgentId, string Kind, string Content, DateTimeOffset SentAt, string? ClientMessageId);
 
-    public static async Task<Created<ConversationView>> Start(string tenantId, NewConversation request, SkillGroupStore groups, GrainRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<Created<ConversationView>> Start(string tenantId, NewConversation request, SkillGroupStore groups, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var checks = new Checks();
         var groupId = checks.Text("skillGroupId", request.SkillGroupId, 64);
@@ -57,19 +56,19 @@ public static class ConversationApi
         if (SkillGroupService.ParseMode(group.Mode) != mode)
             throw RequestValidationException.For("mode", $"does not match the skill group, which serves {group.Mode} conversations");
         var id = Ids.New();
-        var (conversation, position) = await runtime.Get<ConversationGrain>(tenantId, id).Call((visitorId, mode, groupId), static (c, r) => c.Start(r.visitorId, r.mode, r.groupId));
+        var (conversation, position) = await grains.Conversation(tenantId, id).Start(visitorId, mode, groupId);
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/conversations/{id}", ViewOf(conversation, position < 0 ? null : position));
     }
 
-    public static async Task<Ok<ConversationView>> Get(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, RecordStore records, CancellationToken cancellationToken)
+    public static async Task<Ok<ConversationView>> Get(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
-        var live = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(static c => c.GetSnapshot());
+        var live = await grains.Conversation(tenantId, conversationId).GetSnapshot();
         if (live is not null)
         {
             RequireVisible(http, live.AgentId, conversationId);
             int? position = null;
             if (live is { Status: ConversationStatus.Queued, GroupId: { } groupId }
-                && await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(conversationId, static (g, c) => g.PositionOf(c)) is var ahead and >= 0)
+                && await grains.SkillGroup(tenantId, groupId).PositionOf(conversationId) is var ahead and >= 0)
                 position = ahead;
             return TypedResults.Ok(ViewOf(live, position));
         }
@@ -80,45 +79,44 @@ public static class ConversationApi
             UnixTime.At(row.CreatedAt), UnixTime.At(row.QueuedAt), UnixTime.At(row.OfferedAt), UnixTime.At(row.AnsweredAt), UnixTime.At(row.EndedAt), row.EndReason));
     }
 
-    public static async Task<Ok<IReadOnlyList<MessageView>>> Messages(string tenantId, string conversationId, long? afterSeq, int? limit, HttpContext http, GrainRuntime runtime, RecordStore records, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<MessageView>>> Messages(string tenantId, string conversationId, long? afterSeq, int? limit, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
-        await Get(tenantId, conversationId, http, runtime, records, cancellationToken);
+        await Get(tenantId, conversationId, http, grains, records, cancellationToken);
         var paging = Paging.From(0, limit);
         var rows = await records.MessagesAsync(tenantId, conversationId, afterSeq ?? 0, paging.Limit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(m => new MessageView(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, UnixTime.At(m.SentAt), m.ClientMessageId))]);
     }
 
     /// <summary>The agent holding the conversation writes as the agent; an admin (an integration) writes as the visitor.</summary>
-    public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, GrainRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var checks = new Checks();
         var text = checks.Text("text", request.Text, MaxTextCharacters);
         var clientMessageId = checks.OptionalText("clientMessageId", request.ClientMessageId, 64);
         checks.ThrowIfAny();
-        var conversation = runtime.Get<ConversationGrain>(tenantId, conversationId);
-        var live = await conversation.Call(static c => c.GetSnapshot()) ?? throw new NotFoundException($"Conversation {conversationId}");
+        var conversation = grains.Conversation(tenantId, conversationId);
+        var live = await conversation.GetSnapshot() ?? throw new NotFoundException($"Conversation {conversationId}");
         var caller = http.User.UserId();
         MessageSender sender;
         if (live.AgentId == caller) sender = MessageSender.Agent;
         else if (http.User.Role() == Roles.Admin) sender = MessageSender.Visitor;
         else throw new NotFoundException($"Conversation {conversationId}");
-        var (seq, isNew) = await conversation.Call((sender, caller, text, clientMessageId), static (c, m) =>
-            c.AppendMessage(m.sender, m.sender == MessageSender.Agent ? m.caller : null, "text", m.text, m.clientMessageId));
+        var (seq, isNew) = await conversation.AppendMessage(sender, sender == MessageSender.Agent ? caller : null, "text", text, clientMessageId);
         return TypedResults.Ok(new MessageAck(seq, !isNew));
     }
 
-    public static Task<Ok<ConversationView>> Answer(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
-        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.Answer(agent));
+    public static Task<Ok<ConversationView>> Answer(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
+        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.Answer(agent));
 
-    public static Task<Ok<ConversationView>> End(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
-        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.End(agent));
+    public static Task<Ok<ConversationView>> End(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
+        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.End(agent));
 
-    public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime)
-        => Act(tenantId, conversationId, http, runtime, static (c, agent) => c.Complete(agent));
+    public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
+        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.Complete(agent));
 
-    private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, GrainRuntime runtime, Func<ConversationGrain, string, ValueTask<ConversationSnapshot>> action)
+    private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, Func<IConversationGrain, string, ValueTask<ConversationSnapshot>> action)
     {
-        var snapshot = await runtime.Get<ConversationGrain>(tenantId, conversationId).Call(http.User.UserId(), action);
+        var snapshot = await action(grains.Conversation(tenantId, conversationId), http.User.UserId());
         return TypedResults.Ok(ViewOf(snapshot, null));
     }
 

@@ -1,7 +1,6 @@
 using Engine.Agents;
 using Engine.Conversations;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Engine.Web.Api;
@@ -15,9 +14,9 @@ public static class EngineApi
         return app;
     }
 
-    public static Ok<EngineStats> GetStats(GrainRuntime runtime, EngineCounters counters) => TypedResults.Ok(new EngineStats(
-        runtime.ActivationCount,
-        runtime.ArmedReminderCount,
+    /// <summary>Activations across the cluster (Orleans's management grain); agents and conversations as this silo counts them.</summary>
+    public static async Task<Ok<EngineStats>> GetStats(IGrainFactory grains, EngineCounters counters) => TypedResults.Ok(new EngineStats(
+        await grains.GetGrain<IManagementGrain>(0).GetTotalActivationCount(),
         new AgentCounts(
             counters.Agents(AgentStatus.Idle),
             counters.Agents(AgentStatus.Busy),
@@ -32,9 +31,9 @@ public static class EngineApi
             counters.ConversationsCompleted)));
 }
 
-/// <summary>Agents by displayed status (AS-1), among agents whose grain is active.</summary>
+/// <summary>Agents by displayed status (AS-1), among agents whose grain is active on this silo.</summary>
 public sealed record AgentCounts(long Idle, long Busy, long WrapUp, long Break, long Offline);
 
 public sealed record ConversationCounts(long Queued, long Offered, long Active, long Ended, long CompletedSinceStart);
 
-public sealed record EngineStats(int Activations, int Reminders, AgentCounts Agents, ConversationCounts Conversations);
+public sealed record EngineStats(int Activations, AgentCounts Agents, ConversationCounts Conversations);

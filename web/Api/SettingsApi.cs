@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Routing;
 using Engine.Web.Admin;
 using Engine.Web.Auth;
@@ -36,14 +35,14 @@ public static class SettingsApi
         bool? TimeoutTransfer, int? TimeoutTransferSeconds, string? Policy = null, bool? LastAgentPriority = null,
         bool? StatusRecovery = null, int? StatusRecoverySeconds = null, int? AfterCallSeconds = null);
 
-    public static async Task<Ok<ModeSettings>> Get(string tenantId, string mode, GrainRuntime runtime)
+    public static async Task<Ok<ModeSettings>> Get(string tenantId, string mode, IGrainFactory grains)
     {
         var serviceMode = ModeOf(mode);
-        var settings = await runtime.Get<TenantGrain>(tenantId, TenantGrain.SingletonKey).Call(serviceMode, static (t, m) => t.GetModeSettings(m));
+        var settings = await grains.Tenant(tenantId).GetModeSettings(serviceMode);
         return TypedResults.Ok(ViewOf(serviceMode, settings));
     }
 
-    public static async Task<Ok<ModeSettings>> Put(string tenantId, string mode, ModeSettings request, GrainRuntime runtime)
+    public static async Task<Ok<ModeSettings>> Put(string tenantId, string mode, ModeSettings request, IGrainFactory grains)
     {
         var serviceMode = ModeOf(mode);
         var checks = new Checks();
@@ -78,7 +77,7 @@ public static class SettingsApi
             // The engine names fields as C# does; the API as JSON does.
             throw RequestValidationException.For(JsonNamingPolicy.CamelCase.ConvertName(e.Field), e.Reason);
         }
-        await runtime.Get<TenantGrain>(tenantId, TenantGrain.SingletonKey).Call((serviceMode, settings), static (t, s) => t.SetModeSettings(s.serviceMode, s.settings));
+        await grains.Tenant(tenantId).SetModeSettings(serviceMode, settings);
         return TypedResults.Ok(ViewOf(serviceMode, settings));
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Persistence.Admin;
 using Engine.Routing;
 using Engine.Web.Admin;
@@ -68,10 +67,10 @@ public static class SkillGroupApi
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/skill-groups/{row.Id}", ViewOf(row));
     }
 
-    public static async Task<Ok<SkillGroupDetail>> Get(string tenantId, string groupId, SkillGroupService service, GrainRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<Ok<SkillGroupDetail>> Get(string tenantId, string groupId, SkillGroupService service, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var row = await service.RequireAsync(tenantId, groupId, cancellationToken);
-        var live = await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot());
+        var live = await grains.SkillGroup(tenantId, groupId).GetSnapshot();
         return TypedResults.Ok(new SkillGroupDetail(ViewOf(row), live.Queue.Count, live.OnlineAgents, live.AvailableAgents));
     }
 
@@ -117,10 +116,10 @@ public static class SkillGroupApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<QueueView>> Queue(string tenantId, string groupId, SkillGroupService service, GrainRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<Ok<QueueView>> Queue(string tenantId, string groupId, SkillGroupService service, IGrainFactory grains, CancellationToken cancellationToken)
     {
         await service.RequireAsync(tenantId, groupId, cancellationToken);
-        var live = await runtime.Get<SkillGroupGrain>(tenantId, groupId).Call(static g => g.GetSnapshot());
+        var live = await grains.SkillGroup(tenantId, groupId).GetSnapshot();
         return TypedResults.Ok(new QueueView(groupId, live.Queue));
     }
 

@@ -1,6 +1,5 @@
 using Engine.Agents;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Web.Admin;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
@@ -32,33 +31,33 @@ public static class WorkApi
 
     public sealed record OfferView(string ConversationId, string SkillGroupId, string Mode, DateTimeOffset OfferedAt, DateTimeOffset? Deadline);
 
-    public static async Task<Ok<PresenceView>> GetPresence(string tenantId, HttpContext http, GrainRuntime runtime)
-        => TypedResults.Ok(ViewOf(await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot())));
+    public static async Task<Ok<PresenceView>> GetPresence(string tenantId, HttpContext http, IGrainFactory grains)
+        => TypedResults.Ok(ViewOf(await Agent(tenantId, http, grains).GetSnapshot()));
 
     /// <summary>AS-2: online, on a break or offline (the agent grain decides how to get there).</summary>
-    public static async Task<Ok<PresenceView>> SetPresence(string tenantId, PresenceChange request, HttpContext http, GrainRuntime runtime)
+    public static async Task<Ok<PresenceView>> SetPresence(string tenantId, PresenceChange request, HttpContext http, IGrainFactory grains)
     {
         var checks = new Checks();
         var wanted = checks.OneOf("presence", request.Presence, PresenceChoices);
         checks.ThrowIfAny();
-        var after = await Agent(tenantId, http, runtime).Call((wanted, request.Force ?? false), static (a, p) => a.SetPresence(p.wanted, p.Item2));
+        var after = await Agent(tenantId, http, grains).SetPresence(wanted, request.Force ?? false);
         return TypedResults.Ok(ViewOf(after));
     }
 
     /// <summary>AS-3: the offers ringing at the agent, oldest first, each with the time it stops ringing (RT-4) when timeout transfer is on.</summary>
-    public static async Task<Ok<IReadOnlyList<OfferView>>> Offers(string tenantId, HttpContext http, GrainRuntime runtime)
+    public static async Task<Ok<IReadOnlyList<OfferView>>> Offers(string tenantId, HttpContext http, IGrainFactory grains)
     {
-        var snapshot = await Agent(tenantId, http, runtime).Call(static a => a.GetSnapshot());
+        var snapshot = await Agent(tenantId, http, grains).GetSnapshot();
         var offers = new List<OfferView>();
         foreach (var w in snapshot.Work.Where(w => w.Stage == WorkStage.Reserved).OrderBy(w => w.Since))
         {
-            var conversation = await runtime.Get<ConversationGrain>(tenantId, w.ConversationId).Call(static c => c.GetSnapshot());
+            var conversation = await grains.Conversation(tenantId, w.ConversationId).GetSnapshot();
             offers.Add(new OfferView(w.ConversationId, w.GroupId, SkillGroupService.ModeName(w.Mode), w.Since, conversation?.OfferDeadline));
         }
         return TypedResults.Ok<IReadOnlyList<OfferView>>(offers);
     }
 
-    private static GrainRef<AgentGrain> Agent(string tenantId, HttpContext http, GrainRuntime runtime) => runtime.Get<AgentGrain>(tenantId, http.User.UserId());
+    private static IAgentGrain Agent(string tenantId, HttpContext http, IGrainFactory grains) => grains.Agent(tenantId, http.User.UserId());
 
     private static PresenceView ViewOf(AgentSnapshot a) => new(
         a.Status.ToString(), a.Presence.ToString().ToLowerInvariant(), a.Presence == Presence.Break ? a.BreakReason.ToString() : null,

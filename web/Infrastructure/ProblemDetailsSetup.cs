@@ -1,6 +1,5 @@
 using Engine.Agents;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Persistence.Admin;
 using Engine.Routing;
 using Engine.StateMachines;
@@ -32,7 +31,8 @@ public static partial class ProblemDetailsSetup
         ConversationNotFoundException or ConversationNotHeldException => (StatusCodes.Status404NotFound, "Not found"),
         AgentHasWorkException or InvalidTransitionException or SkillGroupUnavailableException or AgentDeletedException => (StatusCodes.Status409Conflict, "Conflict"),
         DomainException => (StatusCodes.Status409Conflict, "Conflict"),
-        GrainCallTimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
+        // Orleans gave up waiting for a grain (its response timeout): the engine is overloaded, not the request wrong.
+        TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
         _ => null,
     };
 

@@ -129,15 +129,15 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     {
         var tenant = _runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
         for (var g = 0; g < _settings.Groups; g++)
-            await tenant.Call((Group(g), _settings.Cap), static (t, s) => t.CreateSkillGroup(s.Item1, ServiceMode.Online, s.Cap, [])).ConfigureAwait(false);
+            await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, _settings.Cap, []).ConfigureAwait(false);
         await ForAllAgents(async agent =>
         {
             var i = int.Parse(agent.AsSpan(1), CultureInfo.InvariantCulture);
             var first = i % _settings.Groups;
             var second = (i * 7 + 3) % _settings.Groups;
-            await _runtime.Get<SkillGroupGrain>(Tenant, Group(first)).Call(agent, static (g, a) => g.AddMember(a)).ConfigureAwait(false);
-            if (second != first) await _runtime.Get<SkillGroupGrain>(Tenant, Group(second)).Call(agent, static (g, a) => g.AddMember(a)).ConfigureAwait(false);
-            await _runtime.Get<AgentGrain>(Tenant, agent).Call(static a => a.GoOnline()).ConfigureAwait(false);
+            await _runtime.Get<SkillGroupGrain>(Tenant, Group(first)).AddMember(agent).ConfigureAwait(false);
+            if (second != first) await _runtime.Get<SkillGroupGrain>(Tenant, Group(second)).AddMember(agent).ConfigureAwait(false);
+            await _runtime.Get<AgentGrain>(Tenant, agent).GoOnline().ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -185,7 +185,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     {
         try
         {
-            await _runtime.Get<ConversationGrain>(Tenant, id).Call((visitor, group), static (c, s) => c.Start(s.visitor, ServiceMode.Online, s.group)).ConfigureAwait(false);
+            await _runtime.Get<ConversationGrain>(Tenant, id).Start(visitor, ServiceMode.Online, group).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DomainException or GrainCallTimeoutException)
         {
@@ -199,10 +199,10 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         try
         {
             var conversation = _runtime.Get<ConversationGrain>(Tenant, conversationId);
-            await conversation.Call(agentId, static (c, a) => c.Answer(a)).ConfigureAwait(false);
+            await conversation.Answer(agentId).ConfigureAwait(false);
             if (_settings.Handle > TimeSpan.Zero) await HarnessClock.WaitAsync(_settings.Handle, CancellationToken.None).ConfigureAwait(false);
-            await conversation.Call(agentId, static (c, a) => c.End(a)).ConfigureAwait(false);
-            await conversation.Call(agentId, static (c, a) => c.Complete(a)).ConfigureAwait(false);
+            await conversation.End(agentId).ConfigureAwait(false);
+            await conversation.Complete(agentId).ConfigureAwait(false);
             Interlocked.Increment(ref _completed);
             Interlocked.Decrement(ref _inFlight);
             if (_arriving && _settings.Rate <= 0) Arrive();
@@ -235,13 +235,13 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         var tenant = _runtime.Get<TenantGrain>(QueueTenant, TenantGrain.SingletonKey);
         var groups = Math.Min(_settings.Groups, 100);
         for (var g = 0; g < groups; g++)
-            await tenant.Call(Group(g), static (t, id) => t.CreateSkillGroup(id, ServiceMode.Online, 1, [])).ConfigureAwait(false);
+            await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, 1, []).ConfigureAwait(false);
         var before = SettledHeap();
         await Parallel.ForEachAsync(Enumerable.Range(0, _settings.QueuedSample), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
             var id = "q" + i.ToString(CultureInfo.InvariantCulture);
             await _runtime.Get<ConversationGrain>(QueueTenant, id)
-                .Call((Group(i % groups), "qv" + i.ToString(CultureInfo.InvariantCulture)), static (c, s) => c.Start(s.Item2, ServiceMode.Online, s.Item1))
+                .Start("qv" + i.ToString(CultureInfo.InvariantCulture), ServiceMode.Online, Group(i % groups))
                 .ConfigureAwait(false);
         }).ConfigureAwait(false);
         return (SettledHeap() - before) / _settings.QueuedSample;

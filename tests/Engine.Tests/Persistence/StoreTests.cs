@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
+using Orleans.Storage;
 using Engine.Persistence;
 
 namespace Engine.Tests.Persistence;
@@ -8,8 +9,8 @@ namespace Engine.Tests.Persistence;
 /// <summary>The same suite on SQLite and on PostgreSQL.</summary>
 public sealed class StoreTests
 {
-    private static readonly GrainId Grain = new("AgentGrain", "t1", "a1");
-    private static readonly TimeProvider Clock = new Support.ManualTimeProvider();
+    private static readonly StateKey Grain = new("AgentGrain", "t1", "a1");
+    private static readonly TimeProvider Clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -35,18 +36,18 @@ public sealed class StoreTests
         var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
         Assert.Null(await storage.ReadAsync(Grain, default));
 
-        var first = await storage.WriteAsync(Grain, Bytes("one"), null, default);
-        var second = await storage.WriteAsync(Grain, Bytes("two"), first, default);
+        var first = await storage.WriteAsync(Grain, "one", Bytes("one"), null, default);
+        var second = await storage.WriteAsync(Grain, "two", Bytes("two"), first, default);
         var read = await storage.ReadAsync(Grain, default);
         Assert.Equal(("two", second), (Encoding.UTF8.GetString(read!.Payload), read.Etag));
 
-        var stale = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, Bytes("three"), first, default).AsTask());
+        var stale = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, "three", Bytes("three"), first, default).AsTask());
         Assert.Contains(second, stale.Message);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, Bytes("again"), null, default).AsTask());
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(Grain, "again", Bytes("again"), null, default).AsTask());
         Assert.Equal("two", Encoding.UTF8.GetString((await storage.ReadAsync(Grain, default))!.Payload));
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearAsync(Grain, first, default).AsTask());
-        await storage.ClearAsync(Grain, second, default);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearAsync(Grain, "", first, default).AsTask());
+        await storage.ClearAsync(Grain, "", second, default);
         Assert.Null(await storage.ReadAsync(Grain, default));
     }
 
@@ -57,12 +58,12 @@ public sealed class StoreTests
     {
         await using var store = await TestStore.CreateAsync(kind);
         var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
-        var etag = await storage.WriteAsync(Grain, Bytes("start"), null, default);
+        var etag = await storage.WriteAsync(Grain, "start", Bytes("start"), null, default);
         var attempts = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
         {
             try
             {
-                await storage.WriteAsync(Grain, Bytes("w" + i), etag, default);
+                await storage.WriteAsync(Grain, "w" + i, Bytes("w" + i), etag, default);
                 return true;
             }
             catch (InconsistentStateException)
@@ -76,23 +77,6 @@ public sealed class StoreTests
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
-    public async Task Reminders_are_kept_replaced_and_deleted(StoreKind kind)
-    {
-        await using var store = await TestStore.CreateAsync(kind);
-        var reminders = new SqlReminderStore(store.Database, store.Commit);
-        var due = new DateTimeOffset(2026, 1, 5, 9, 0, 30, TimeSpan.Zero);
-        await reminders.UpsertAsync(new ReminderEntry(Grain, "offer", due), default);
-        await reminders.UpsertAsync(new ReminderEntry(Grain, "offer", due.AddSeconds(5)), default);
-        await reminders.UpsertAsync(new ReminderEntry(Grain with { Key = "a2" }, "after-call", due), default);
-        var all = (await reminders.ReadAllAsync(default)).OrderBy(r => r.Grain.Key).ToList();
-        Assert.Equal([new ReminderEntry(Grain, "offer", due.AddSeconds(5)), new ReminderEntry(Grain with { Key = "a2" }, "after-call", due)], all);
-        await reminders.DeleteAsync(Grain, "offer", default);
-        Assert.Single(await reminders.ReadAllAsync(default));
-    }
-
-    [Theory]
-    [InlineData(StoreKind.Sqlite)]
-    [InlineData(StoreKind.Postgres)]
     public async Task Many_parallel_writes_share_transactions_and_every_acknowledged_write_is_stored(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
@@ -101,8 +85,8 @@ public sealed class StoreTests
         await Task.WhenAll(Enumerable.Range(0, grains).Select(i => Task.Run(async () =>
         {
             var id = Grain with { Key = "a" + i };
-            var etag = await storage.WriteAsync(id, Bytes("v1-" + i), null, default);
-            await storage.WriteAsync(id, Bytes("v2-" + i), etag, default);
+            var etag = await storage.WriteAsync(id, "", Bytes("v1-" + i), null, default);
+            await storage.WriteAsync(id, "", Bytes("v2-" + i), etag, default);
         })));
         Assert.True(store.Commit.Batches < store.Commit.Writes, $"{store.Commit.Writes} writes in {store.Commit.Batches} transactions");
         await using var connection = await store.Database.OpenAsync();
@@ -138,8 +122,8 @@ public sealed class StoreTests
         var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
         var large = Enumerable.Range(0, 20_000).Select(i => (byte)(i % 251)).ToArray();
         var small = Bytes("small é 中文");
-        await storage.WriteAsync(Grain with { Key = "large" }, large, null, default);
-        await storage.WriteAsync(Grain with { Key = "small" }, small, null, default);
+        await storage.WriteAsync(Grain with { Key = "large" }, "", large, null, default);
+        await storage.WriteAsync(Grain with { Key = "small" }, "", small, null, default);
 
         Assert.Equal(large, (await storage.ReadAsync(Grain with { Key = "large" }, default))!.Payload);
         Assert.Equal(small, (await storage.ReadAsync(Grain with { Key = "small" }, default))!.Payload);
@@ -176,7 +160,7 @@ public sealed class StoreTests
         for (var round = 0; round < 100; round++)
         {
             await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
-                storage.WriteAsync(Grain with { Key = $"r{round}-{i}" }, payload, null, default).AsTask()));
+                storage.WriteAsync(Grain with { Key = $"r{round}-{i}" }, "", payload, null, default).AsTask()));
         }
 
         var wal = new FileInfo(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(store.Database.ConnectionString).DataSource + "-wal");
@@ -215,7 +199,7 @@ public sealed class HistoryStoreTests
         await using var store = await TestStore.CreateAsync(kind);
         var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
         var history = new HistoryStore(store.Commit);
-        var grain = new Engine.Grains.Runtime.GrainId("ConversationGrain", "t1", "c1");
+        var grain = new StateKey("ConversationGrain", "t1", "c1");
         var conversation = new Engine.Conversations.ConversationState();
         conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
         conversation.TransferTo("g1", T0);
@@ -252,8 +236,7 @@ public sealed class HistoryStoreTests
     {
         await using var store = await TestStore.CreateAsync(kind);
         var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
-        Engine.Grains.Routing.IEngineHistory history = new HistoryStore(store.Commit);
-        var grain = new GrainId("ConversationGrain", "t1", "c1");
+                var grain = new StateKey("ConversationGrain", "t1", "c1");
         var conversation = new Engine.Conversations.ConversationState();
         conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
         conversation.TransferTo("g1", T0);
@@ -267,18 +250,18 @@ public sealed class HistoryStoreTests
         // The offer timed out (AS-4) and went to a2: the record and the live rows name a2 alone.
         conversation.MissOffer(T0.AddSeconds(21));
         conversation.Offer("a2", T0.AddSeconds(21), null);
-        var state = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(conversation, Engine.Grains.Routing.EngineJsonContext.Default.ConversationState);
+        var state = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(conversation, EngineJsonContext.Default.ConversationState);
         etag = await storage.WriteAsync(grain, conversation, state, etag, default);
         Assert.Equal("a2", await AgentOnRecord());
-        Assert.Empty(await history.LiveWorkAsync("t1", "a1"));
-        Assert.Equal("c1", Assert.Single(await history.LiveWorkAsync("t1", "a2")).ConversationId);
+        Assert.Empty(await storage.HeldByAsync("t1", "a1", default));
+        Assert.Equal("c1", Assert.Single(await storage.HeldByAsync("t1", "a2", default)).Id);
 
         // Saves that do not move it keep it, also from a state read afresh (which knows nothing of what was stored).
         conversation.Answer("a2", T0.AddSeconds(22));
         etag = await storage.WriteAsync(grain, conversation, state, etag, default);
         Assert.Equal(("Active", "a2", 1L), await connection.QuerySingleAsync<(string, string, long)>("SELECT status, agent_id, live FROM conversations WHERE id = 'c1'"));
-        Assert.Equal("c1", Assert.Single(await history.LiveWorkAsync("t1", "a2")).ConversationId);
-        var reread = System.Text.Json.JsonSerializer.Deserialize(state, Engine.Grains.Routing.EngineJsonContext.Default.ConversationState)!;
+        Assert.Equal("c1", Assert.Single(await storage.HeldByAsync("t1", "a2", default)).Id);
+        var reread = System.Text.Json.JsonSerializer.Deserialize(state, EngineJsonContext.Default.ConversationState)!;
         reread.Answer("a2", T0.AddSeconds(22));
         reread.End("a2", T0.AddSeconds(30));
         etag = await storage.WriteAsync(grain, reread, state, etag, default);
@@ -287,7 +270,7 @@ public sealed class HistoryStoreTests
 
         reread.Complete(T0.AddSeconds(31));
         await storage.ClearAsync(grain, reread, etag, default);
-        Assert.Empty(await history.LiveWorkAsync("t1", "a2"));
+        Assert.Empty(await storage.HeldByAsync("t1", "a2", default));
         Assert.Equal(("Completed", "a2"), await connection.QuerySingleAsync<(string, string)>("SELECT status, agent_id FROM conversations WHERE id = 'c1'"));
         Assert.Null(await connection.ExecuteScalarAsync<long?>("SELECT live FROM conversations WHERE id = 'c1'"));
     }

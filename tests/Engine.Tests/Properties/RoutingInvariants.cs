@@ -3,7 +3,6 @@ using System.Text;
 using Engine.Agents;
 using Engine.Conversations;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Routing;
 
 namespace Engine.Tests.Properties;
@@ -41,19 +40,19 @@ public static class RoutingInvariants
     }
 
     public static Task<Observation> ObserveAsync(RoutingHost host, World world, IEnumerable<string> conversationIds)
-        => ObserveAsync(host.Runtime, RoutingHost.Tenant, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
+        => ObserveAsync(host.Grains, host.IdleAsync, RoutingHost.Tenant, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
 
     /// <summary>Snapshots of the given grains, one by one: a true picture only when nothing else runs (quiescence).</summary>
-    public static async Task<Observation> ObserveAsync(GrainRuntime runtime, string tenant, IEnumerable<string> agentIds, IEnumerable<string> groupIds, IEnumerable<string> conversationIds)
+    public static async Task<Observation> ObserveAsync(IGrainFactory grains, Func<Task> idle, string tenant, IEnumerable<string> agentIds, IEnumerable<string> groupIds, IEnumerable<string> conversationIds)
     {
         var agents = new Dictionary<string, AgentSnapshot>(StringComparer.Ordinal);
-        foreach (var id in agentIds) agents[id] = await runtime.Get<AgentGrain>(tenant, id).Call(static a => a.GetSnapshot());
+        foreach (var id in agentIds) agents[id] = await grains.Agent(tenant, id).GetSnapshot();
         var groups = new Dictionary<string, SkillGroupSnapshot>(StringComparer.Ordinal);
-        foreach (var id in groupIds) groups[id] = await runtime.Get<SkillGroupGrain>(tenant, id).Call(static g => g.GetSnapshot());
+        foreach (var id in groupIds) groups[id] = await grains.SkillGroup(tenant, id).GetSnapshot();
         var conversations = new Dictionary<string, ConversationSnapshot?>(StringComparer.Ordinal);
-        foreach (var id in conversationIds) conversations[id] = await runtime.Get<ConversationGrain>(tenant, id).Call(static c => c.GetSnapshot());
+        foreach (var id in conversationIds) conversations[id] = await grains.Conversation(tenant, id).GetSnapshot();
         // Reading snapshots activates grains (completed conversations come back empty): let those turns settle.
-        await runtime.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+        await idle();
         return new Observation(agents, groups, conversations);
     }
 

@@ -37,8 +37,7 @@ public sealed class RoutingRun
 
     private static async Task PlayAsync(RoutingCase routingCase)
     {
-        // A short idle timeout, so that long clock advances deactivate and re-activate grains.
-        await using var host = await RoutingHost.StartAsync(idleTimeout: TimeSpan.FromMinutes(2));
+        await using var host = await RoutingHost.StartAsync();
         var run = new RoutingRun(host, routingCase);
         await run.SetUpAsync();
         await run.CheckAsync("set-up");
@@ -50,19 +49,19 @@ public sealed class RoutingRun
     private async Task SetUpAsync()
     {
         var tenant = _host.TenantGrain;
-        await tenant.Call(W.Online, static (t, s) => t.SetModeSettings(ServiceMode.Online, s));
-        await tenant.Call(W.Phone, static (t, s) => t.SetModeSettings(ServiceMode.Phone, s));
-        await tenant.Call(W.Chat1Cap, static (t, cap) => t.CreateSkillGroup(World.Chat1, ServiceMode.Online, cap, []));
+        await tenant.SetModeSettings(ServiceMode.Online, W.Online);
+        await tenant.SetModeSettings(ServiceMode.Phone, W.Phone);
+        await tenant.CreateSkillGroup(World.Chat1, ServiceMode.Online, W.Chat1Cap, []);
         IReadOnlyList<string> overflow = W.Chat2OverflowsToChat1 ? [World.Chat1] : [];
-        await tenant.Call((W.Chat2Cap, overflow), static (t, g) => t.CreateSkillGroup(World.Chat2, ServiceMode.Online, g.Chat2Cap, g.overflow));
-        await tenant.Call(static t => t.CreateSkillGroup(World.PhoneGroup, ServiceMode.Phone, 1, []));
+        await tenant.CreateSkillGroup(World.Chat2, ServiceMode.Online, W.Chat2Cap, overflow);
+        await tenant.CreateSkillGroup(World.PhoneGroup, ServiceMode.Phone, 1, []);
         foreach (var agent in W.Agents)
         {
-            foreach (var group in agent.Groups) await _host.Group(group).Call(agent.Id, static (g, a) => g.AddMember(a));
+            foreach (var group in agent.Groups) await _host.Group(group).AddMember(agent.Id);
         }
         foreach (var agent in W.Agents.Where(a => a.StartsOnline))
         {
-            await _host.Agent(agent.Id).Call(static a => a.GoOnline());
+            await _host.Agent(agent.Id).GoOnline();
             // Distinct idle times, as agents coming online one after another.
             _host.Clock.Advance(TimeSpan.FromSeconds(1));
         }
@@ -122,7 +121,7 @@ public sealed class RoutingRun
                 var mode = W.ModeOf(o.Group);
                 if (o.WrongMode) mode = mode == ServiceMode.Online ? ServiceMode.Phone : ServiceMode.Online;
                 line.Append($" -> {id}");
-                var (_, position) = await _host.Conversation(id).Call((o.Visitor, mode, o.Group), static (c, r) => c.Start(r.Visitor, r.mode, r.Group));
+                var (_, position) = await _host.Conversation(id).Start(o.Visitor, mode, o.Group);
                 line.Append(position < 0 ? " offered at once" : $" queued at {position}");
                 break;
             case Act o:
@@ -154,16 +153,16 @@ public sealed class RoutingRun
         switch (step.Action)
         {
             case AgentAction.GoOnline:
-                await agent.Call(static a => a.GoOnline());
+                await agent.GoOnline();
                 break;
             case AgentAction.StartBreak:
-                await agent.Call(static a => a.StartBreak());
+                await agent.StartBreak();
                 break;
             case AgentAction.EndBreak:
-                await agent.Call(static a => a.EndBreak());
+                await agent.EndBreak();
                 break;
             case AgentAction.GoOffline or AgentAction.GoOfflineForced:
-                await agent.Call(step.Action == AgentAction.GoOfflineForced, static (a, force) => a.GoOffline(force));
+                await agent.GoOffline(step.Action == AgentAction.GoOfflineForced);
                 break;
         }
     }
@@ -197,22 +196,22 @@ public sealed class RoutingRun
         switch (action)
         {
             case ConversationAction.Answer:
-                await conversation.Call(agent, static (c, a) => c.Answer(a));
+                await conversation.Answer(agent);
                 break;
             case ConversationAction.End:
-                await conversation.Call(agent, static (c, a) => c.End(a));
+                await conversation.End(agent);
                 break;
             case ConversationAction.Complete:
-                await conversation.Call(agent, static (c, a) => c.Complete(a));
+                await conversation.Complete(agent);
                 break;
             case ConversationAction.WrapUp:
-                await conversation.Call(agent, static (c, a) => c.EnterWrapUp(a));
+                await conversation.EnterWrapUp(agent);
                 break;
             case ConversationAction.FinishWrapUp:
-                await conversation.Call(agent, static (c, a) => c.FinishWrapUp(a));
+                await conversation.FinishWrapUp(agent);
                 break;
             case ConversationAction.Abandon:
-                await conversation.Call(static c => c.Abandon());
+                await conversation.Abandon();
                 break;
         }
     }
@@ -242,8 +241,13 @@ public sealed class RoutingRun
     };
 
     /// <summary>In steps of at most <see cref="MaxStep"/>; when alone, invariants checked at each quiescent point.</summary>
+    private static readonly TimeSpan CollectAfter = TimeSpan.FromMinutes(1);
+
     private async Task AdvanceAsync(TimeSpan by, bool alone)
     {
+        // Idle collection follows real time, not the test clock: a long advance collects what may be collected now,
+        // so that grains deactivate and come back from their state between steps.
+        if (by >= CollectAfter) await _host.CollectIdleAsync();
         while (by > TimeSpan.Zero)
         {
             var step = by < MaxStep ? by : MaxStep;

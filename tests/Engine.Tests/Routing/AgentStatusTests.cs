@@ -17,16 +17,16 @@ public sealed class AgentStatusTests
         await host.OnlineAsync("a1");
         Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
 
-        await host.Agent("a1").Call(static a => a.StartBreak());
+        await host.Agent("a1").StartBreak();
         var onBreak = await host.AgentAsync("a1");
         Assert.Equal((AgentStatus.Break, BreakReason.Chosen), (onBreak.Status, onBreak.BreakReason));
 
-        await host.Agent("a1").Call(static a => a.EndBreak());
+        await host.Agent("a1").EndBreak();
         Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
 
-        await host.Agent("a1").Call(static a => a.GoOffline(false));
+        await host.Agent("a1").GoOffline(false);
         Assert.Equal(AgentStatus.Offline, (await host.AgentAsync("a1")).Status);
-        await host.Agent("a1").Call(static a => a.GoOnline());
+        await host.Agent("a1").GoOnline();
         Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
         Assert.Equal(1, host.Counters.Agents(AgentStatus.Idle));
     }
@@ -51,7 +51,7 @@ public sealed class AgentStatusTests
     {
         await using var host = await RoutingHost.StartAsync();
         await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
-        var error = await Assert.ThrowsAsync<InvalidTransitionException>(() => host.Agent("a1").Call(static a => a.StartBreak()).AsTask());
+        var error = await Assert.ThrowsAsync<InvalidTransitionException>(() => host.Agent("a1").StartBreak().AsTask());
         Assert.Equal(("Offline", "StartBreak"), (error.State, error.Trigger));
         Assert.Contains("Offline", error.Message);
         Assert.Contains("StartBreak", error.Message);
@@ -121,7 +121,7 @@ public sealed class AgentStatusTests
         Assert.Equal(AgentStatus.Idle, done.Status);
         Assert.Empty(done.Work);
         Assert.Contains(host.Events.Conversations, c => c.Id == "c1" && c.Status == ConversationStatus.Completed);
-        Assert.Null(await host.Conversation("c1").Call(static c => c.GetSnapshot()));
+        Assert.Null(await host.Conversation("c1").GetSnapshot());
     }
 
     [Fact]
@@ -152,11 +152,11 @@ public sealed class AgentStatusTests
         await host.AnswerAsync("call1", "a1");
         await host.EndAsync("call1", "a1");
 
-        await host.Conversation("call1").Call("a1", static (c, a) => c.EnterWrapUp(a));
+        await host.Conversation("call1").EnterWrapUp("a1");
         await host.AdvanceAsync(TimeSpan.FromMinutes(10));
         Assert.Equal(AgentStatus.WrapUp, (await host.AgentAsync("a1")).Status);
 
-        await host.Conversation("call1").Call("a1", static (c, a) => c.FinishWrapUp(a));
+        await host.Conversation("call1").FinishWrapUp("a1");
         await host.IdleAsync();
         Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
     }
@@ -189,7 +189,7 @@ public sealed class AgentStatusTests
         await host.ArriveAsync("call1", "p1", "+8613800000000", ServiceMode.Phone);
         await host.AnswerAsync("call1", "a1");
         await host.EndAsync("call1", "a1");
-        await host.Conversation("call1").Call("a1", static (c, a) => c.EnterWrapUp(a));
+        await host.Conversation("call1").EnterWrapUp("a1");
 
         await host.AdvanceAsync(TimeSpan.FromSeconds(4));
         Assert.Equal(AgentStatus.WrapUp, (await host.AgentAsync("a1")).Status);
@@ -206,6 +206,6 @@ public sealed class AgentStatusTests
         Assert.Equal(nameof(RoutingSettings.StatusRecoverySeconds), recovery.Field);
         var timeout = await Assert.ThrowsAsync<RoutingSettingsException>(() => host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 0 }));
         Assert.Equal(nameof(RoutingSettings.TimeoutTransferSeconds), timeout.Field);
-        Assert.False((await host.TenantGrain.Call(static t => t.GetModeSettings(ServiceMode.Online))).TimeoutTransfer);
+        Assert.False((await host.TenantGrain.GetModeSettings(ServiceMode.Online)).TimeoutTransfer);
     }
 }

@@ -16,7 +16,7 @@ public sealed class DecisionTests
         await host.ArriveAsync("c1", "g1");
         await host.AnswerAsync("c1", "a1");
 
-        var error = await Assert.ThrowsAsync<AgentHasWorkException>(() => host.Agent("a1").Call(static a => a.GoOffline(false)).AsTask());
+        var error = await Assert.ThrowsAsync<AgentHasWorkException>(() => host.Agent("a1").GoOffline(false).AsTask());
         Assert.Contains("force", error.Message);
         Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
         Assert.Equal(ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
@@ -34,7 +34,7 @@ public sealed class DecisionTests
         await host.ArriveAsync("c3", "g1");
         Assert.Equal(["c3"], (await host.GroupSnapshotAsync("g1")).Queue);
 
-        await host.Agent("a1").Call(static a => a.GoOffline(true));
+        await host.Agent("a1").GoOffline(true);
         await host.IdleAsync();
         var queue = (await host.GroupSnapshotAsync("g1")).Queue;
         Assert.Equal(3, queue.Count);
@@ -57,7 +57,7 @@ public sealed class DecisionTests
         await host.ArriveAsync("c1", "g1");
         await host.AnswerAsync("c1", "a1");
 
-        await host.Group("g1").Call(static g => g.RemoveMember("a1"));
+        await host.Group("g1").RemoveMember("a1");
         await host.ArriveAsync("c2", "g1");
         Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c2")).Status);
         Assert.Equal(ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
@@ -76,12 +76,12 @@ public sealed class DecisionTests
         await host.ArriveAsync("c1", "g1");
         await host.AnswerAsync("c1", "a1");
 
-        await host.Agent("a1").Call(static a => a.Delete());
+        await host.Agent("a1").Delete();
         await host.ArriveAsync("c2", "g1");
         Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c2")).Status);
         await host.EndAsync("c1", "a1");
         await host.CompleteAsync("c1", "a1");
-        await Assert.ThrowsAsync<AgentDeletedException>(() => host.Agent("a1").Call(static a => a.GoOffline(false)).AsTask().ContinueWith(_ => host.Agent("a1").Call(static a => a.GoOnline()).AsTask()).Unwrap());
+        await Assert.ThrowsAsync<AgentDeletedException>(() => host.Agent("a1").GoOffline(false).AsTask().ContinueWith(_ => host.Agent("a1").GoOnline().AsTask()).Unwrap());
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class DecisionTests
         // a2 missed it and is on break; a1 is busy: c1 waits.
         Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
 
-        await host.Agent("a2").Call(static a => a.EndBreak());
+        await host.Agent("a2").EndBreak();
         await host.IdleAsync();
         // a1 is online (busy) and not excluded: a2 is passed by although it is free.
         Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
@@ -120,9 +120,9 @@ public sealed class ProtocolRaceTests
         await host.ArriveAsync("c1", "g1");
         await host.ArriveAsync("c2", "g1");
         // The group took c1 off its queue for a1; a1 went offline before the Offered message reached c1.
-        Assert.True(await host.Group("g1").Call(static g => g.Dequeue("c1")));
-        await host.Conversation("c1").Call(static c => c.AgentLost("a1"));
-        await host.Conversation("c1").Call(static c => c.Offered("a1", "g1", new RoutingSettings()));
+        Assert.True(await host.Group("g1").Dequeue("c1"));
+        await host.Conversation("c1").AgentLost("a1");
+        await host.Conversation("c1").Offered("a1", "g1", new RoutingSettings());
         await host.IdleAsync();
 
         Assert.Equal(ConversationStatus.Queued, (await host.ConversationAsync("c1")).Status);
@@ -155,12 +155,12 @@ public sealed class ReviewRegressionTests
         await host.OnlineAsync("a1");
         await host.ArriveAsync("c1", "g1");
         await host.AnswerAsync("c1", "a1");
-        await host.TenantGrain.Call(static t => t.DeleteSkillGroup("g1"));
+        await host.TenantGrain.DeleteSkillGroup("g1");
 
-        await host.Agent("a1").Call(static a => a.GoOffline(true));
+        await host.Agent("a1").GoOffline(true);
         await host.IdleAsync();
 
-        Assert.Null(await host.Conversation("c1").Call(static c => c.GetSnapshot()));
+        Assert.Null(await host.Conversation("c1").GetSnapshot());
         var closed = host.Events.Conversations.Last(c => c.Id == "c1");
         Assert.Equal((ConversationStatus.Completed, EndReason.GroupDeleted), (closed.Status, closed.EndReason));
         Assert.Empty(host.Failures.Entries);
@@ -175,8 +175,8 @@ public sealed class ReviewRegressionTests
         await host.ArriveAsync("c1", "g1");
         await host.AnswerAsync("c1", "a1");
         // The agent drops c1 before the conversation hears of it.
-        Assert.True(await host.Agent("a1").Call(static a => a.Release("c1")));
-        var left = await host.Conversation("c1").Call(static c => c.Abandon());
+        Assert.True(await host.Agent("a1").Release("c1"));
+        var left = await host.Conversation("c1").Abandon();
         await host.IdleAsync();
 
         Assert.Equal(ConversationStatus.Completed, left.Status);
@@ -188,7 +188,7 @@ public sealed class ReviewRegressionTests
     {
         await using var host = await RoutingHost.StartAsync();
         await host.GroupAsync("g2", ServiceMode.Online, 1, "b1");
-        await host.TenantGrain.Call(static t => t.CreateSkillGroup("g1", ServiceMode.Online, 1, ["g2"]));
+        await host.TenantGrain.CreateSkillGroup("g1", ServiceMode.Online, 1, ["g2"]);
         await host.OnlineAsync("b1");
         await host.ArriveAsync("c1", "g1");
         await host.AdvanceAsync(TimeSpan.FromSeconds(60));
@@ -207,7 +207,7 @@ public sealed class ReviewRegressionTests
         await using var host = await RoutingHost.StartAsync();
         await host.GroupAsync("g1", ServiceMode.Online, 2, "a1");
         await host.OnlineAsync("a1");
-        await host.Agent("a1").Call(static a => a.Delete());
+        await host.Agent("a1").Delete();
         Assert.Equal(AgentStatus.Offline, (await host.AgentAsync("a1")).Status);
         Assert.Equal(0, host.Counters.Agents(AgentStatus.Idle));
     }

@@ -1,5 +1,4 @@
 using Engine.Agents;
-using Engine.Grains.Runtime;
 using Engine.Persistence;
 using Engine.Tests.Persistence;
 using Engine.Conversations;
@@ -39,12 +38,12 @@ public sealed class RestartTests
         var p1 = await first.GroupSnapshotAsync("p1");
         await first.DisposeAsync();
 
-        await using var second = await RoutingHost.StartAsync(storage: first.Storage, reminders: first.Reminders, clock: first.Clock);
+        await using var second = await RoutingHost.StartAsync(first.Store, first.Live, first.History, first.Clock);
         foreach (var (id, before) in agents)
         {
             var after = await second.AgentAsync(id);
             Assert.Equal((before.Status, before.Presence, before.IdleSince), (after.Status, after.Presence, after.IdleSince));
-            Assert.Equal(before.Work, after.Work);
+            Assert.Equal(before.Work.OrderBy(w => w.ConversationId), after.Work.OrderBy(w => w.ConversationId));
             Assert.Equal(before.Groups.OrderBy(g => g.Key), after.Groups.OrderBy(g => g.Key));
         }
         foreach (var (id, before) in conversations)
@@ -59,7 +58,7 @@ public sealed class RestartTests
         Assert.Equal(p1.Settings with { OverflowGroupIds = [] }, (await second.GroupSnapshotAsync("p1")).Settings with { OverflowGroupIds = [] });
         Assert.Equal(AllocationPolicyKind.RoundRobin, (await second.GroupSnapshotAsync("p1")).Settings.Policy);
 
-        // Routing resumes: the after-call reminder fires in the new runtime, and a freed agent takes the queue head.
+        // Routing resumes: the after-call deadline fires in the new silo, and a freed agent takes the queue head.
         await second.AdvanceAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(AgentStatus.Idle, (await second.AgentAsync("a3")).Status);
         await second.EndAsync("c1", "a1");
@@ -82,12 +81,10 @@ public sealed class RestartTests
         await first.ArriveAsync("ringing", "g1");
         await first.ArriveAsync("talking", "g1");
         await first.AnswerAsync("talking", "a1");
-        await first.Conversation("talking").Call("a1", static (c, a) => c.AgentWrote(a, TimeSpan.FromSeconds(60)));
+        await first.Conversation("talking").AgentWrote("a1", TimeSpan.FromSeconds(60));
         await first.DisposeAsync();
-        // The deadlines live with the conversations' state only: no reminder is stored for them.
-        Assert.DoesNotContain(await first.Reminders.ReadAllAsync(default), r => r.Grain.Type == nameof(ConversationGrain));
 
-        await using var second = await RoutingHost.StartAsync(storage: first.Storage, reminders: first.Reminders, clock: first.Clock);
+        await using var second = await RoutingHost.StartAsync(first.Store, first.Live, first.History, first.Clock);
         // The start wakes the live conversations; once they are awake, time moves.
         await second.IdleAsync();
         await second.AdvanceAsync(TimeSpan.FromSeconds(31));
@@ -113,7 +110,7 @@ public sealed class RestartTests
         await first.GroupAsync("g1", ServiceMode.Online, 2, "a1");
         await first.GroupAsync("p1", ServiceMode.Phone, 1, "a3");
         await first.OnlineAsync("a1", "a3");
-        var stored = await first.Storage.ReadAsync(new GrainId(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default);
+        var stored = await first.Store.ReadAsync(new Engine.Grains.Storage.StateKey(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default);
 
         await first.ArriveAsync("c1", "g1");
         await first.AnswerAsync("c1", "a1");
@@ -122,7 +119,7 @@ public sealed class RestartTests
         await first.AnswerAsync("call1", "a3");
         await first.EndAsync("call1", "a3");
         // The conversations moved through reserve, answer and end at the agents: none of it wrote the agent's state.
-        Assert.Equal(stored!.Etag, (await first.Storage.ReadAsync(new GrainId(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default))!.Etag);
+        Assert.Equal(stored!.Etag, (await first.Store.ReadAsync(new Engine.Grains.Storage.StateKey(nameof(AgentGrain), RoutingHost.Tenant, "a1"), default))!.Etag);
         var before = new Dictionary<string, AgentSnapshot>();
         foreach (var id in new[] { "a1", "a3" }) before[id] = await first.AgentAsync(id);
         Assert.Equal(2, before["a1"].Work.Count);
@@ -140,16 +137,8 @@ public sealed class RestartTests
         Assert.Equal(AgentStatus.Idle, (await second.AgentAsync("a3")).Status);
     }
 
-    private static Task<RoutingHost> StoredRunAsync(TestStore database, Support.ManualTimeProvider? clock) => RoutingHost.StartAsync(
-        storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System),
-        reminders: new SqlReminderStore(database.Database, database.Commit),
-        history: new HistoryStore(database.Commit),
-        clock: clock);
+    private static Task<RoutingHost> StoredRunAsync(TestStore database, Microsoft.Extensions.Time.Testing.FakeTimeProvider? clock) => RoutingHost.StartOnAsync(database, clock);
 
-    /// <summary>A host on the store's grain state and reminders (in memory for null), without history: what a restart reads back.</summary>
-    private static Task<RoutingHost> FirstRunAsync(TestStore? database) => database is null
-        ? RoutingHost.StartAsync()
-        : RoutingHost.StartAsync(
-            storage: new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System),
-            reminders: new SqlReminderStore(database.Database, database.Commit));
+    /// <summary>A host on the store's grain state and history (in memory for null): what a restart reads back.</summary>
+    private static Task<RoutingHost> FirstRunAsync(TestStore? database) => RoutingHost.StartOnAsync(database);
 }

@@ -1,82 +1,123 @@
 using System.Collections.Concurrent;
 using Engine.Agents;
-using Engine.Grains;
+using Engine.Grains.Hosting;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
 using Engine.Routing;
 using Engine.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
 
 namespace Engine.Tests.Routing;
 
-/// <summary>The engine's grains on an in-process runtime with a manual clock, and the events they published.</summary>
+/// <summary>
+/// The engine's grains on an Orleans test cluster (in process, one silo unless asked for more) with a fake clock
+/// for the grains' timers, and the events they published. Calls come through the cluster's client, so every
+/// argument and result crosses the wire.
+/// </summary>
 public sealed class RoutingHost : IAsyncDisposable
 {
     public const string Tenant = "t1";
-    private readonly ServiceProvider _services;
 
-    private RoutingHost(bool trackQuiescence, IGrainStorage? storage, IReminderStore? reminders, ManualTimeProvider? clock, TimeSpan? idleTimeout, IEngineHistory? history)
+    private readonly InProcessTestCluster _cluster;
+
+    private RoutingHost(InProcessTestCluster cluster, FakeTimeProvider clock, IStateStore store, ILiveConversations live, IEngineHistory history)
     {
-        Clock = clock ?? new ManualTimeProvider();
-        var services = new ServiceCollection()
-            .AddSingleton<TimeProvider>(Clock)
-            .AddSingleton<IEngineEvents>(Events)
-            .AddSingleton<Microsoft.Extensions.Logging.ILogger<GrainRuntime>>(Failures);
-        if (storage is not null) services.AddSingleton(storage);
-        if (reminders is not null) services.AddSingleton(reminders);
-        if (history is not null) services.AddSingleton(history);
-        _services = services
-            .AddEngineGrains(o =>
-            {
-                o.TrackQuiescence = trackQuiescence;
-                o.IdleTimeout = idleTimeout ?? TimeSpan.FromMinutes(15);
-            })
-            .BuildServiceProvider();
-        Runtime = _services.GetRequiredService<GrainRuntime>();
-        Counters = _services.GetRequiredService<EngineCounters>();
-        Storage = _services.GetRequiredService<IGrainStorage>();
-        Reminders = _services.GetRequiredService<IReminderStore>();
+        _cluster = cluster;
+        Clock = clock;
+        Store = store;
+        Live = live;
+        History = history;
     }
 
-    public IReminderStore Reminders { get; }
+    public FakeTimeProvider Clock { get; }
 
-    public ManualTimeProvider Clock { get; }
     public RecordingEvents Events { get; } = new();
 
-    /// <summary>What the runtime logged as failed: one-way turns, timers and reminders that threw.</summary>
+    /// <summary>What the silos logged as failed: one-way calls and timers that threw (nobody awaits them).</summary>
     public RuntimeFailures Failures { get; } = new();
-    public GrainRuntime Runtime { get; }
-    public EngineCounters Counters { get; }
-    public IGrainStorage Storage { get; }
 
-    /// <summary>Starts a host with grain state, reminders and history on <paramref name="store"/> (null: in memory).</summary>
-    public static Task<RoutingHost> StartOnAsync(Persistence.TestStore? store) => store is null
-        ? StartAsync()
-        : StartAsync(
-            storage: new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit, TimeProvider.System),
-            reminders: new Engine.Persistence.SqlReminderStore(store.Database, store.Commit),
-            history: new Engine.Persistence.HistoryStore(store.Commit));
+    public EngineCounters Counters { get; } = new();
 
-    /// <summary>Starts a host; pass another host's storage, reminders and clock to simulate a restart.</summary>
-    public static async Task<RoutingHost> StartAsync(
-        bool trackQuiescence = true,
-        IGrainStorage? storage = null,
-        IReminderStore? reminders = null,
-        ManualTimeProvider? clock = null,
-        TimeSpan? idleTimeout = null,
-        IEngineHistory? history = null)
+    public Quiescence Quiescence { get; } = new() { Enabled = true };
+
+    public IStateStore Store { get; }
+
+    public ILiveConversations Live { get; }
+
+    public IEngineHistory History { get; }
+
+    public IGrainFactory Grains => _cluster.Client;
+
+    public InProcessTestCluster Cluster => _cluster;
+
+    /// <summary>Starts a host with grain state and history on <paramref name="store"/> (null: in memory).</summary>
+    public static Task<RoutingHost> StartOnAsync(Persistence.TestStore? store, FakeTimeProvider? clock = null)
     {
-        var host = new RoutingHost(trackQuiescence, storage, reminders, clock, idleTimeout, history);
-        await host.Runtime.StartAsync();
+        if (store is null) return StartAsync(clock: clock);
+        var storage = new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
+        return StartAsync(storage, storage, new Engine.Persistence.HistoryStore(store.Commit), clock);
+    }
+
+    /// <summary>Starts a host; pass another host's store, history and clock to simulate a restart.</summary>
+    public static async Task<RoutingHost> StartAsync(
+        IStateStore? store = null,
+        ILiveConversations? live = null,
+        IEngineHistory? history = null,
+        FakeTimeProvider? clock = null,
+        short silos = 1,
+        IEngineEvents? events = null,
+        bool realTime = false)
+    {
+        var memory = store is null ? new MemoryStateStore() : null;
+        store ??= memory!;
+        live ??= memory ?? throw new ArgumentNullException(nameof(live), "A store of your own needs its live conversations too.");
+        history ??= NullEngineHistory.Instance;
+        clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+        RoutingHost? host = null;
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            var services = silo.Services;
+            services.AddSingleton(realTime ? TimeProvider.System : clock);
+            services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            services.AddSingleton(store);
+            services.AddSingleton(live);
+            services.AddSingleton(history);
+            services.AddSingleton(_ => events ?? host!.Events);
+            services.AddSingleton(_ => host!.Counters);
+            services.AddSingleton(_ => host!.Quiescence);
+            services.AddSingleton<ILoggerProvider>(_ => host!.Failures);
+            silo.AddEngineGrains();
+        });
+        // Tests also send one-way calls themselves (to stage a race): counted as sent on the client's side too.
+        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(context =>
+        {
+            if (Engine.Grains.Hosting.EngineOutgoingFilter.IsOneWay(context.Request)) host!.Quiescence.Sent();
+            return context.Invoke();
+        }));
+        var cluster = builder.Build();
+        host = new RoutingHost(cluster, clock, store, live, history);
+        await cluster.DeployAsync();
         return host;
     }
 
-    public GrainRef<TenantGrain> TenantGrain => Runtime.Get<TenantGrain>(Tenant, Engine.Grains.Routing.TenantGrain.SingletonKey);
-    public GrainRef<AgentGrain> Agent(string id) => Runtime.Get<AgentGrain>(Tenant, id);
-    public GrainRef<SkillGroupGrain> Group(string id) => Runtime.Get<SkillGroupGrain>(Tenant, id);
-    public GrainRef<ConversationGrain> Conversation(string id) => Runtime.Get<ConversationGrain>(Tenant, id);
+    public ITenantGrain TenantGrain => Grains.Tenant(Tenant);
+    public IAgentGrain Agent(string id) => Grains.Agent(Tenant, id);
+    public ISkillGroupGrain Group(string id) => Grains.SkillGroup(Tenant, id);
+    public IConversationGrain Conversation(string id) => Grains.Conversation(Tenant, id);
 
-    public Task IdleAsync() => Runtime.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+    /// <summary>Waits until no one-way call is in flight: what awaited calls and clock advances set going has happened.</summary>
+    public Task IdleAsync() => Quiescence.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Deactivates every activation that idle collection may take now (keep-alive spares the rest), as a long idle time would.</summary>
+    public async Task CollectIdleAsync()
+    {
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await IdleAsync();
+    }
 
     public async Task AdvanceAsync(TimeSpan by)
     {
@@ -86,14 +127,14 @@ public sealed class RoutingHost : IAsyncDisposable
 
     public async Task SetModeSettingsAsync(ServiceMode mode, RoutingSettings settings)
     {
-        await TenantGrain.Call((mode, settings), static (t, s) => t.SetModeSettings(s.mode, s.settings));
+        await TenantGrain.SetModeSettings(mode, settings);
         await IdleAsync();
     }
 
     public async Task GroupAsync(string groupId, ServiceMode mode = ServiceMode.Online, int cap = 1, params string[] members)
     {
-        await TenantGrain.Call((groupId, mode, cap), static (t, g) => t.CreateSkillGroup(g.groupId, g.mode, g.cap, []));
-        foreach (var member in members) await Group(groupId).Call(member, static (g, a) => g.AddMember(a));
+        await TenantGrain.CreateSkillGroup(groupId, mode, cap, []);
+        foreach (var member in members) await Group(groupId).AddMember(member);
         await IdleAsync();
     }
 
@@ -101,42 +142,42 @@ public sealed class RoutingHost : IAsyncDisposable
     {
         foreach (var agent in agents)
         {
-            await Agent(agent).Call(static a => a.GoOnline());
+            await Agent(agent).GoOnline();
             // Distinct idle times keep longest-idle orders deterministic.
             Clock.Advance(TimeSpan.FromSeconds(1));
         }
         await IdleAsync();
     }
 
-    public async Task<(ConversationSnapshot Conversation, int Position)> ArriveAsync(string conversationId, string groupId, string? visitorId = null, ServiceMode mode = ServiceMode.Online)
+    public async Task<StartResult> ArriveAsync(string conversationId, string groupId, string? visitorId = null, ServiceMode mode = ServiceMode.Online)
     {
-        var result = await Conversation(conversationId).Call((visitorId ?? "v-" + conversationId, mode, groupId), static (c, r) => c.Start(r.Item1, r.mode, r.groupId));
+        var result = await Conversation(conversationId).Start(visitorId ?? "v-" + conversationId, mode, groupId);
         await IdleAsync();
         return result;
     }
 
     public async Task<ConversationSnapshot> ConversationAsync(string id)
-        => (await Conversation(id).Call(static c => c.GetSnapshot()))!;
+        => (await Conversation(id).GetSnapshot())!;
 
-    public Task<AgentSnapshot> AgentAsync(string id) => Agent(id).Call(static a => a.GetSnapshot()).AsTask();
+    public Task<AgentSnapshot> AgentAsync(string id) => Agent(id).GetSnapshot().AsTask();
 
-    public Task<SkillGroupSnapshot> GroupSnapshotAsync(string id) => Group(id).Call(static g => g.GetSnapshot()).AsTask();
+    public Task<SkillGroupSnapshot> GroupSnapshotAsync(string id) => Group(id).GetSnapshot().AsTask();
 
     public async Task AnswerAsync(string conversationId, string agentId)
     {
-        await Conversation(conversationId).Call(agentId, static (c, a) => c.Answer(a));
+        await Conversation(conversationId).Answer(agentId);
         await IdleAsync();
     }
 
     public async Task EndAsync(string conversationId, string agentId)
     {
-        await Conversation(conversationId).Call(agentId, static (c, a) => c.End(a));
+        await Conversation(conversationId).End(agentId);
         await IdleAsync();
     }
 
     public async Task CompleteAsync(string conversationId, string agentId)
     {
-        await Conversation(conversationId).Call(agentId, static (c, a) => c.Complete(a));
+        await Conversation(conversationId).Complete(agentId);
         await IdleAsync();
     }
 
@@ -145,8 +186,8 @@ public sealed class RoutingHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Runtime.DisposeAsync();
-        await _services.DisposeAsync();
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
     }
 }
 

@@ -109,7 +109,7 @@ public sealed class RoutingRuleTests
         await host.OnlineAsync("a1");
         await host.ArriveAsync("c1", "g1", "alice");
         await host.AnswerAsync("c1", "a1");
-        var kept = await host.Storage.ReadAsync(new Engine.Grains.Runtime.GrainId(nameof(Engine.Grains.Routing.VisitorGrain), RoutingHost.Tenant, "alice"), default);
+        var kept = await host.Store.ReadAsync(new Engine.Grains.Storage.StateKey(nameof(Engine.Grains.Routing.VisitorGrain), RoutingHost.Tenant, "alice"), default);
         Assert.Equal(on, kept is not null);
     }
 
@@ -146,7 +146,7 @@ public sealed class RoutingRuleTests
         await using var host = await RoutingHost.StartAsync();
         await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 30 });
         await host.GroupAsync("g2", ServiceMode.Online, 1, "b1");
-        await host.TenantGrain.Call(static t => t.CreateSkillGroup("g1", ServiceMode.Online, 1, ["g2"]));
+        await host.TenantGrain.CreateSkillGroup("g1", ServiceMode.Online, 1, ["g2"]);
         await host.OnlineAsync("b1");
         await host.ArriveAsync("c1", "g1");
 
@@ -195,7 +195,7 @@ public sealed class RoutingRuleTests
         Assert.Equal([2, 1], host.Events.Positions.Where(p => p.ConversationId == "c3").Select(p => p.Position).ToList());
         Assert.Equal([1, 0], host.Events.Positions.Where(p => p.ConversationId == "c2").Select(p => p.Position).ToList());
 
-        await host.Conversation("c2").Call(static c => c.Abandon());
+        await host.Conversation("c2").Abandon();
         await host.IdleAsync();
         Assert.Equal([2, 1, 0], host.Events.Positions.Where(p => p.ConversationId == "c3").Select(p => p.Position).ToList());
     }
@@ -248,12 +248,12 @@ public sealed class RoutingRuleTests
         await using var host = await RoutingHost.StartAsync();
         await host.GroupAsync("g1", ServiceMode.Online, 2, "a1", "a2");
         await host.GroupAsync("g2", ServiceMode.Online, 2, "a1");
-        await host.TenantGrain.Call(static t => t.DeleteSkillGroup("g1"));
+        await host.TenantGrain.DeleteSkillGroup("g1");
         await host.IdleAsync();
         var a1 = await host.AgentAsync("a1");
         Assert.Equal(["g2"], a1.Groups.Keys);
         Assert.Empty((await host.AgentAsync("a2")).Groups);
-        Assert.False((await host.TenantGrain.Call(static t => t.GetSkillGroups())).ContainsKey("g1"));
+        Assert.False((await host.TenantGrain.GetSkillGroups()).ContainsKey("g1"));
         await Assert.ThrowsAsync<Engine.Grains.Routing.SkillGroupUnavailableException>(() => host.ArriveAsync("c1", "g1"));
     }
 
@@ -263,7 +263,7 @@ public sealed class RoutingRuleTests
         await using var host = await RoutingHost.StartAsync();
         await host.GroupAsync("g1", ServiceMode.Online, 2);
         await Assert.ThrowsAsync<Engine.Grains.Routing.SkillGroupUnavailableException>(
-            () => host.Group("g1").Call(static g => g.Configure(ServiceMode.Phone, 1, new RoutingSettings())).AsTask());
+            () => host.Group("g1").Configure(ServiceMode.Phone, 1, new RoutingSettings()).AsTask());
         await Assert.ThrowsAsync<Engine.Grains.Routing.SkillGroupUnavailableException>(() => host.ArriveAsync("call1", "g1", "+861", ServiceMode.Phone));
         Assert.Equal(ServiceMode.Online, (await host.GroupSnapshotAsync("g1")).Mode);
     }

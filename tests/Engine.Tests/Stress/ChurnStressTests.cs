@@ -3,10 +3,10 @@ using Engine.Agents;
 using Engine.Conversations;
 using Engine.Grains;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Routing;
 using Engine.StateMachines;
 using Engine.Tests.Properties;
+using Engine.Tests.Routing;
 using Engine.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,29 +34,17 @@ public sealed class ChurnStressTests
     public async Task RT1_RT5_SG3_AS4_Churn_of_agents_customers_and_timeouts_loses_nothing_and_keeps_every_still_picture_consistent()
     {
         var random = new Random(20260106);
-        var clock = new ManualTimeProvider();
-        var failures = new RuntimeFailures();
         var gate = new Gate();
         var sink = new ChurnEvents();
-        await using var services = new ServiceCollection()
-            .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<IEngineEvents>(sink)
-            .AddSingleton<ILogger<GrainRuntime>>(failures)
-            .AddEngineGrains(o =>
-            {
-                o.TrackQuiescence = true;
-                // The clock moves while calls are on their way: only a hang may time a call out.
-                o.CallTimeout = TimeSpan.FromDays(1);
-                o.IdleTimeout = TimeSpan.FromMinutes(2);
-            })
-            .BuildServiceProvider();
-        var runtime = services.GetRequiredService<GrainRuntime>();
-        await runtime.StartAsync();
+        await using var host = await RoutingHost.StartAsync(events: sink);
+        var clock = host.Clock;
+        var failures = host.Failures;
+        var grains = host.Grains;
         var agentIds = Enumerable.Range(0, AgentCount).Select(i => "a" + i).ToArray();
         string[] groupIds = [.. ChatGroups, PhoneGroup];
-        await SetUpAsync(runtime, random, agentIds);
+        await SetUpAsync(grains, random, agentIds);
 
-        var handlers = new Handlers(runtime, gate, sink);
+        var handlers = new Handlers(grains, gate, sink);
         sink.OnRing = handlers.Start;
         var violations = new List<string>();
         var started = new List<string>();
@@ -64,18 +52,18 @@ public sealed class ChurnStressTests
         var round = 0;
         while (round < ChurnRounds || !sink.AllDone(started.Count))
         {
-            if (round > ChurnRounds + 600) await FailStuckAsync(runtime, gate, agentIds, groupIds, started, sink, violations);
+            if (round > ChurnRounds + 600) await FailStuckAsync(host, gate, agentIds, groupIds, started, sink, violations);
             var churning = round < ChurnRounds;
             handlers.Churning = churning;
             handlers.Round = round;
 
             // A still picture: nobody inside a call, no message anywhere.
             await gate.PauseAsync().WaitAsync(HangGuard);
-            await runtime.WhenIdle().WaitAsync(HangGuard);
+            await host.Quiescence.WhenIdle().WaitAsync(HangGuard);
             var live = started.Where(id => !sink.Completed.ContainsKey(id)).ToList();
-            var picture = await RoutingInvariants.ObserveAsync(runtime, Tenant, agentIds, groupIds, round % CheckEvery == 0 ? live : []);
+            var picture = await RoutingInvariants.ObserveAsync(grains, host.IdleAsync, Tenant, agentIds, groupIds, round % CheckEvery == 0 ? live : []);
             if (round % CheckEvery == 0) violations.AddRange(RoutingInvariants.Violations(picture).Select(v => $"round {round}: {v}"));
-            await MovePresenceAsync(runtime, random, picture, churning);
+            await MovePresenceAsync(grains, random, picture, churning);
             gate.Resume();
 
             // Then a burst, racing with the agents and with the timers the clock fires.
@@ -88,11 +76,11 @@ public sealed class ChurnStressTests
                     started.Add(id);
                     var phone = index % 5 == 0;
                     var group = phone ? PhoneGroup : ChatGroups[random.Next(ChatGroups.Length)];
-                    tasks.Add(Task.Run(() => gate.RunAsync(() => runtime.Get<ConversationGrain>(Tenant, id)
-                        .Call(("v" + (index % 300), phone ? ServiceMode.Phone : ServiceMode.Online, group), static (c, r) => c.Start(r.Item1, r.Item2, r.group)).AsTask())));
+                    tasks.Add(Task.Run(() => gate.RunAsync(() => grains.Conversation(Tenant, id)
+                        .Start("v" + (index % 300), phone ? ServiceMode.Phone : ServiceMode.Online, group).AsTask())));
                 }
                 foreach (var id in live.Where(_ => random.Next(40) == 0))
-                    tasks.Add(Task.Run(() => Refusable(() => gate.RunAsync(() => runtime.Get<ConversationGrain>(Tenant, id).Call(static c => c.Abandon()).AsTask()))));
+                    tasks.Add(Task.Run(() => Refusable(() => gate.RunAsync(() => grains.Conversation(Tenant, id).Abandon().AsTask()))));
             }
             tasks.AddRange(handlers.Late(round));
             clock.Advance(TimeSpan.FromSeconds(1));
@@ -103,8 +91,8 @@ public sealed class ChurnStressTests
         }
 
         await gate.PauseAsync().WaitAsync(HangGuard);
-        await runtime.WhenIdle().WaitAsync(HangGuard);
-        var end = await RoutingInvariants.ObserveAsync(runtime, Tenant, agentIds, groupIds, started);
+        await host.Quiescence.WhenIdle().WaitAsync(HangGuard);
+        var end = await RoutingInvariants.ObserveAsync(grains, host.IdleAsync, Tenant, agentIds, groupIds, started);
         violations.AddRange(RoutingInvariants.Violations(end).Select(v => "at the end: " + v));
         Assert.Empty(violations);
         Assert.Empty(failures.Entries);
@@ -115,59 +103,59 @@ public sealed class ChurnStressTests
         Assert.All(end.Groups.Values, g => Assert.Empty(g.Queue));
     }
 
-    private static async Task FailStuckAsync(GrainRuntime runtime, Gate gate, string[] agentIds, string[] groupIds, List<string> started, ChurnEvents sink, List<string> violations)
+    private static async Task FailStuckAsync(RoutingHost host, Gate gate, string[] agentIds, string[] groupIds, List<string> started, ChurnEvents sink, List<string> violations)
     {
         await gate.PauseAsync().WaitAsync(HangGuard);
-        await runtime.WhenIdle().WaitAsync(HangGuard);
+        await host.Quiescence.WhenIdle().WaitAsync(HangGuard);
         var stuck = started.Where(id => !sink.Completed.ContainsKey(id)).ToList();
-        var picture = await RoutingInvariants.ObserveAsync(runtime, Tenant, agentIds, groupIds, stuck);
+        var picture = await RoutingInvariants.ObserveAsync(host.Grains, host.IdleAsync, Tenant, agentIds, groupIds, stuck);
         Assert.Fail($"{stuck.Count} conversation(s) not completed 600 rounds after the churn ended:{Environment.NewLine}{picture.Describe()}"
             + string.Join(Environment.NewLine, violations.Concat(RoutingInvariants.Violations(picture))));
     }
 
-    private static async Task SetUpAsync(GrainRuntime runtime, Random random, string[] agentIds)
+    private static async Task SetUpAsync(IGrainFactory grains, Random random, string[] agentIds)
     {
-        var tenant = runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
+        var tenant = grains.Tenant(Tenant);
         var online = new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 10, LastAgentPriority = true, Policy = AllocationPolicyKind.RoundRobin };
         var phone = new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 10, AfterCallSeconds = 15 };
-        await tenant.Call(online, static (t, s) => t.SetModeSettings(ServiceMode.Online, s));
-        await tenant.Call(phone, static (t, s) => t.SetModeSettings(ServiceMode.Phone, s));
+        await tenant.SetModeSettings(ServiceMode.Online, online);
+        await tenant.SetModeSettings(ServiceMode.Phone, phone);
         for (var g = 0; g < ChatGroups.Length; g++)
         {
             // RT-4: chat1 overflows to chat0, chat3 to chat2.
             IReadOnlyList<string> overflow = g % 2 == 1 ? [ChatGroups[g - 1]] : [];
-            await tenant.Call((ChatGroups[g], random.Next(1, 4), overflow), static (t, c) => t.CreateSkillGroup(c.Item1, ServiceMode.Online, c.Item2, c.overflow));
+            await tenant.CreateSkillGroup(ChatGroups[g], ServiceMode.Online, random.Next(1, 4), overflow);
         }
-        await tenant.Call(static t => t.CreateSkillGroup(PhoneGroup, ServiceMode.Phone, 1, []));
+        await tenant.CreateSkillGroup(PhoneGroup, ServiceMode.Phone, 1, []);
         for (var i = 0; i < agentIds.Length; i++)
         {
             var groups = new HashSet<string> { ChatGroups[i % ChatGroups.Length], ChatGroups[random.Next(ChatGroups.Length)] };
             if (i % 3 == 0) groups.Add(PhoneGroup);
-            foreach (var group in groups) await runtime.Get<SkillGroupGrain>(Tenant, group).Call(agentIds[i], static (g, a) => g.AddMember(a));
-            await runtime.Get<AgentGrain>(Tenant, agentIds[i]).Call(static a => a.GoOnline());
+            foreach (var group in groups) await grains.SkillGroup(Tenant, group).AddMember(agentIds[i]);
+            await grains.Agent(Tenant, agentIds[i]).GoOnline();
         }
     }
 
     /// <summary>While churning, a few agents take a break or are taken offline (some forced); some come back. Afterwards all come back.</summary>
-    private static async Task MovePresenceAsync(GrainRuntime runtime, Random random, RoutingInvariants.Observation picture, bool churning)
+    private static async Task MovePresenceAsync(IGrainFactory grains, Random random, RoutingInvariants.Observation picture, bool churning)
     {
         foreach (var agent in picture.Agents.Values)
         {
-            var grain = runtime.Get<AgentGrain>(Tenant, agent.AgentId);
+            var grain = grains.Agent(Tenant, agent.AgentId);
             var roll = random.Next(100);
             switch (agent.Presence)
             {
                 case Presence.Online when churning && roll < 4:
-                    await Refusable(() => grain.Call(static a => a.StartBreak()).AsTask());
+                    await Refusable(() => grain.StartBreak().AsTask());
                     break;
                 case Presence.Online when churning && roll < 7:
-                    await Refusable(() => grain.Call(roll % 2 == 0, static (a, force) => a.GoOffline(force)).AsTask());
+                    await Refusable(() => grain.GoOffline(roll % 2 == 0).AsTask());
                     break;
                 case Presence.Break when !churning || roll < 30:
-                    await grain.Call(static a => a.EndBreak());
+                    await grain.EndBreak();
                     break;
                 case Presence.Offline when !churning || roll < 30:
-                    await grain.Call(static a => a.GoOnline());
+                    await grain.GoOnline();
                     break;
             }
         }
@@ -189,7 +177,7 @@ public sealed class ChurnStressTests
     /// One task per ring: the agent answers, ends and completes. While churning some rings are let ring out (AS-4)
     /// and some are answered a few rounds late, when the offer may be timing out at that very moment.
     /// </summary>
-    private sealed class Handlers(GrainRuntime runtime, Gate gate, ChurnEvents sink)
+    private sealed class Handlers(IGrainFactory grains, Gate gate, ChurnEvents sink)
     {
         private readonly ConcurrentQueue<(int Round, string Agent, string Conversation)> _late = new();
 
@@ -229,11 +217,11 @@ public sealed class ChurnStressTests
 
         private async Task WorkAsync(string agentId, string conversationId)
         {
-            var conversation = runtime.Get<ConversationGrain>(Tenant, conversationId);
-            if (!await TryAsync(agentId, conversationId, () => conversation.Call(agentId, static (c, a) => c.Answer(a)).AsTask())) return;
+            var conversation = grains.Conversation(Tenant, conversationId);
+            if (!await TryAsync(agentId, conversationId, () => conversation.Answer(agentId).AsTask())) return;
             // The customer may have left meanwhile, which ends the conversation: the agent still completes it (AS-5).
-            await TryAsync(agentId, conversationId, () => conversation.Call(agentId, static (c, a) => c.End(a)).AsTask());
-            await TryAsync(agentId, conversationId, () => conversation.Call(agentId, static (c, a) => c.Complete(a)).AsTask());
+            await TryAsync(agentId, conversationId, () => conversation.End(agentId).AsTask());
+            await TryAsync(agentId, conversationId, () => conversation.Complete(agentId).AsTask());
         }
 
         /// <summary>False when refused: the offer or the conversation moved on meanwhile (timeout, customer gone, agent taken offline).</summary>

@@ -1,3 +1,4 @@
+using Engine.Tests.Routing;
 using Engine.Tests.Support;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
@@ -5,7 +6,6 @@ using Engine.Agents;
 using Engine.Conversations;
 using Engine.Grains;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Routing;
 using Engine.StateMachines;
 using Engine.Tests.Properties;
@@ -35,31 +35,26 @@ public sealed class ParallelStressTests
         var agentCaps = memberships.Select(groups => groups.Max(g => caps[g])).ToArray();
 
         var sink = new StressEvents(AgentCount, ConversationCount);
-        var failures = new RuntimeFailures();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IEngineEvents>(sink)
-            .AddSingleton<ILogger<GrainRuntime>>(failures)
-            .AddEngineGrains(o => o.TrackQuiescence = true)
-            .BuildServiceProvider();
-        var runtime = services.GetRequiredService<GrainRuntime>();
-        await runtime.StartAsync();
+        await using var host = await RoutingHost.StartAsync(events: sink, realTime: true);
+        var failures = host.Failures;
+        var grains = host.Grains;
         try
         {
-            var tenant = runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
+            var tenant = grains.Tenant(Tenant);
             for (var g = 0; g < GroupCount; g++)
-                await tenant.Call((Group(g), caps[g]), static (t, c) => t.CreateSkillGroup(c.Item1, ServiceMode.Online, c.Item2, []));
+                await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, caps[g], []);
             for (var a = 0; a < AgentCount; a++)
             {
                 foreach (var g in memberships[a])
-                    await runtime.Get<SkillGroupGrain>(Tenant, Group(g)).Call(Agent(a), static (grain, agent) => grain.AddMember(agent));
+                    await grains.SkillGroup(Tenant, Group(g)).AddMember(Agent(a));
             }
-            await Task.WhenAll(Enumerable.Range(0, AgentCount).Select(a => runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GoOnline()).AsTask()));
+            await Task.WhenAll(Enumerable.Range(0, AgentCount).Select(a => grains.Agent(Tenant, Agent(a)).GoOnline().AsTask()));
 
             var violations = new ConcurrentQueue<string>();
             var agents = Enumerable.Range(0, AgentCount)
-                .Select(a => Task.Run(() => AgentLoopAsync(runtime, sink, a, agentCaps[a], violations)))
+                .Select(a => Task.Run(() => AgentLoopAsync(grains, sink, a, agentCaps[a], violations)))
                 .ToArray();
-            var monitor = Task.Run(() => MonitorAsync(runtime, sink, agentCaps, violations));
+            var monitor = Task.Run(() => MonitorAsync(grains, sink, agentCaps, violations));
 
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, ConversationCount),
@@ -67,15 +62,15 @@ public sealed class ParallelStressTests
                 async (i, _) =>
                 {
                     var group = Group((int)((uint)(i * 2654435761u) % GroupCount));
-                    await runtime.Get<ConversationGrain>(Tenant, Conversation(i))
-                        .Call(("v" + (i % 500), group), static (c, r) => c.Start(r.Item1, ServiceMode.Online, r.group));
+                    await grains.Conversation(Tenant, Conversation(i))
+                        .Start("v" + (i % 500), ServiceMode.Online, group);
                 }).WaitAsync(HangGuard);
 
             await sink.AllCompleted.WaitAsync(HangGuard);
             sink.StopAgents();
             await Task.WhenAll(agents).WaitAsync(HangGuard);
             await monitor.WaitAsync(HangGuard);
-            await runtime.WhenIdle().WaitAsync(HangGuard);
+            await host.Quiescence.WhenIdle().WaitAsync(HangGuard);
 
             Assert.Empty(violations);
             Assert.Empty(failures.Entries);
@@ -86,17 +81,16 @@ public sealed class ParallelStressTests
             Assert.All(Enumerable.Range(0, ConversationCount), i => Assert.Equal(1, sink.RingCounts.GetValueOrDefault(Conversation(i))));
             for (var a = 0; a < AgentCount; a++)
             {
-                var snapshot = await runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GetSnapshot());
+                var snapshot = await grains.Agent(Tenant, Agent(a)).GetSnapshot();
                 Assert.Empty(snapshot.Work);
                 Assert.Equal(AgentStatus.Idle, snapshot.Status);
             }
             for (var g = 0; g < GroupCount; g++)
-                Assert.Empty((await runtime.Get<SkillGroupGrain>(Tenant, Group(g)).Call(static grain => grain.GetSnapshot())).Queue);
+                Assert.Empty((await grains.SkillGroup(Tenant, Group(g)).GetSnapshot()).Queue);
         }
         finally
         {
             sink.StopAgents();
-            await runtime.DisposeAsync();
         }
     }
 
@@ -113,7 +107,7 @@ public sealed class ParallelStressTests
     /// One agent: every offer that rings is handled by its own task (answer, end, complete), so an agent works on
     /// as many at once as the engine reserved for them. Now and then the agent takes a short break (AS-2).
     /// </summary>
-    private static async Task AgentLoopAsync(GrainRuntime runtime, StressEvents sink, int agent, int cap, ConcurrentQueue<string> violations)
+    private static async Task AgentLoopAsync(IGrainFactory grains, StressEvents sink, int agent, int cap, ConcurrentQueue<string> violations)
     {
         var id = Agent(agent);
         var inHand = 0;
@@ -127,18 +121,18 @@ public sealed class ParallelStressTests
                 // Counted from the ring (after the reservation) to the return of Complete (after the release): never above the load.
                 var held = Interlocked.Increment(ref inHand);
                 if (held > cap) violations.Enqueue($"SG-3: {id} had {held} conversations in hand, cap {cap}");
-                var conversation = runtime.Get<ConversationGrain>(Tenant, conversationId);
-                await conversation.Call(id, static (c, a) => c.Answer(a));
+                var conversation = grains.Conversation(Tenant, conversationId);
+                await conversation.Answer(id);
                 await Task.Yield();
-                await conversation.Call(id, static (c, a) => c.End(a));
-                await conversation.Call(id, static (c, a) => c.Complete(a));
+                await conversation.End(id);
+                await conversation.Complete(id);
                 Interlocked.Decrement(ref inHand);
                 if (Interlocked.Increment(ref handled) % 17 == 0 && Interlocked.CompareExchange(ref onBreak, 1, 0) == 0)
                 {
-                    var grain = runtime.Get<AgentGrain>(Tenant, id);
-                    await grain.Call(static a => a.StartBreak());
+                    var grain = grains.Agent(Tenant, id);
+                    await grain.StartBreak();
                     await Task.Yield();
-                    await grain.Call(static a => a.EndBreak());
+                    await grain.EndBreak();
                     Volatile.Write(ref onBreak, 0);
                 }
             });
@@ -154,7 +148,7 @@ public sealed class ParallelStressTests
     /// agents' hands (RT-5). With no timeouts and no withdrawals a held conversation stays with its agent until
     /// completed, so two holders within one sweep mean two holders at once.
     /// </summary>
-    private static async Task MonitorAsync(GrainRuntime runtime, StressEvents sink, int[] agentCaps, ConcurrentQueue<string> violations)
+    private static async Task MonitorAsync(IGrainFactory grains, StressEvents sink, int[] agentCaps, ConcurrentQueue<string> violations)
     {
         while (await sink.SweepDue.Reader.WaitToReadAsync())
         {
@@ -162,7 +156,7 @@ public sealed class ParallelStressTests
             {
             }
             var snapshots = await Task.WhenAll(Enumerable.Range(0, AgentCount)
-                .Select(a => runtime.Get<AgentGrain>(Tenant, Agent(a)).Call(static g => g.GetSnapshot()).AsTask()));
+                .Select(a => grains.Agent(Tenant, Agent(a)).GetSnapshot().AsTask()));
             for (var a = 0; a < AgentCount; a++)
             {
                 if (snapshots[a].Work.Count > agentCaps[a])

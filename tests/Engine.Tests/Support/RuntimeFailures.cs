@@ -1,18 +1,19 @@
 using System.Collections.Concurrent;
-using Engine.Grains.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Tests.Support;
 
 /// <summary>
-/// The runtime's logger, kept: a one-way message, timer or reminder turn that throws is only logged by the
-/// runtime (nobody awaits it), so a property must look here to see it. Warnings (call timeouts) count too.
+/// The silo's failures, kept: a one-way call or timer turn that throws is only logged (nobody awaits it), so a
+/// property must look here to see it. Counts what is logged with an exception at warning or above.
 /// </summary>
-public sealed class RuntimeFailures : ILogger<GrainRuntime>
+public sealed class RuntimeFailures : ILoggerProvider, ILogger
 {
     private readonly ConcurrentQueue<string> _entries = new();
 
     public IReadOnlyCollection<string> Entries => _entries;
+
+    public ILogger CreateLogger(string categoryName) => this;
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -20,8 +21,11 @@ public sealed class RuntimeFailures : ILogger<GrainRuntime>
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (!IsEnabled(logLevel)) return;
-        var error = exception is null ? "" : $": {exception.GetType().Name}: {exception.Message}";
-        _entries.Enqueue($"{logLevel} {formatter(state, exception)}{error}");
+        if (!IsEnabled(logLevel) || exception is null) return;
+        _entries.Enqueue($"{logLevel} {formatter(state, exception)}: {exception.GetType().Name}: {exception.Message}");
+    }
+
+    public void Dispose()
+    {
     }
 }

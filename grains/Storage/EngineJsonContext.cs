@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
 using Engine.Agents;
 using Engine.Conversations;
+using Engine.Grains.Routing;
 
-namespace Engine.Grains.Routing;
+namespace Engine.Grains.Storage;
 
 /// <summary>Source-generated serializers for grain state: no reflection on the hot path.</summary>
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -10,7 +11,6 @@ namespace Engine.Grains.Routing;
 [JsonSerializable(typeof(ConversationState))]
 [JsonSerializable(typeof(SentMessage))]
 [JsonSerializable(typeof(SkillGroupState))]
-[JsonSerializable(typeof(SkillGroupQueueState))]
 [JsonSerializable(typeof(VisitorState))]
 [JsonSerializable(typeof(TenantState))]
 public sealed partial class EngineJsonContext : JsonSerializerContext;

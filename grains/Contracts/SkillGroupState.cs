@@ -13,18 +13,13 @@ public sealed class SkillGroupState
     public List<string> Members { get; set; } = [];
 }
 
-/// <summary>A skill group's queue (written on every enqueue and dequeue), kept apart from the member list.</summary>
-public sealed class SkillGroupQueueState
-{
-    public List<QueueEntry> Entries { get; set; } = [];
-}
-
 /// <summary>A returning customer's last agent (RT-3), by visitor id or phone number.</summary>
 public sealed class VisitorState
 {
     public string? LastAgentId { get; set; }
 }
 
+[GenerateSerializer, Immutable]
 public sealed record EnqueueRequest(
     string ConversationId,
     string VisitorId,
@@ -37,12 +32,15 @@ public sealed record EnqueueRequest(
 /// <summary>
 /// The group's answer to an enqueue: the position in its queue, or the agent who took the conversation at
 /// once (with the group's settings), so that the conversation records that offer in the same save as its
-/// arrival. Later offers reach the conversation one-way.
+/// arrival. Offers to conversations already waiting reach them one-way (<see cref="IConversationGrain.Offered"/>).
 /// </summary>
+[GenerateSerializer, Immutable]
 public readonly record struct EnqueueResult(int Position, string? AgentId, RoutingSettings? Settings);
 
+[GenerateSerializer]
 public sealed class SkillGroupUnavailableException(string groupId, string reason)
     : Engine.StateMachines.DomainException($"Skill group {groupId} {reason}.")
 {
+    [Id(0)]
     public string GroupId { get; } = groupId;
 }

@@ -33,6 +33,7 @@ public sealed class NullEngineEvents : IEngineEvents
     public void ConversationChanged(string tenant, ConversationSnapshot conversation) { }
 }
 
+[GenerateSerializer, Immutable]
 public sealed record ConversationSnapshot(
     string Id,
     string VisitorId,
@@ -52,10 +53,11 @@ public sealed record ConversationSnapshot(
 {
     public static ConversationSnapshot Of(ConversationState s) => new(
         s.Id, s.VisitorId, s.Mode, s.Status, s.GroupId, s.AgentId, s.CreatedAt, s.QueuedAt, s.OfferedAt,
-        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, s.ExcludedAgents.Count == 0 ? [] : [.. s.ExcludedAgents],
+        s.AnsweredAt, s.EndedAt, s.CompletedAt, s.EndReason, s.ExcludedAgents.ToArray(),
         s.Status == ConversationStatus.Offered ? s.OfferDeadline : null);
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AgentSnapshot(
     string AgentId,
     AgentStatus Status,
@@ -67,10 +69,11 @@ public sealed record AgentSnapshot(
     DateTimeOffset IdleSince)
 {
     public static AgentSnapshot Of(AgentState s) => new(
-        s.AgentId, s.Status(), s.Presence, s.BreakReason, s.Deleted, [.. s.Work.Values],
+        s.AgentId, s.Status(), s.Presence, s.BreakReason, s.Deleted, s.Work.Values.ToArray(),
         new Dictionary<string, Membership>(s.Groups), s.IdleSince);
 }
 
+[GenerateSerializer, Immutable]
 public sealed record SkillGroupSnapshot(
     string GroupId,
     Engine.Routing.ServiceMode Mode,

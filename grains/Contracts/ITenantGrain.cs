@@ -1,0 +1,32 @@
+using Engine.Routing;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>The tenant's routing configuration (key <c>tenant/tenant</c>): per-mode settings (ST-1) and its skill groups. The top of the call tree.</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    ValueTask<RoutingSettings> GetModeSettings(ServiceMode mode);
+
+    ValueTask<IReadOnlyDictionary<string, SkillGroupEntry>> GetSkillGroups();
+
+    /// <summary>SG-1..SG-3: creates a group in a mode (fixed), with its cap and overflow list.</summary>
+    ValueTask CreateSkillGroup(string groupId, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds);
+
+    /// <summary>Changes a group's cap (SG-3) and overflow list; the mode stays.</summary>
+    ValueTask UpdateSkillGroup(string groupId, int receptionCap, IReadOnlyList<string> overflowGroupIds);
+
+    /// <summary>SG-5: the group goes, its agents stay.</summary>
+    ValueTask DeleteSkillGroup(string groupId);
+
+    /// <summary>ST-1: settings of one mode, applied to every group of that mode at once.</summary>
+    ValueTask SetModeSettings(ServiceMode mode, RoutingSettings settings);
+}
+
+/// <summary>A returning customer (key <c>tenant/visitorId</c>, a visitor id or phone number): who served them last (RT-3).</summary>
+public interface IVisitorGrain : IGrainWithStringKey
+{
+    ValueTask<string?> LastAgent();
+
+    [OneWay]
+    ValueTask ServedBy(string agentId);
+}

@@ -1,0 +1,72 @@
+using Engine.StateMachines;
+
+namespace Engine.Grains.Hosting;
+
+/// <summary>What the engine's call filter asks of a grain after each call.</summary>
+internal interface IEngineGrain
+{
+    /// <summary>Tells Orleans whether idle collection may take this activation, after a call that may have changed it.</summary>
+    void ApplyKeepAlive();
+}
+
+/// <summary>
+/// Base of the engine's grains: tenant and key from the primary key (<c>tenant/key</c>), the persistent state,
+/// the clock, and deadline timers whose ticks come back as one-way calls to the grain itself (ordinary turns).
+/// Rule checks run before any change, so a <see cref="DomainException"/> leaves memory as stored; after any other
+/// failure the call filter drops the activation and the next call reads what is stored.
+/// </summary>
+public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimeProvider time) : Grain, IEngineGrain where TState : class, new()
+{
+    private string? _tenant;
+    private string? _key;
+
+    protected string Tenant => _tenant ?? SplitKey().Tenant;
+
+    protected string Key => _key ?? SplitKey().Key;
+
+    protected IPersistentState<TState> State => state;
+
+    protected TimeProvider Time => time;
+
+    protected DateTimeOffset Now => time.GetUtcNow();
+
+    private bool _keptAlive;
+
+    /// <summary>While true, idle collection passes this activation by (an online agent, a non-empty queue, a live conversation).</summary>
+    public virtual bool KeepAlive => false;
+
+    void IEngineGrain.ApplyKeepAlive()
+    {
+        if (KeepAlive == _keptAlive) return;
+        _keptAlive = KeepAlive;
+        DelayDeactivation(_keptAlive ? TimeSpan.MaxValue : TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// A timer that calls <paramref name="tick"/> once, <paramref name="dueIn"/> from now; <paramref name="tick"/>
+    /// makes a one-way call to this grain, so the deadline runs as a turn of whichever activation then holds it.
+    /// </summary>
+    protected ITimer ArmTimer(TimeSpan dueIn, Action tick)
+        => time.CreateTimer(static s => ((Action)s!)(), tick, dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+
+    /// <summary>A write of the state and a history record started together (one group-commit batch); both awaited, also when the first fails.</summary>
+    protected static async ValueTask Together(Task stateWrite, ValueTask record)
+    {
+        try
+        {
+            await stateWrite;
+        }
+        finally
+        {
+            await record;
+        }
+    }
+
+    private (string Tenant, string Key) SplitKey()
+    {
+        var split = EngineKey.Split(this.GetPrimaryKeyString());
+        _tenant = split.Tenant;
+        _key = split.Key;
+        return split;
+    }
+}

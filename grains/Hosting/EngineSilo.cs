@@ -1,0 +1,37 @@
+using Engine.Grains.Routing;
+using Engine.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+
+namespace Engine.Grains.Hosting;
+
+public static class EngineSilo
+{
+    /// <summary>
+    /// The engine's grains on a silo: their storage (<see cref="EngineGrainStorage"/> over the registered
+    /// <see cref="IStateStore"/>, in memory when none is), the call filters (reload after a failed turn,
+    /// keep-alive, quiescence for tests) and the waking of live grains at start. Register your own
+    /// <see cref="TimeProvider"/>, store, <see cref="IEngineEvents"/> or <see cref="IEngineHistory"/> first to replace the defaults.
+    /// </summary>
+    public static ISiloBuilder AddEngineGrains(this ISiloBuilder silo)
+    {
+        var services = silo.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        if (!services.Any(d => d.ServiceType == typeof(IStateStore)))
+        {
+            services.AddSingleton<MemoryStateStore>();
+            services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<MemoryStateStore>());
+            services.AddSingleton<ILiveConversations>(sp => sp.GetRequiredService<MemoryStateStore>());
+        }
+        services.TryAddSingleton<IEngineEvents>(NullEngineEvents.Instance);
+        services.TryAddSingleton<IEngineHistory>(NullEngineHistory.Instance);
+        services.TryAddSingleton<EngineCounters>();
+        services.TryAddSingleton(new Quiescence());
+        services.AddKeyedSingleton<IGrainStorage>(EngineGrainStorage.Name, static (sp, _) => new EngineGrainStorage(sp.GetRequiredService<IStateStore>()));
+        silo.AddIncomingGrainCallFilter<EngineIncomingFilter>();
+        silo.AddOutgoingGrainCallFilter<EngineOutgoingFilter>();
+        silo.AddStartupTask<LiveGrainWaker>();
+        return silo;
+    }
+}
