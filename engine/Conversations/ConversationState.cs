@@ -79,6 +79,9 @@ public sealed class ConversationState
     public List<string> ExcludedAgents { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? QueuedAt { get; set; }
+
+    /// <summary>Its place in its group's queue, as the group numbered it (the queue is rebuilt in this order).</summary>
+    public long QueueTicket { get; set; }
     public DateTimeOffset? OfferedAt { get; set; }
     public DateTimeOffset? AnsweredAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }

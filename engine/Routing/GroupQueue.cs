@@ -1,6 +1,9 @@
 namespace Engine.Routing;
 
-/// <summary>One conversation waiting in a group's queue.</summary>
+/// <summary>
+/// One conversation waiting in a group's queue. Its ticket orders the queue when the group rebuilds it from the
+/// waiting conversations (which store it): higher is later, and a conversation put back at the front gets one below all.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record QueueEntry(
     string ConversationId,
@@ -8,7 +11,8 @@ public sealed record QueueEntry(
     DateTimeOffset EnqueuedAt,
     IReadOnlyList<string> Excluded,
     IReadOnlyList<string> Visited,
-    string? LastAgentId);
+    string? LastAgentId,
+    long Ticket = 0);
 
 /// <summary>RT-1: first come, first served; a conversation whose offer failed goes back to the front.</summary>
 public sealed class GroupQueue

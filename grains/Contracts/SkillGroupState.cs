@@ -35,7 +35,7 @@ public sealed record EnqueueRequest(
 /// arrival. Offers to conversations already waiting reach them one-way (<see cref="IConversationGrain.Offered"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct EnqueueResult(int Position, string? AgentId, RoutingSettings? Settings);
+public readonly record struct EnqueueResult(int Position, string? AgentId, RoutingSettings? Settings, long Ticket);
 
 [GenerateSerializer]
 public sealed class SkillGroupUnavailableException(string groupId, string reason)

@@ -342,6 +342,7 @@ public sealed class ConversationGrain(
     {
         var result = await Group(groupId).Enqueue(
             new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front));
+        S.QueueTicket = result.Ticket;
         if (result.AgentId is { } agentId) TakeOffer(agentId, groupId, result.Settings!);
         return result.Position;
     }

@@ -21,6 +21,7 @@ public sealed class SkillGroupGrain(
     public const string TypeName = nameof(SkillGroupGrain);
 
     private GroupQueue _queue = new();
+    private long _lastTicket;
     private AgentPool _pool = new(LongestIdlePolicy.Instance);
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private ITimer? _overflowTimer;
@@ -35,10 +36,12 @@ public sealed class SkillGroupGrain(
     {
         if (S.Configured && !S.Deleted)
         {
-            foreach (var waiting in (await live.QueuedInAsync(Tenant, Key, cancellationToken)).OrderBy(c => c.QueuedAt ?? c.CreatedAt))
+            foreach (var waiting in (await live.QueuedInAsync(Tenant, Key, cancellationToken)).OrderBy(c => c.QueueTicket))
             {
                 var lastAgent = S.Settings.LastAgentPriority ? await Visitor(waiting.VisitorId).LastAgent() : null;
-                _queue.Enqueue(new QueueEntry(waiting.Id, waiting.VisitorId, waiting.QueuedAt ?? waiting.CreatedAt, waiting.ExcludedAgents.ToArray(), waiting.VisitedGroups.ToArray(), lastAgent));
+                _queue.Enqueue(new QueueEntry(
+                    waiting.Id, waiting.VisitorId, waiting.QueuedAt ?? waiting.CreatedAt, waiting.ExcludedAgents.ToArray(), waiting.VisitedGroups.ToArray(), lastAgent, waiting.QueueTicket));
+                _lastTicket = Math.Max(_lastTicket, waiting.QueueTicket);
             }
         }
         _pool = new AgentPool(AllocationPolicies.For(S.Settings.Policy));
@@ -135,12 +138,13 @@ public sealed class SkillGroupGrain(
         string? lastAgent = null;
         if (S.Settings.LastAgentPriority)
             lastAgent = await Visitor(request.VisitorId).LastAgent();
-        var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent);
+        var ticket = request.Front && _queue.Count > 0 ? _queue.Entries.First().Ticket - 1 : ++_lastTicket;
+        var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent, ticket);
         if (request.Front) _queue.EnqueueFront(entry);
         else _queue.Enqueue(entry);
         _queueChanged = true;
         var agentId = await Dispatch(request.ConversationId);
-        return agentId is null ? new EnqueueResult(_queue.PositionOf(request.ConversationId), null, null) : new EnqueueResult(-1, agentId, S.Settings);
+        return agentId is null ? new EnqueueResult(_queue.PositionOf(request.ConversationId), null, null, ticket) : new EnqueueResult(-1, agentId, S.Settings, ticket);
     }
 
     /// <summary>RT-6: how many conversations wait ahead of this one; -1 when it is not in this queue.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using Dapper;
 using Engine.Persistence;
-using Engine.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using Engine.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -148,11 +148,11 @@ public sealed class LockoutTests(LockoutTests.Server factory) : IClassFixture<Lo
 {
     public sealed class Server : EngineFactory
     {
-        private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+        private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
         public override TimeProvider? Clock => _clock;
 
-        public ManualTimeProvider Manual => _clock;
+        public FakeTimeProvider Manual => _clock;
     }
 
     [Fact]

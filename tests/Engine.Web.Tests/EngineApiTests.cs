@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
 using Engine.Routing;
 using Engine.Web.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -27,17 +26,17 @@ public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<Engine
     {
         using var op = await ApiClient.SignInAsync(factory, EngineFactory.OperatorEmail, EngineFactory.OperatorPassword);
         var client = op.Http;
-        var runtime = factory.Services.GetRequiredService<GrainRuntime>();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
         var tenant = "stats-" + Guid.NewGuid().ToString("N");
         var before = await client.GetFromJsonAsync<EngineStats>("/api/v1/engine/stats");
 
-        await runtime.Get<TenantGrain>(tenant, TenantGrain.SingletonKey).Call(static t => t.CreateSkillGroup("g1", ServiceMode.Online, 1, []));
-        await runtime.Get<SkillGroupGrain>(tenant, "g1").Call(static g => g.AddMember("a1"));
-        await runtime.Get<SkillGroupGrain>(tenant, "g1").Call(static g => g.AddMember("a2"));
-        await runtime.Get<AgentGrain>(tenant, "a1").Call(static a => a.GoOnline());
-        await runtime.Get<ConversationGrain>(tenant, "c1").Call(static c => c.Start("v1", ServiceMode.Online, "g1"));
-        await runtime.Get<ConversationGrain>(tenant, "c1").Call(static c => c.Answer("a1"));
-        await runtime.Get<ConversationGrain>(tenant, "c2").Call(static c => c.Start("v2", ServiceMode.Online, "g1"));
+        await grains.Tenant(tenant).CreateSkillGroup("g1", ServiceMode.Online, 1, []);
+        await grains.SkillGroup(tenant, "g1").AddMember("a1");
+        await grains.SkillGroup(tenant, "g1").AddMember("a2");
+        await grains.Agent(tenant, "a1").GoOnline();
+        await grains.Conversation(tenant, "c1").Start("v1", ServiceMode.Online, "g1");
+        await grains.Conversation(tenant, "c1").Answer("a1");
+        await grains.Conversation(tenant, "c2").Start("v2", ServiceMode.Online, "g1");
 
         var after = await client.GetFromJsonAsync<EngineStats>("/api/v1/engine/stats");
         Assert.NotNull(before);

@@ -1,46 +1,63 @@
-using Engine.Grains.Runtime;
+using Orleans.Concurrency;
 
 namespace Engine.Benchmarks.Actors;
 
 /// <summary>Keys made once, so that the measured loops do not allocate strings.</summary>
 internal static class BenchKeys
 {
-    public const string Tenant = "bench";
+    private static readonly string[] s_keys = Enumerable.Range(0, 4096).Select(i => "bench/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
-    private static readonly string[] s_keys = Enumerable.Range(0, 4096).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-
-    public static string Of(int index) => (uint)index < (uint)s_keys.Length ? s_keys[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string Of(int index) => (uint)index < (uint)s_keys.Length ? s_keys[index] : "bench/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>The callee of the awaited-call measurement: answers at once.</summary>
-internal sealed class EchoGrain : Grain
+public interface IEchoGrain : IGrainWithStringKey
 {
-    private long _served;
-
-    public ValueTask<long> Echo(long value)
-    {
-        _served++;
-        return new ValueTask<long>(value + 1);
-    }
-
-    public ValueTask<long> Served() => new(_served);
+    ValueTask<long> Echo(long value);
 }
 
-/// <summary>Makes awaited calls from its own turn to the <see cref="EchoGrain"/> of the same key.</summary>
-internal sealed class CallerGrain : Grain
+/// <summary>Makes awaited calls from its own turn to the <see cref="IEchoGrain"/> of the same key.</summary>
+public interface ICallerGrain : IGrainWithStringKey
+{
+    ValueTask<long> CallEcho(int count);
+}
+
+/// <summary>The receiver of one-way messages: counts what it processed.</summary>
+public interface ISinkGrain : IGrainWithStringKey
+{
+    [OneWay]
+    ValueTask Receive(int amount);
+
+    ValueTask<long> Received();
+}
+
+/// <summary>Sends one-way messages to a spread of <see cref="ISinkGrain"/>s.</summary>
+public interface ISenderGrain : IGrainWithStringKey
+{
+    ValueTask<int> Send(SendBatch batch);
+}
+
+[GenerateSerializer, Immutable]
+public readonly record struct SendBatch(int Count, int Sinks, int Offset);
+
+internal sealed class EchoGrain : Grain, IEchoGrain
+{
+    public ValueTask<long> Echo(long value) => new(value + 1);
+}
+
+internal sealed class CallerGrain : Grain, ICallerGrain
 {
     public async ValueTask<long> CallEcho(int count)
     {
-        var echo = GetGrain<EchoGrain>(Key);
+        var echo = GrainFactory.GetGrain<IEchoGrain>(this.GetPrimaryKeyString());
         long value = 0;
-        for (var i = 0; i < count; i++) value = await echo.Call(value, static (grain, v) => grain.Echo(v));
+        for (var i = 0; i < count; i++) value = await echo.Echo(value);
         if (value != count) throw new InvalidOperationException($"expected {count} echoes, got {value}");
         return value;
     }
 }
 
-/// <summary>The receiver of one-way messages: counts what it processed.</summary>
-internal sealed class SinkGrain : Grain
+internal sealed class SinkGrain : Grain, ISinkGrain
 {
     private long _received;
 
@@ -53,8 +70,7 @@ internal sealed class SinkGrain : Grain
     public ValueTask<long> Received() => new(_received);
 }
 
-/// <summary>Sends one-way messages to a spread of <see cref="SinkGrain"/>s.</summary>
-internal sealed class SenderGrain : Grain
+internal sealed class SenderGrain : Grain, ISenderGrain
 {
     /// <summary>
     /// Tells <paramref name="batch"/>.Count sinks, one message each, round robin from this sender's own offset,
@@ -65,13 +81,11 @@ internal sealed class SenderGrain : Grain
         var next = batch.Offset;
         for (var i = 0; i < batch.Count; i++)
         {
-            GetGrain<SinkGrain>(BenchKeys.Of(next)).Tell(1, static (sink, amount) => sink.Receive(amount));
+            _ = GrainFactory.GetGrain<ISinkGrain>(BenchKeys.Of(next)).Receive(1);
             next = next + 1 == batch.Sinks ? 0 : next + 1;
         }
         var last = next == 0 ? batch.Sinks - 1 : next - 1;
-        await GetGrain<SinkGrain>(BenchKeys.Of(last)).Call(static sink => sink.Received());
+        await GrainFactory.GetGrain<ISinkGrain>(BenchKeys.Of(last)).Received();
         return batch.Count;
     }
 }
-
-internal readonly record struct SendBatch(int Count, int Sinks, int Offset);

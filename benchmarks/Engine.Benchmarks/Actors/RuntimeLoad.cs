@@ -1,11 +1,9 @@
 using Engine.Benchmarks.Harness;
-using Engine.Grains.Runtime;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Benchmarks.Actors;
 
 /// <summary>
-/// Drives the actor runtime flat out: awaited grain-to-grain calls, and one-way messages from many
+/// Drives Orleans flat out, in one silo as the server embeds it: awaited grain-to-grain calls, and one-way messages from many
 /// senders to many sinks. Each phase runs for a fixed time; batches in flight at the end finish and count.
 /// </summary>
 internal sealed class RuntimeLoad : IAsyncDisposable
@@ -16,24 +14,13 @@ internal sealed class RuntimeLoad : IAsyncDisposable
     /// <summary>One-way messages one sender turn sends; the turn then waits for one call to drain.</summary>
     public const int TellsPerTurn = 256;
 
-    private readonly GrainRuntime _runtime;
+    private readonly BenchSilo _silo;
 
-    private RuntimeLoad(GrainRuntime runtime) => _runtime = runtime;
+    private RuntimeLoad(BenchSilo silo) => _silo = silo;
 
-    public static async Task<RuntimeLoad> StartAsync(RuntimeOptions? options = null)
-    {
-        var runtime = new GrainRuntime(
-            options ?? new RuntimeOptions(),
-            new ServiceCollection().BuildServiceProvider(),
-            TimeProvider.System,
-            new MemoryGrainStorage(),
-            new MemoryReminderStore());
-        runtime.Register<EchoGrain>().Register<CallerGrain>().Register<SinkGrain>().Register<SenderGrain>();
-        await runtime.StartAsync().ConfigureAwait(false);
-        return new RuntimeLoad(runtime);
-    }
+    public static async Task<RuntimeLoad> StartAsync() => new(await BenchSilo.StartAsync().ConfigureAwait(false));
 
-    public GrainRuntime Runtime => _runtime;
+    public IGrainFactory Grains => _silo.Grains;
 
     public async Task<PhaseStats> RunCallsAsync(int callers, TimeSpan duration, CancellationToken cancellationToken)
     {
@@ -41,7 +28,7 @@ internal sealed class RuntimeLoad : IAsyncDisposable
         var meter = PhaseMeter.Start();
         stop.CancelAfter(duration);
         var loops = new Task<long>[callers];
-        for (var i = 0; i < callers; i++) loops[i] = CallLoop(_runtime.Get<CallerGrain>(BenchKeys.Tenant, BenchKeys.Of(i)), stop.Token);
+        for (var i = 0; i < callers; i++) loops[i] = CallLoop(Grains.GetGrain<ICallerGrain>(BenchKeys.Of(i)), stop.Token);
         var completed = await Task.WhenAll(loops).ConfigureAwait(false);
         var stats = meter.Stop(completed.Sum());
         cancellationToken.ThrowIfCancellationRequested();
@@ -58,10 +45,10 @@ internal sealed class RuntimeLoad : IAsyncDisposable
         for (var i = 0; i < senders; i++)
         {
             var batch = new SendBatch(TellsPerTurn, sinks, (int)((long)i * sinks / senders));
-            loops[i] = SendLoop(_runtime.Get<SenderGrain>(BenchKeys.Tenant, BenchKeys.Of(i)), batch, stop.Token);
+            loops[i] = SendLoop(Grains.GetGrain<ISenderGrain>(BenchKeys.Of(i)), batch, stop.Token);
         }
         var sent = (await Task.WhenAll(loops).ConfigureAwait(false)).Sum();
-        // A sink answers this call only after every message queued before it (FIFO), so the phase ends when all were processed.
+        // A sink answers this call after the messages queued before it (one silo delivers in order), so the phase ends when all were processed.
         var received = await ReceivedAsync(sinks).ConfigureAwait(false) - before;
         var stats = meter.Stop(received);
         cancellationToken.ThrowIfCancellationRequested();
@@ -69,17 +56,17 @@ internal sealed class RuntimeLoad : IAsyncDisposable
         return stats;
     }
 
-    private static async Task<long> CallLoop(GrainRef<CallerGrain> caller, CancellationToken stop)
+    private static async Task<long> CallLoop(ICallerGrain caller, CancellationToken stop)
     {
         long done = 0;
-        while (!stop.IsCancellationRequested) done += await caller.Call(CallsPerTurn, static (grain, count) => grain.CallEcho(count)).ConfigureAwait(false);
+        while (!stop.IsCancellationRequested) done += await caller.CallEcho(CallsPerTurn).ConfigureAwait(false);
         return done;
     }
 
-    private static async Task<long> SendLoop(GrainRef<SenderGrain> sender, SendBatch batch, CancellationToken stop)
+    private static async Task<long> SendLoop(ISenderGrain sender, SendBatch batch, CancellationToken stop)
     {
         long done = 0;
-        while (!stop.IsCancellationRequested) done += await sender.Call(batch, static (grain, b) => grain.Send(b)).ConfigureAwait(false);
+        while (!stop.IsCancellationRequested) done += await sender.Send(batch).ConfigureAwait(false);
         return done;
     }
 
@@ -87,9 +74,9 @@ internal sealed class RuntimeLoad : IAsyncDisposable
     {
         var queries = new Task<long>[sinks];
         for (var i = 0; i < sinks; i++)
-            queries[i] = _runtime.Get<SinkGrain>(BenchKeys.Tenant, BenchKeys.Of(i)).Call(static sink => sink.Received()).AsTask();
+            queries[i] = Grains.GetGrain<ISinkGrain>(BenchKeys.Of(i)).Received().AsTask();
         return (await Task.WhenAll(queries).ConfigureAwait(false)).Sum();
     }
 
-    public ValueTask DisposeAsync() => _runtime.DisposeAsync();
+    public ValueTask DisposeAsync() => _silo.DisposeAsync();
 }

@@ -5,7 +5,7 @@ using Engine.Benchmarks.Harness;
 using Engine.Conversations;
 using Engine.Grains;
 using Engine.Grains.Routing;
-using Engine.Grains.Runtime;
+using Engine.Grains.Storage;
 using Engine.Routing;
 using Engine.StateMachines;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,8 +26,8 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private const int ChunkBits = 16;
 
     private readonly LoadSettings _settings;
-    private readonly ServiceProvider _services;
-    private readonly GrainRuntime _runtime;
+    private readonly Storage.HarnessStore _store;
+    private BenchSilo _silo = null!;
     private readonly LatencyHistogram _offerLatency = new();
     private readonly long[]?[] _startedAt = new long[]?[1 << 14];
     private readonly Lock _chunkGate = new();
@@ -41,16 +41,20 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private LoadSimulation(LoadSettings settings, Storage.HarnessStore store)
     {
         _settings = settings;
-        var services = new ServiceCollection().AddSingleton<IEngineEvents>(this);
-        if (store.Database is not null)
-        {
-            services.AddSingleton<IGrainStorage>(new Engine.Persistence.SqlGrainStorage(store.Database, store.Commit!, TimeProvider.System));
-            services.AddSingleton<IReminderStore>(new Engine.Persistence.SqlReminderStore(store.Database, store.Commit!));
-            services.AddSingleton<IEngineHistory>(new Engine.Persistence.HistoryStore(store.Commit!));
-        }
-        _services = services.AddEngineGrains().BuildServiceProvider();
-        _runtime = _services.GetRequiredService<GrainRuntime>();
+        _store = store;
     }
+
+    private IGrainFactory Grains => _silo.Grains;
+
+    private Task<BenchSilo> StartSiloAsync(CancellationToken cancellationToken) => BenchSilo.StartAsync(services =>
+    {
+        services.AddSingleton<IEngineEvents>(this);
+        if (_store.Database is null) return;
+        var storage = new Engine.Persistence.SqlGrainStorage(_store.Database, _store.Commit!, TimeProvider.System);
+        services.AddSingleton<IStateStore>(storage);
+        services.AddSingleton<ILiveConversations>(storage);
+        services.AddSingleton<IEngineHistory>(new Engine.Persistence.HistoryStore(_store.Commit!));
+    }, cancellationToken: cancellationToken);
 
     public static async Task<LoadResult> RunAsync(LoadSettings settings, Storage.HarnessStore store, CancellationToken cancellationToken)
     {
@@ -60,7 +64,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 
     private async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
     {
-        await _runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        _silo = await StartSiloAsync(cancellationToken).ConfigureAwait(false);
         var before = SettledHeap();
         await SetUpCenterAsync().ConfigureAwait(false);
         var bytesPerIdleAgent = (SettledHeap() - before) / _settings.Agents;
@@ -89,7 +93,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         _arriving = false;
         await pump.ConfigureAwait(false);
         await DrainAsync(cancellationToken).ConfigureAwait(false);
-        var activations = _runtime.ActivationCount;
+        var activations = await _silo.ActivationCountAsync().ConfigureAwait(false);
         var bytesPerQueued = await MeasureQueuedAsync().ConfigureAwait(false);
 
         using var process = Process.GetCurrentProcess();
@@ -127,7 +131,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     /// <summary>Groups, each agent in two of them, everyone online.</summary>
     private async Task SetUpCenterAsync()
     {
-        var tenant = _runtime.Get<TenantGrain>(Tenant, TenantGrain.SingletonKey);
+        var tenant = Grains.Tenant(Tenant);
         for (var g = 0; g < _settings.Groups; g++)
             await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, _settings.Cap, []).ConfigureAwait(false);
         await ForAllAgents(async agent =>
@@ -135,9 +139,9 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
             var i = int.Parse(agent.AsSpan(1), CultureInfo.InvariantCulture);
             var first = i % _settings.Groups;
             var second = (i * 7 + 3) % _settings.Groups;
-            await _runtime.Get<SkillGroupGrain>(Tenant, Group(first)).AddMember(agent).ConfigureAwait(false);
-            if (second != first) await _runtime.Get<SkillGroupGrain>(Tenant, Group(second)).AddMember(agent).ConfigureAwait(false);
-            await _runtime.Get<AgentGrain>(Tenant, agent).GoOnline().ConfigureAwait(false);
+            await Grains.SkillGroup(Tenant, Group(first)).AddMember(agent).ConfigureAwait(false);
+            if (second != first) await Grains.SkillGroup(Tenant, Group(second)).AddMember(agent).ConfigureAwait(false);
+            await Grains.Agent(Tenant, agent).GoOnline().ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -185,9 +189,9 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     {
         try
         {
-            await _runtime.Get<ConversationGrain>(Tenant, id).Start(visitor, ServiceMode.Online, group).ConfigureAwait(false);
+            await Grains.Conversation(Tenant, id).Start(visitor, ServiceMode.Online, group).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DomainException or GrainCallTimeoutException)
+        catch (Exception e) when (e is DomainException or TimeoutException)
         {
             Failed();
         }
@@ -198,7 +202,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     {
         try
         {
-            var conversation = _runtime.Get<ConversationGrain>(Tenant, conversationId);
+            var conversation = Grains.Conversation(Tenant, conversationId);
             await conversation.Answer(agentId).ConfigureAwait(false);
             if (_settings.Handle > TimeSpan.Zero) await HarnessClock.WaitAsync(_settings.Handle, CancellationToken.None).ConfigureAwait(false);
             await conversation.End(agentId).ConfigureAwait(false);
@@ -207,7 +211,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
             Interlocked.Decrement(ref _inFlight);
             if (_arriving && _settings.Rate <= 0) Arrive();
         }
-        catch (Exception e) when (e is DomainException or GrainCallTimeoutException)
+        catch (Exception e) when (e is DomainException or TimeoutException)
         {
             Failed();
         }
@@ -232,7 +236,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private async Task<long> MeasureQueuedAsync()
     {
         if (_settings.QueuedSample == 0) return 0;
-        var tenant = _runtime.Get<TenantGrain>(QueueTenant, TenantGrain.SingletonKey);
+        var tenant = Grains.Tenant(QueueTenant);
         var groups = Math.Min(_settings.Groups, 100);
         for (var g = 0; g < groups; g++)
             await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, 1, []).ConfigureAwait(false);
@@ -240,7 +244,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         await Parallel.ForEachAsync(Enumerable.Range(0, _settings.QueuedSample), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
             var id = "q" + i.ToString(CultureInfo.InvariantCulture);
-            await _runtime.Get<ConversationGrain>(QueueTenant, id)
+            await Grains.Conversation(QueueTenant, id)
                 .Start("qv" + i.ToString(CultureInfo.InvariantCulture), ServiceMode.Online, Group(i % groups))
                 .ConfigureAwait(false);
         }).ConfigureAwait(false);
@@ -295,7 +299,6 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _runtime.DisposeAsync().ConfigureAwait(false);
-        await _services.DisposeAsync().ConfigureAwait(false);
+        if (_silo is not null) await _silo.DisposeAsync().ConfigureAwait(false);
     }
 }

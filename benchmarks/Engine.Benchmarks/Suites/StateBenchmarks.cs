@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using BenchmarkDotNet.Attributes;
 using Engine.Agents;
 using Engine.Conversations;
-using Engine.Grains.Routing;
+using Engine.Grains.Storage;
 using Engine.Routing;
 
 namespace Engine.Benchmarks.Suites;

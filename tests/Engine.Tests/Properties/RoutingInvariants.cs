@@ -40,7 +40,7 @@ public static class RoutingInvariants
     }
 
     public static Task<Observation> ObserveAsync(RoutingHost host, World world, IEnumerable<string> conversationIds)
-        => ObserveAsync(host.Grains, host.IdleAsync, RoutingHost.Tenant, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
+        => ObserveAsync(host.Grains, host.IdleAsync, host.TenantId, world.Agents.Select(a => a.Id), World.Groups, conversationIds);
 
     /// <summary>Snapshots of the given grains, one by one: a true picture only when nothing else runs (quiescence).</summary>
     public static async Task<Observation> ObserveAsync(IGrainFactory grains, Func<Task> idle, string tenant, IEnumerable<string> agentIds, IEnumerable<string> groupIds, IEnumerable<string> conversationIds)

@@ -1,6 +1,7 @@
 using Engine.Routing;
+using Engine.Tests.Routing;
 using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace Engine.Tests.Properties;
 
@@ -10,25 +11,17 @@ namespace Engine.Tests.Properties;
 /// SG-3 caps, RT-5 one holder, RT-1 one place and no takeable conversation left waiting. Steps that the current
 /// state refuses must throw a domain exception (and break nothing); about one step in ten sends two steps at once
 /// from two threads, racing each other and the timers. A failure prints the shrunk case, the trace of what each
-/// step did, and the state.
+/// step did, and the state. The runs share one test cluster, each in a tenant of its own.
 /// </summary>
-public sealed class RoutingProperties
+public sealed class RoutingProperties(RoutingProperties.Cluster cluster) : IClassFixture<RoutingProperties.Cluster>
 {
-    [Fact]
-    public void SG3_RT5_RT1_Random_agent_and_customer_steps_keep_caps_one_holder_and_every_conversation_in_one_place()
-    {
-        Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(150),
-            Prop.ForAll(RoutingCases.Arbitrary(maxSteps: 50, timeoutsAlways: false), RoutingRun.Play));
-    }
+    [Property(MaxTest = 150, Arbitrary = [typeof(AnyCases)])]
+    public void SG3_RT5_RT1_Random_agent_and_customer_steps_keep_caps_one_holder_and_every_conversation_in_one_place(RoutingCase routingCase)
+        => RoutingRun.Play(routingCase, cluster.Host);
 
-    [Fact]
-    public void AS4_RT4_RT1_Missed_offers_overflow_and_after_call_windows_never_leave_a_takeable_conversation_waiting()
-    {
-        Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(100),
-            Prop.ForAll(RoutingCases.Arbitrary(maxSteps: 50, timeoutsAlways: true), RoutingRun.Play));
-    }
+    [Property(MaxTest = 100, Arbitrary = [typeof(TimeoutCases)])]
+    public void AS4_RT4_RT1_Missed_offers_overflow_and_after_call_windows_never_leave_a_takeable_conversation_waiting(RoutingCase routingCase)
+        => RoutingRun.Play(routingCase, cluster.Host);
 
     /// <summary>
     /// Found by the property above, shrunk. c1 (phone) was missed by a2, a3 and a1 in turn and waits; a4 is online
@@ -63,5 +56,25 @@ public sealed class RoutingProperties
             new AgentStep(AgentAction.EndBreak, 0),
             new Advance(30),
         ]));
+    }
+
+    public static class AnyCases
+    {
+        public static Arbitrary<RoutingCase> Cases() => RoutingCases.Arbitrary(maxSteps: 50, timeoutsAlways: false);
+    }
+
+    public static class TimeoutCases
+    {
+        public static Arbitrary<RoutingCase> Cases() => RoutingCases.Arbitrary(maxSteps: 50, timeoutsAlways: true);
+    }
+
+    /// <summary>One test cluster for all runs of this class.</summary>
+    public sealed class Cluster : IAsyncLifetime
+    {
+        public RoutingHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Host = await RoutingHost.StartAsync();
+
+        public async Task DisposeAsync() => await Host.DisposeAsync();
     }
 }

@@ -32,12 +32,15 @@ public sealed class RoutingRun
         _case = routingCase;
     }
 
-    /// <summary>Synchronous for FsCheck; the run itself goes on the thread pool, away from any test synchronization context.</summary>
-    public static void Play(RoutingCase routingCase) => Task.Run(() => PlayAsync(routingCase)).GetAwaiter().GetResult();
+    /// <summary>
+    /// Synchronous for FsCheck; the run itself goes on the thread pool, away from any test synchronization context.
+    /// Each run is a tenant of its own on <paramref name="cluster"/>, or on a cluster of its own when none is given.
+    /// </summary>
+    public static void Play(RoutingCase routingCase, RoutingHost? cluster = null) => Task.Run(() => PlayAsync(routingCase, cluster)).GetAwaiter().GetResult();
 
-    private static async Task PlayAsync(RoutingCase routingCase)
+    private static async Task PlayAsync(RoutingCase routingCase, RoutingHost? cluster)
     {
-        await using var host = await RoutingHost.StartAsync();
+        await using var host = cluster?.ForTenant("run-" + Guid.NewGuid().ToString("N")) ?? await RoutingHost.StartAsync();
         var run = new RoutingRun(host, routingCase);
         await run.SetUpAsync();
         await run.CheckAsync("set-up");

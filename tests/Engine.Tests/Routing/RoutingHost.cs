@@ -22,6 +22,7 @@ public sealed class RoutingHost : IAsyncDisposable
     public const string Tenant = "t1";
 
     private readonly InProcessTestCluster _cluster;
+    private readonly RoutingHost? _owner;
 
     private RoutingHost(InProcessTestCluster cluster, FakeTimeProvider clock, IStateStore store, ILiveConversations live, IEngineHistory history)
     {
@@ -31,6 +32,20 @@ public sealed class RoutingHost : IAsyncDisposable
         Live = live;
         History = history;
     }
+
+    private RoutingHost(RoutingHost owner, string tenantId)
+        : this(owner._cluster, owner.Clock, owner.Store, owner.Live, owner.History)
+    {
+        _owner = owner;
+        TenantId = tenantId;
+        Events = owner.Events;
+        Failures = owner.Failures;
+        Counters = owner.Counters;
+        Quiescence = owner.Quiescence;
+    }
+
+    /// <summary>The tenant whose grains this host's shortcuts reach (<see cref="Tenant"/> unless made by <see cref="ForTenant"/>).</summary>
+    public string TenantId { get; } = Tenant;
 
     public FakeTimeProvider Clock { get; }
 
@@ -104,10 +119,16 @@ public sealed class RoutingHost : IAsyncDisposable
         return host;
     }
 
-    public ITenantGrain TenantGrain => Grains.Tenant(Tenant);
-    public IAgentGrain Agent(string id) => Grains.Agent(Tenant, id);
-    public ISkillGroupGrain Group(string id) => Grains.SkillGroup(Tenant, id);
-    public IConversationGrain Conversation(string id) => Grains.Conversation(Tenant, id);
+    /// <summary>
+    /// The same cluster, clock and recorders seen through another tenant: many short runs share one cluster, each in a
+    /// tenant of its own (a tenant's grains never call another's). Disposing it leaves the cluster running.
+    /// </summary>
+    public RoutingHost ForTenant(string tenantId) => new(_owner ?? this, tenantId);
+
+    public ITenantGrain TenantGrain => Grains.Tenant(TenantId);
+    public IAgentGrain Agent(string id) => Grains.Agent(TenantId, id);
+    public ISkillGroupGrain Group(string id) => Grains.SkillGroup(TenantId, id);
+    public IConversationGrain Conversation(string id) => Grains.Conversation(TenantId, id);
 
     /// <summary>Waits until no one-way call is in flight: what awaited calls and clock advances set going has happened.</summary>
     public Task IdleAsync() => Quiescence.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
@@ -186,6 +207,7 @@ public sealed class RoutingHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_owner is not null) return;
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
     }

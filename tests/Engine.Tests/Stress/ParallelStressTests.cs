@@ -118,15 +118,16 @@ public sealed class ParallelStressTests
         {
             var handler = Task.Run(async () =>
             {
-                // Counted from the ring (after the reservation) to the return of Complete (after the release): never above the load.
+                // Counted from the ring (after the reservation) until Complete is asked for (before the release, which
+                // may ring the next offer before Complete returns): never above the cap.
                 var held = Interlocked.Increment(ref inHand);
                 if (held > cap) violations.Enqueue($"SG-3: {id} had {held} conversations in hand, cap {cap}");
                 var conversation = grains.Conversation(Tenant, conversationId);
                 await conversation.Answer(id);
                 await Task.Yield();
                 await conversation.End(id);
-                await conversation.Complete(id);
                 Interlocked.Decrement(ref inHand);
+                await conversation.Complete(id);
                 if (Interlocked.Increment(ref handled) % 17 == 0 && Interlocked.CompareExchange(ref onBreak, 1, 0) == 0)
                 {
                     var grain = grains.Agent(Tenant, id);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Orleans.TestingHost;
 
 namespace Engine.Web.Tests.Support;
 
@@ -35,6 +36,8 @@ public class EngineFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:Operator:Email", OperatorEmail);
         builder.UseSetting("Engine:Operator:Password", OperatorPassword);
         builder.UseSetting("Engine:Demo:Seed", "false");
+        // Each server in the test process has a silo of its own, on a port of its own.
+        builder.UseSetting("Engine:Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Tests sign in often from one address; the rate limit has a test of its own.
         builder.UseSetting("Engine:SignIn:PermitsPerMinute", "100000");
         if (Store == "postgres")
@@ -47,7 +50,11 @@ public class EngineFactory : WebApplicationFactory<Program>
             builder.UseSetting("ConnectionStrings:Engine", new NpgsqlConnectionStringBuilder(server) { SearchPath = _schema }.ConnectionString);
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        if (Clock is { } clock) builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)));
+        if (Clock is { } clock)
+        {
+            // The grains follow the test clock; Orleans's own background work (membership, messaging) keeps real time.
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(clock)).UseTimeProviderForBackgroundAreas(TimeProvider.System));
+        }
     }
 
     public override async ValueTask DisposeAsync()
@@ -61,6 +68,14 @@ public class EngineFactory : WebApplicationFactory<Program>
             Execute(Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")!, $"DROP SCHEMA IF EXISTS {_schema} CASCADE");
         }
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A free local TCP port, asked of the kernel.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Execute(string connectionString, string sql)
