@@ -12,11 +12,27 @@ namespace Engine.Grains.Hosting;
 /// </summary>
 internal sealed class EngineIncomingFilter(Quiescence quiescence) : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        Task call;
+        try
+        {
+            call = context.Invoke();
+        }
+        catch (Exception error)
+        {
+            call = Task.FromException(error);
+        }
+        if (!call.IsCompletedSuccessfully) return AfterAsync(call, context);
+        After(context);
+        return Task.CompletedTask;
+    }
+
+    private async Task AfterAsync(Task call, IIncomingGrainCallContext context)
     {
         try
         {
-            await context.Invoke();
+            await call;
         }
         catch (Exception error) when (error is not DomainException && context.Grain is IEngineGrain)
         {
@@ -25,9 +41,14 @@ internal sealed class EngineIncomingFilter(Quiescence quiescence) : IIncomingGra
         }
         finally
         {
-            if (context.Grain is IEngineGrain grain) grain.ApplyKeepAlive();
-            if (quiescence.Enabled && EngineOutgoingFilter.IsOneWay(context.Request)) quiescence.Done();
+            After(context);
         }
+    }
+
+    private void After(IIncomingGrainCallContext context)
+    {
+        if (context.Grain is IEngineGrain grain) grain.ApplyKeepAlive();
+        if (quiescence.Enabled && EngineOutgoingFilter.IsOneWay(context.Request)) quiescence.Done();
     }
 }
 

@@ -106,6 +106,7 @@ public sealed class RoutingHost : IAsyncDisposable
             services.AddSingleton(_ => host!.Quiescence);
             services.AddSingleton<ILoggerProvider>(_ => host!.Failures);
             silo.AddEngineGrains();
+            silo.AddOutgoingGrainCallFilter<EngineOutgoingFilter>();
         });
         // Tests also send one-way calls themselves (to stage a race): counted as sent on the client's side too.
         builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(context =>
