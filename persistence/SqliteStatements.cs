@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -6,12 +5,12 @@ using SQLitePCL;
 namespace Engine.Persistence;
 
 /// <summary>
-/// The SQLite writer's statements, run on the connection's native handle: each statement text is
-/// prepared once for the life of the connection and its parameters are bound by position. The
-/// command objects of Microsoft.Data.Sqlite cost more per execution (a reader, parameter objects,
-/// a name lookup per parameter) than the single-row writes they carry. Values are bound from one
-/// pinned buffer of this object without a copy (<see cref="SqliteNative"/>): text encoded into it,
-/// blobs copied into it; it stays unchanged until the statement is reset and its bindings cleared.
+/// The SQLite writer's statements, run through SQLitePCLRaw on the connection's handle: each statement text is
+/// prepared once for the life of the connection and its parameters are bound by position. The command objects
+/// of Microsoft.Data.Sqlite cost more per execution (a reader, parameter objects, a name lookup per parameter)
+/// than the single-row writes they carry. Text is encoded into one reused buffer and bound as a span, blobs are
+/// bound from their own bytes; SQLite copies both while binding (SQLITE_TRANSIENT), so nothing it keeps points
+/// into managed memory.
 /// </summary>
 internal sealed class SqliteStatements(SqliteConnection connection) : IDisposable
 {
@@ -21,8 +20,8 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
     /// <summary>The same statements by reference: their texts are constants, so this finds them without hashing a long text.</summary>
     private readonly Dictionary<string, Prepared> _byReference = new(ReferenceEqualityComparer.Instance);
 
-    private byte[] _values = GC.AllocateUninitializedArray<byte>(4096, pinned: true);
-    private nint _valuesAddress;
+    /// <summary>Each text is encoded here instead of into a new array; SQLite has copied it out by the time the next one is.</summary>
+    private byte[] _utf8 = new byte[4096];
 
     public void Begin() => Exec("BEGIN IMMEDIATE");
 
@@ -37,26 +36,26 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
     /// <summary>Runs one write; returns the rows it changed.</summary>
     public int Run(SqlWrite write)
     {
-        var statement = Bound(write).Address;
-        var rc = SqliteNative.Step(statement);
-        SqliteNative.Reset(statement);
-        SqliteNative.ClearBindings(statement);
+        var statement = Bound(write);
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        raw.sqlite3_clear_bindings(statement);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
-        return SqliteNative.Changes(_db.DangerousGetHandle());
+        return raw.sqlite3_changes(_db);
     }
 
     /// <summary>Runs one query; <paramref name="read"/> steps through its rows with <see cref="Next"/>.</summary>
     public T Query<T>(SqlWrite query, Func<SqliteStatements, sqlite3_stmt, T> read)
     {
-        var prepared = Bound(query);
+        var statement = Bound(query);
         try
         {
-            return read(this, prepared.Statement);
+            return read(this, statement);
         }
         finally
         {
-            SqliteNative.Reset(prepared.Address);
-            SqliteNative.ClearBindings(prepared.Address);
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
         }
     }
 
@@ -69,12 +68,10 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
         return false;
     }
 
-    private Prepared Bound(SqlWrite sql)
+    private sqlite3_stmt Bound(SqlWrite sql)
     {
         var prepared = Prepare(sql.Text);
         var parameters = sql.Parameters;
-        Reserve(parameters);
-        var used = 0;
         try
         {
             for (var i = 0; i < parameters.Length; i++)
@@ -82,80 +79,44 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
                 var (name, value) = parameters[i];
                 var index = prepared.IndexOf(i, name);
                 // A parameter the text does not use is left out, as Microsoft.Data.Sqlite does.
-                if (index > 0) Check(Bind(prepared.Address, index, value, ref used));
+                if (index > 0) Check(Bind(prepared.Statement, index, value));
             }
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException)
         {
-            // Nothing stays bound to the buffer, which the next statement reuses (or replaces).
-            SqliteNative.ClearBindings(prepared.Address);
+            // A statement that failed to bind is not run, and only a run clears it: the next one finds nothing bound.
+            raw.sqlite3_clear_bindings(prepared.Statement);
             throw;
         }
-        return prepared;
+        return prepared.Statement;
     }
 
-    /// <summary>Makes the value buffer large enough for every text and blob of <paramref name="parameters"/>, before any is bound in it.</summary>
-    private void Reserve((string Name, object? Value)[] parameters)
+    private int Bind(sqlite3_stmt statement, int index, object? value) => value switch
     {
-        var needed = 0;
-        foreach (var (_, value) in parameters)
-        {
-            needed += value switch
-            {
-                string text => Encoding.UTF8.GetMaxByteCount(text.Length),
-                byte[] bytes => bytes.Length,
-                ReadOnlyMemory<byte> bytes => bytes.Length,
-                _ => 0,
-            };
-        }
-        if (needed <= _values.Length && _valuesAddress != 0) return;
-        if (needed > _values.Length) _values = GC.AllocateUninitializedArray<byte>(Math.Max(needed, _values.Length * 2), pinned: true);
-        _valuesAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_values, 0);
-    }
+        null => raw.sqlite3_bind_null(statement, index),
+        string text => BindText(statement, index, text),
+        long number => raw.sqlite3_bind_int64(statement, index, number),
+        int number => raw.sqlite3_bind_int64(statement, index, number),
+        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+        byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+        ReadOnlyMemory<byte> bytes => raw.sqlite3_bind_blob(statement, index, bytes.Span),
+        double number => raw.sqlite3_bind_double(statement, index, number),
+        _ => throw new InvalidOperationException($"A group-commit parameter of type {value.GetType().Name} is not supported."),
+    };
 
-    private int Bind(nint statement, int index, object? value, ref int used)
+    private int BindText(sqlite3_stmt statement, int index, string text)
     {
-        switch (value)
-        {
-            case null:
-                return SqliteNative.BindNull(statement, index);
-            case string text:
-            {
-                var length = Encoding.UTF8.GetBytes(text, _values.AsSpan(used));
-                var rc = SqliteNative.BindText(statement, index, _valuesAddress + used, length, SqliteNative.Static);
-                used += length;
-                return rc;
-            }
-            case long number:
-                return SqliteNative.BindInt64(statement, index, number);
-            case int number:
-                return SqliteNative.BindInt64(statement, index, number);
-            case bool flag:
-                return SqliteNative.BindInt64(statement, index, flag ? 1 : 0);
-            case byte[] bytes:
-                return BindBlob(statement, index, bytes, ref used);
-            case ReadOnlyMemory<byte> bytes:
-                return BindBlob(statement, index, bytes.Span, ref used);
-            case double number:
-                return SqliteNative.BindDouble(statement, index, number);
-            default:
-                throw new InvalidOperationException($"A group-commit parameter of type {value.GetType().Name} is not supported.");
-        }
-    }
-
-    private int BindBlob(nint statement, int index, ReadOnlySpan<byte> bytes, ref int used)
-    {
-        bytes.CopyTo(_values.AsSpan(used));
-        var rc = SqliteNative.BindBlob(statement, index, _valuesAddress + used, bytes.Length, SqliteNative.Static);
-        used += bytes.Length;
-        return rc;
+        var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (needed > _utf8.Length) _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+        var length = Encoding.UTF8.GetBytes(text, _utf8);
+        return raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, length));
     }
 
     private void Exec(string sql)
     {
-        var statement = Prepare(sql).Address;
-        var rc = SqliteNative.Step(statement);
-        SqliteNative.Reset(statement);
+        var statement = Prepare(sql).Statement;
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
         if (rc != raw.SQLITE_DONE) Check(rc);
     }
 
@@ -192,9 +153,6 @@ internal sealed class SqliteStatements(SqliteConnection connection) : IDisposabl
         private int[] _indexes = [];
 
         public sqlite3_stmt Statement { get; } = statement;
-
-        /// <summary>The native statement, valid as long as <see cref="Statement"/> is not disposed.</summary>
-        public nint Address { get; } = statement.DangerousGetHandle();
 
         public int IndexOf(int position, string name)
         {

@@ -151,6 +151,37 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public async Task The_sqlite_writer_stores_every_kind_of_value_as_bound_and_an_empty_text_as_empty_not_null()
+    {
+        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        await using (var setup = await store.Database.OpenAsync())
+        {
+            await setup.ExecuteAsync("CREATE TABLE bound (k INTEGER, t TEXT, e TEXT, n TEXT, i INTEGER, b INTEGER, d REAL, blob BLOB, none BLOB, memory BLOB)");
+        }
+        const string insert = "INSERT INTO bound VALUES (@K, @T, @E, @N, @I, @B, @D, @Blob, @None, @Memory)";
+        // A text longer than the writer's encoding buffer, then a short one in the buffer it grew.
+        var texts = new[] { new string('é', 5000) + "中文", "small é 中文" };
+        for (var k = 0; k < texts.Length; k++)
+        {
+            Assert.Equal(1, await store.Commit.RunAsync(new SqlWrite(insert,
+            [
+                ("@K", (long)k), ("@T", texts[k]), ("@E", ""), ("@N", null), ("@I", 7 + k), ("@B", true), ("@D", 0.5),
+                ("@Blob", Bytes(texts[k])), ("@None", Array.Empty<byte>()), ("@Memory", new ReadOnlyMemory<byte>(Bytes("memory"), 1, 4)),
+            ])));
+        }
+
+        await using var connection = await store.Database.OpenAsync();
+        var rows = (await connection.QueryAsync<(string T, string E, string TypeOfE, string TypeOfN, long I, long B, double D, byte[] Blob, string TypeOfNone, byte[] Memory)>(
+            "SELECT t, e, typeof(e), typeof(n), i, b, d, blob, typeof(none), memory FROM bound ORDER BY k")).ToList();
+        for (var k = 0; k < texts.Length; k++)
+        {
+            Assert.Equal((texts[k], "", "text", "null", 7L + k, 1L, 0.5, "blob"), (rows[k].T, rows[k].E, rows[k].TypeOfE, rows[k].TypeOfN, rows[k].I, rows[k].B, rows[k].D, rows[k].TypeOfNone));
+            Assert.Equal(Bytes(texts[k]), rows[k].Blob);
+            Assert.Equal(Bytes("emor"), rows[k].Memory);
+        }
+    }
+
+    [Fact]
     public async Task The_sqlite_wal_starts_again_from_its_beginning_under_steady_writes_instead_of_growing()
     {
         await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
