@@ -50,22 +50,33 @@ public enum EndReason
 /// </summary>
 public sealed class ConversationState
 {
-    public static readonly TransitionTable<ConversationStatus, ConversationTrigger> Machine = new TransitionTable<ConversationStatus, ConversationTrigger>("Conversation")
-        .Permit(ConversationStatus.New, ConversationTrigger.Transfer, ConversationStatus.Queued)
-        .Permit(ConversationStatus.New, ConversationTrigger.Abandon, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Queued, ConversationTrigger.Overflow, ConversationStatus.Queued)
-        .Permit(ConversationStatus.Queued, ConversationTrigger.Offer, ConversationStatus.Offered)
-        .Permit(ConversationStatus.Queued, ConversationTrigger.Abandon, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Queued, ConversationTrigger.GroupGone, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Offered, ConversationTrigger.Answer, ConversationStatus.Active)
-        .Permit(ConversationStatus.Offered, ConversationTrigger.OfferTimeout, ConversationStatus.Queued)
-        .Permit(ConversationStatus.Offered, ConversationTrigger.Withdraw, ConversationStatus.Queued)
-        .Permit(ConversationStatus.Offered, ConversationTrigger.Abandon, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Active, ConversationTrigger.Withdraw, ConversationStatus.Queued)
-        .Permit(ConversationStatus.Active, ConversationTrigger.End, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Active, ConversationTrigger.Abandon, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Active, ConversationTrigger.ReplyTimeout, ConversationStatus.Ended)
-        .Permit(ConversationStatus.Ended, ConversationTrigger.Complete, ConversationStatus.Completed);
+    public static readonly CompiledStateMachine<ConversationStatus, ConversationTrigger> Machine = new("Conversation", ConversationStatus.New, machine =>
+    {
+        machine.Configure(ConversationStatus.New)
+            .Permit(ConversationTrigger.Transfer, ConversationStatus.Queued)
+            .Permit(ConversationTrigger.Abandon, ConversationStatus.Ended);
+
+        machine.Configure(ConversationStatus.Queued)
+            .PermitReentry(ConversationTrigger.Overflow)
+            .Permit(ConversationTrigger.Offer, ConversationStatus.Offered)
+            .Permit(ConversationTrigger.Abandon, ConversationStatus.Ended)
+            .Permit(ConversationTrigger.GroupGone, ConversationStatus.Ended);
+
+        machine.Configure(ConversationStatus.Offered)
+            .Permit(ConversationTrigger.Answer, ConversationStatus.Active)
+            .Permit(ConversationTrigger.OfferTimeout, ConversationStatus.Queued)
+            .Permit(ConversationTrigger.Withdraw, ConversationStatus.Queued)
+            .Permit(ConversationTrigger.Abandon, ConversationStatus.Ended);
+
+        machine.Configure(ConversationStatus.Active)
+            .Permit(ConversationTrigger.Withdraw, ConversationStatus.Queued)
+            .Permit(ConversationTrigger.End, ConversationStatus.Ended)
+            .Permit(ConversationTrigger.Abandon, ConversationStatus.Ended)
+            .Permit(ConversationTrigger.ReplyTimeout, ConversationStatus.Ended);
+
+        machine.Configure(ConversationStatus.Ended)
+            .Permit(ConversationTrigger.Complete, ConversationStatus.Completed);
+    });
 
     public string Id { get; set; } = "";
     public string VisitorId { get; set; } = "";
