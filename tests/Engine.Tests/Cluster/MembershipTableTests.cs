@@ -104,6 +104,28 @@ public sealed class MembershipTableTests
             "SELECT (SELECT COUNT(*) FROM orleans_silos) + (SELECT COUNT(*) FROM orleans_membership_versions)"));
     }
 
+    [Fact]
+    public async Task The_required_bulk_cleanup_query_removes_only_dead_rows_silent_since_before_the_cutoff()
+    {
+        await using var store = await ClusterStore.CreateAsync();
+        var clusterId = TestSilo.NewClusterId();
+        var table = await OpenAsync(store, clusterId);
+        foreach (var (port, status, alive) in new[] { (11111, SiloStatus.Dead, Start), (22222, SiloStatus.Dead, Start.AddHours(2)), (33333, SiloStatus.Active, Start) })
+        {
+            var version = (await table.ReadAllAsync()).Version;
+            var entry = Silo(port, status);
+            entry.IAmAliveTime = alive;
+            Assert.True(await table.InsertRowAsync(entry, version.Next()));
+        }
+
+        // The provider runs this key only while CleanupDefunctSiloEntryKey is absent; run it as the provider would.
+        await using var connection = await store.Database.OpenAsync();
+        var cleanup = await connection.ExecuteScalarAsync<string>("SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'CleanupDefunctSiloEntriesKey'");
+        await connection.ExecuteAsync(cleanup!, new { DeploymentId = clusterId, IAmAliveTime = Start.AddHours(1) });
+
+        Assert.Equal([22222, 33333], (await table.ReadAllAsync()).Members.Select(m => m.Item1.SiloAddress.Endpoint.Port).Order());
+    }
+
     private static async Task<AdoNetClusteringTable> OpenAsync(TestStore store, string clusterId)
     {
         var table = new AdoNetClusteringTable(
