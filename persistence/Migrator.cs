@@ -1,5 +1,4 @@
-using System.Data.Common;
-using System.Reflection;
+using System.Globalization;
 using Dapper;
 
 namespace Engine.Persistence;
@@ -8,8 +7,15 @@ namespace Engine.Persistence;
 /// Applies the numbered scripts under <c>Migrations/</c> (embedded) that have not run yet, each in its own
 /// transaction, and records them in <c>schema_migrations</c>: running it twice changes nothing.
 /// </summary>
+/// <remarks>
+/// A script is named <c>NNNN_what.sql</c> and serves both stores. One named <c>NNNN_what.postgres.sql</c> (or
+/// <c>.sqlite.sql</c>) is for that store only: on the other store it is recorded without running, so every store
+/// records the same versions, numbering stays one sequence, and a store never runs it later. The Orleans cluster
+/// tables (0006) are such a script: a cluster keeps its membership and reminders in PostgreSQL only.
+/// </remarks>
 public static class Migrator
 {
+    /// <summary>Applies what has not run yet and returns the versions this run recorded (run or, for another store, skipped).</summary>
     public static async Task<IReadOnlyList<int>> MigrateAsync(Database database, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -17,34 +23,54 @@ public static class Migrator
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Scripts())
+        foreach (var script in Scripts())
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationLockSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var done = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version = script.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (done > 0) continue;
-            await connection.ExecuteAsync(new CommandDefinition(database.Dialect.Prepare(sql), transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (script.RunsOn(database.Dialect.Kind))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(database.Dialect.Prepare(script.Sql), transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
-                new { version, name, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { version = script.Version, name = script.Name, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            applied.Add(version);
+            applied.Add(script.Version);
         }
         return applied;
     }
 
-    /// <summary>The embedded scripts in version order; a script is named <c>NNNN_what.sql</c>.</summary>
-    public static IEnumerable<(int Version, string Name, string Sql)> Scripts()
+    /// <summary>The embedded scripts in version order.</summary>
+    public static IEnumerable<MigrationScript> Scripts()
     {
         var assembly = typeof(Migrator).Assembly;
         const string prefix = "Engine.Persistence.Migrations.";
         foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var name = resource[prefix.Length..^".sql".Length];
-            var version = int.Parse(name.AsSpan(0, name.IndexOf('_')), System.Globalization.CultureInfo.InvariantCulture);
+            var version = int.Parse(name.AsSpan(0, name.IndexOf('_')), CultureInfo.InvariantCulture);
             using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-            yield return (version, name, reader.ReadToEnd());
+            yield return new MigrationScript(version, name, reader.ReadToEnd(), OnlyFor(name));
         }
     }
+
+    /// <summary>The store a script's name reserves it for (<c>NNNN_what.postgres</c>), or null for both.</summary>
+    private static StoreKind? OnlyFor(string name)
+    {
+        var dot = name.LastIndexOf('.');
+        if (dot < 0) return null;
+        var store = name[(dot + 1)..];
+        return Enum.TryParse<StoreKind>(store, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            ? kind
+            : throw new InvalidOperationException($"Migration {name}: '.{store}' names no store (postgres or sqlite).");
+    }
+}
+
+/// <summary>One embedded migration: its version, its name (the file name without <c>.sql</c>), its SQL, and the one store it is for (null: both).</summary>
+public sealed record MigrationScript(int Version, string Name, string Sql, StoreKind? Only)
+{
+    public bool RunsOn(StoreKind kind) => Only is null || Only == kind;
 }
