@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using System.Text.Json.Serialization;
 using Engine.Persistence;
 using Engine.Persistence.Admin;
@@ -56,6 +57,8 @@ app.MapHealthChecks("/healthz");
 app.MapOpenApi();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
 app.MapEngineApi();
+// The Orleans Dashboard: silos, grains and call rates, for the platform operator.
+app.MapOrleansDashboard("/orleans").RequireAuthorization(Policies.Operator);
 app.MapAuthApi();
 app.MapTenantApi();
 app.MapAgentApi();

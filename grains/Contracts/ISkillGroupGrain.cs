@@ -24,6 +24,13 @@ public interface ISkillGroupGrain : IGrainWithStringKey
     /// <summary>RT-1: joins the queue. Returns the position, or the agent who took the conversation at once.</summary>
     ValueTask<EnqueueResult> Enqueue(EnqueueRequest request);
 
+    /// <summary>
+    /// A waiting conversation that came back from its stored state (a failed turn, a lost silo) makes sure it is in
+    /// the queue. When it is not, any member still holding an offer of it lets it go (the offer was never stored, so
+    /// it never happened), and it joins the queue as by <see cref="Enqueue"/>.
+    /// </summary>
+    ValueTask<EnqueueResult> EnsureQueued(EnqueueRequest request);
+
     /// <summary>RT-6: how many conversations wait ahead of this one; -1 when it is not in this queue.</summary>
     ValueTask<int> PositionOf(string conversationId);
 

@@ -47,7 +47,7 @@ public sealed class ConversationGrain(
         // them may have kept the record only. Numbering continues after what is on record.
         var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
         S.CatchUp(onRecord.LastSeq, onRecord.Recent);
-        // Deadlines stored with the state but not yet with the reminders (a crash in between) are armed now.
+        if (S.Status == ConversationStatus.Queued) await RejoinQueueAsync();
         if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) Arm(OfferTimer, offer);
         if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyTimer, reply);
     }
@@ -321,6 +321,28 @@ public sealed class ConversationGrain(
         }
     }
 
+    /// <summary>
+    /// A waiting conversation read back from storage: its group may have lost it (it lived on a lost silo) or offered
+    /// it to an agent in a step that was never stored; either way it takes its place again (RT-1, RT-5).
+    /// </summary>
+    private async Task RejoinQueueAsync()
+    {
+        try
+        {
+            var result = await Group(S.GroupId!).EnsureQueued(Request(front: true));
+            S.QueueTicket = result.Ticket;
+            if (result.AgentId is not { } agentId) return;
+            TakeOffer(agentId, S.GroupId!, result.Settings!);
+        }
+        catch (SkillGroupUnavailableException)
+        {
+            S.CloseForGoneGroup(Now);
+            await Finish();
+            return;
+        }
+        await Save();
+    }
+
     /// <summary>Back to the front of its group's queue; when the group is gone meanwhile, the conversation ends there.</summary>
     private async ValueTask BackToQueueAsync()
     {
@@ -340,14 +362,14 @@ public sealed class ConversationGrain(
     /// <summary>Joins the group's queue; an agent who takes the conversation at once is recorded here and rings after the next save.</summary>
     private async ValueTask<int> EnqueueIn(string groupId, bool front)
     {
-        var result = await Group(groupId).Enqueue(
-            new EnqueueRequest(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, Copy(S.ExcludedAgents), Copy(S.VisitedGroups), front));
+        var result = await Group(groupId).Enqueue(Request(front));
         S.QueueTicket = result.Ticket;
         if (result.AgentId is { } agentId) TakeOffer(agentId, groupId, result.Settings!);
         return result.Position;
     }
 
-    private static string[] Copy(List<string> list) => list.ToArray();
+    private EnqueueRequest Request(bool front)
+        => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front);
 
     private void Arm(string name, DateTimeOffset due)
     {

@@ -147,6 +147,15 @@ public sealed class SkillGroupGrain(
         return agentId is null ? new EnqueueResult(_queue.PositionOf(request.ConversationId), null, null, ticket) : new EnqueueResult(-1, agentId, S.Settings, ticket);
     }
 
+    public async ValueTask<EnqueueResult> EnsureQueued(EnqueueRequest request)
+    {
+        EnsureUsable();
+        if (_queue.Entries.FirstOrDefault(e => e.ConversationId == request.ConversationId) is { } queued)
+            return new EnqueueResult(_queue.PositionOf(request.ConversationId), null, null, queued.Ticket);
+        await Task.WhenAll(S.Members.Select(member => Agent(member).Release(request.ConversationId).AsTask()));
+        return await Enqueue(request);
+    }
+
     /// <summary>RT-6: how many conversations wait ahead of this one; -1 when it is not in this queue.</summary>
     public ValueTask<int> PositionOf(string conversationId) => new(_queue.PositionOf(conversationId));
 
