@@ -48,9 +48,10 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 
 var app = builder.Build();
 
+// Outside the exception handler, so that a request is logged with the status it was answered with.
+app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSerilogRequestLogging();
 app.UseEngineAuth();
 app.UseTenantScope();
 app.MapHealthChecks("/healthz");

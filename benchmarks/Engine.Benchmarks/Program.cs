@@ -18,6 +18,7 @@ internal static class Program
         ["load"] = new Load.LoadCommand(),
         ["durability"] = new Storage.DurabilityCommand(),
         ["crash"] = new Crash.CrashCommand(),
+        ["cluster"] = new Cluster.ClusterCommand(),
     };
 
     public static async Task<int> Main(string[] args)

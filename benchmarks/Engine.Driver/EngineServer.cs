@@ -35,6 +35,8 @@ public sealed class EngineServer : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/');
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // A silo port of its own, so that several servers (a cluster, parallel tests) share the machine.
+        start.Environment["Engine__Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
@@ -106,7 +108,7 @@ public sealed class EngineServer : IAsyncDisposable
         throw new DirectoryNotFoundException("Engine.sln was not found above " + here.FullName);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

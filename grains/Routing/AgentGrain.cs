@@ -128,7 +128,12 @@ public sealed class AgentGrain(
     public ValueTask<bool> HoldsOffer(string conversationId)
         => new(S.Work.TryGetValue(conversationId, out var item) && item.Stage == WorkStage.Reserved);
 
-    public ValueTask Answer(string conversationId) => Work(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
+    /// <summary>
+    /// The steps a conversation asks of its agent are idempotent: a step whose conversation was not stored after it (a
+    /// lost silo, a failed write) is asked again, and finding it already done is not a refusal.
+    /// </summary>
+    public ValueTask Answer(string conversationId)
+        => Holds(conversationId, WorkStage.Active) ? default : Work(conversationId, static (s, id, now) => s.Answer(id, now), "answered");
 
     /// <summary>
     /// AS-4: the offer timed out. Returns the stage the agent held the conversation in: Reserved (now
@@ -158,15 +163,23 @@ public sealed class AgentGrain(
         return true;
     }
 
-    public ValueTask End(string conversationId, AfterCallRule afterCall) => Work((conversationId, afterCall), static (s, a, now) => s.End(a.conversationId, now, a.afterCall), "ended");
+    public ValueTask End(string conversationId, AfterCallRule afterCall)
+        => Holds(conversationId, WorkStage.Ended, WorkStage.AfterCall, WorkStage.WrappingUp)
+            ? default
+            : Work((conversationId, afterCall), static (s, a, now) => s.End(a.conversationId, now, a.afterCall), "ended");
 
-    public ValueTask Complete(string conversationId) => Work(conversationId, static (s, id, now) => s.Complete(id, now), "completed");
+    public ValueTask Complete(string conversationId)
+        => S.Work.ContainsKey(conversationId) ? Work(conversationId, static (s, id, now) => s.Complete(id, now), "completed") : default;
 
-    public ValueTask Continue(string conversationId) => Work(conversationId, static (s, id, now) => s.Continue(id, now), "continued");
+    public ValueTask Continue(string conversationId)
+        => S.Work.ContainsKey(conversationId) ? Work(conversationId, static (s, id, now) => s.Continue(id, now), "continued") : default;
 
     public ValueTask EnterWrapUp(string conversationId, AfterCallRule afterCall) => Work((conversationId, afterCall), static (s, a, now) => s.EnterWrapUp(a.conversationId, now, a.afterCall), "wrap-up");
 
-    public ValueTask FinishWrapUp(string conversationId) => Work(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished");
+    public ValueTask FinishWrapUp(string conversationId)
+        => S.Work.ContainsKey(conversationId) ? Work(conversationId, static (s, id, now) => s.FinishWrapUp(id, now), "wrap-up-finished") : default;
+
+    private bool Holds(string conversationId, params WorkStage[] stages) => S.Work.TryGetValue(conversationId, out var item) && stages.Contains(item.Stage);
 
     /// <summary>AS-6 / AS-7: after-call deadlines return the agent to Idle and complete those conversations.</summary>
     public async ValueTask DeadlineDue()
