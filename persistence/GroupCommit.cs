@@ -53,12 +53,6 @@ public sealed partial class GroupCommit : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Whether writes become durable in the order they were queued: SQLite's single writer takes them first
-    /// in first out and commits its batches one after another; PostgreSQL's lanes commit side by side.
-    /// </summary>
-    public bool CommitsInOrder => _database.Dialect.Kind == StoreKind.Sqlite;
-
     public long Batches => Interlocked.Read(ref _batches);
 
     public long Writes => Interlocked.Read(ref _writes);
@@ -69,17 +63,6 @@ public sealed partial class GroupCommit : IAsyncDisposable
         var completion = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         Queue(new PendingWrite(write, completion));
         return completion.Task;
-    }
-
-    /// <summary>
-    /// Queues <paramref name="write"/> for the next batch without a task to wait for: for a write that a write
-    /// queued after it makes durable, where writes commit in order (<see cref="CommitsInOrder"/>). If its batch
-    /// fails, the failure is logged with the batch and the writes queued with it fail.
-    /// </summary>
-    public void Post(SqlWrite write)
-    {
-        if (!CommitsInOrder) throw new InvalidOperationException("Only a store whose writes commit in order takes a write nobody waits for.");
-        Queue(new PendingWrite(write, null));
     }
 
     private void Queue(PendingWrite pending)
@@ -291,19 +274,18 @@ public sealed partial class GroupCommit : IAsyncDisposable
     private sealed record CommittedBatch(WalFile Wal, List<PendingWrite> Writes);
 }
 
-/// <summary>A write waiting in the group commit; its task, if it has one, completes once its batch is durable.</summary>
-internal sealed class PendingWrite(SqlWrite sql, TaskCompletionSource<int>? completion)
+/// <summary>A write waiting in the group commit; its task completes once its batch is durable.</summary>
+internal sealed class PendingWrite(SqlWrite sql, TaskCompletionSource<int> completion)
 {
     public SqlWrite Sql { get; } = sql;
 
     public int RowsAffected { get; set; }
 
-    /// <summary>Null for a write nobody waits for (<see cref="GroupCommit.Post"/>).</summary>
-    public TaskCompletionSource<int>? Completion { get; } = completion;
+    public TaskCompletionSource<int> Completion { get; } = completion;
 
-    public void Succeed() => Completion?.TrySetResult(RowsAffected);
+    public void Succeed() => Completion.TrySetResult(RowsAffected);
 
-    public void Fail(Exception error) => Completion?.TrySetException(error);
+    public void Fail(Exception error) => Completion.TrySetException(error);
 }
 
 /// <summary>One parameterized statement (a write for the group commit, or a prepared read); parameters are named as in the SQL (<c>@name</c>).</summary>

@@ -130,27 +130,6 @@ public sealed class StoreTests
     }
 
     [Fact]
-    public async Task Posting_a_write_nobody_waits_for_is_refused_where_writes_do_not_commit_in_order()
-    {
-        await using var store = await TestStore.CreateAsync(StoreKind.Postgres);
-        Assert.False(store.Commit.CommitsInOrder);
-        Assert.Throws<InvalidOperationException>(() => store.Commit.Post(new SqlWrite("SELECT 1", [])));
-    }
-
-    [Fact]
-    public async Task Where_writes_commit_in_order_a_posted_write_is_on_record_once_a_write_queued_after_it_returns()
-    {
-        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
-        Assert.True(store.Commit.CommitsInOrder);
-        const string insert = "INSERT INTO agent_status_history (tenant_id, agent_id, at, from_status, to_status, reason) VALUES ('t1', @Agent, 1, 'Idle', 'Busy', 'posted')";
-        for (var i = 0; i < 50; i++) store.Commit.Post(new SqlWrite(insert, [("@Agent", "p" + i)]));
-        Assert.Equal(1, await store.Commit.RunAsync(new SqlWrite(insert, [("@Agent", "awaited")])));
-
-        await using var connection = await store.Database.OpenAsync();
-        Assert.Equal(51, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM agent_status_history"));
-    }
-
-    [Fact]
     public async Task The_sqlite_writer_stores_every_kind_of_value_as_bound_and_an_empty_text_as_empty_not_null()
     {
         await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);

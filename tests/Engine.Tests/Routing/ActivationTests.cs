@@ -1,0 +1,74 @@
+using Engine.Agents;
+using Engine.Conversations;
+using Engine.Routing;
+
+namespace Engine.Tests.Routing;
+
+/// <summary>What the engine builds on Orleans's activation: keep-alive, and grains that come back from their stored state.</summary>
+public sealed class ActivationTests
+{
+    [Fact]
+    public async Task Idle_collection_spares_online_agents_waiting_queues_and_live_conversations_and_takes_the_rest()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1", "a2");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        await host.ArriveAsync("c2", "g1");
+        Assert.Equal((1, 1), (host.Counters.Agents(AgentStatus.Busy), host.Counters.Agents(AgentStatus.Offline)));
+
+        await host.CollectIdleAsync();
+
+        // a2 (offline, holding nothing) went; a1, the queue holding c2 and both live conversations stayed.
+        Assert.Equal((1, 0), (host.Counters.Agents(AgentStatus.Busy), host.Counters.Agents(AgentStatus.Offline)));
+        Assert.Equal((1, 1), (host.Counters.Conversations(ConversationStatus.Offered), host.Counters.Conversations(ConversationStatus.Queued)));
+        Assert.Equal(["c2"], (await host.GroupSnapshotAsync("g1")).Queue);
+        Assert.Equal(Presence.Offline, (await host.AgentAsync("a2")).Presence);
+    }
+
+    [Fact]
+    public async Task RT1_RT5_A_waiting_conversation_read_back_from_storage_rejoins_a_queue_that_lost_it_and_voids_an_offer_never_stored()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c0", "g1");
+        await host.AnswerAsync("c0", "a1");
+        await host.ArriveAsync("c1", "g1");
+        // As after a lost silo: the group no longer queues c1, and a1 reserved it in a step c1 never stored.
+        Assert.True(await host.Group("g1").Dequeue("c1"));
+        await host.EndAsync("c0", "a1");
+        await host.CompleteAsync("c0", "a1");
+        Assert.Equal(ReserveOutcome.Reserved, (await host.Agent("a1").TryReserve("c1", "g1")).Outcome);
+
+        await host.Cluster.DeactivateAsync(host.Conversation("c1"));
+        var back = await host.ConversationAsync("c1");
+        await host.IdleAsync();
+
+        // c1 took its place again and was offered to a1, who holds it once.
+        Assert.Equal((ConversationStatus.Offered, "a1"), (back.Status, back.AgentId));
+        var held = Assert.Single((await host.AgentAsync("a1")).Work);
+        Assert.Equal(("c1", WorkStage.Reserved), (held.ConversationId, held.Stage));
+        Assert.Contains(("a1", "c1"), host.Events.Rings);
+    }
+
+    [Fact]
+    public async Task A_step_the_agent_already_took_is_not_refused_when_its_conversation_asks_again()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        // As after a lost silo, for each step in turn: a1 took it, c1 did not store it, and c1 asks again.
+        await host.Agent("a1").Answer("c1");
+        await host.AnswerAsync("c1", "a1");
+        await host.Agent("a1").End("c1", AfterCallRule.Default);
+        await host.EndAsync("c1", "a1");
+        await host.Agent("a1").Complete("c1");
+        await host.CompleteAsync("c1", "a1");
+
+        Assert.Null(await host.Conversation("c1").GetSnapshot());
+        Assert.Empty((await host.AgentAsync("a1")).Work);
+        Assert.Equal(AgentStatus.Idle, (await host.AgentAsync("a1")).Status);
+    }
+}
