@@ -1,3 +1,5 @@
+using Orleans.Configuration;
+
 namespace Engine.Persistence;
 
 /// <summary>
@@ -52,4 +54,15 @@ public static class ClusterDefaults
     /// they serve diagnosis only, and a day covers the incident a look at the table is for.
     /// </summary>
     public static readonly TimeSpan DefunctSiloExpiration = TimeSpan.FromDays(1);
+
+    /// <summary>Sets these values on a silo's membership options.</summary>
+    public static void ApplyTo(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = ProbeTimeout;
+        options.NumMissedProbesLimit = NumMissedProbesLimit;
+        options.NumVotesForDeathDeclaration = NumVotesForDeathDeclaration;
+        options.IAmAliveTablePublishTimeout = IAmAliveTablePublishTimeout;
+        options.TableRefreshTimeout = TableRefreshTimeout;
+        options.DefunctSiloExpiration = DefunctSiloExpiration;
+    }
 }

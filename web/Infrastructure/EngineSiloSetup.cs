@@ -58,14 +58,6 @@ public static class EngineSiloSetup
             o.Invariant = "Npgsql";
             o.ConnectionString = database.ConnectionString;
         });
-        silo.Configure<ClusterMembershipOptions>(o =>
-        {
-            o.ProbeTimeout = ClusterDefaults.ProbeTimeout;
-            o.NumMissedProbesLimit = ClusterDefaults.NumMissedProbesLimit;
-            o.NumVotesForDeathDeclaration = ClusterDefaults.NumVotesForDeathDeclaration;
-            o.IAmAliveTablePublishTimeout = ClusterDefaults.IAmAliveTablePublishTimeout;
-            o.TableRefreshTimeout = ClusterDefaults.TableRefreshTimeout;
-            o.DefunctSiloExpiration = ClusterDefaults.DefunctSiloExpiration;
-        });
+        silo.Configure<ClusterMembershipOptions>(ClusterDefaults.ApplyTo);
     }
 }

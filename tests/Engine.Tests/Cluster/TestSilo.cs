@@ -29,7 +29,7 @@ internal static class TestSilo
             silo.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = ServiceId; });
             silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
-            silo.Configure<ClusterMembershipOptions>(UseClusterDefaults);
+            silo.Configure<ClusterMembershipOptions>(ClusterDefaults.ApplyTo);
             if (reminders)
             {
                 silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
@@ -50,15 +50,6 @@ internal static class TestSilo
         return builder.Build();
     }
 
-    public static void UseClusterDefaults(ClusterMembershipOptions options)
-    {
-        options.ProbeTimeout = ClusterDefaults.ProbeTimeout;
-        options.NumMissedProbesLimit = ClusterDefaults.NumMissedProbesLimit;
-        options.NumVotesForDeathDeclaration = ClusterDefaults.NumVotesForDeathDeclaration;
-        options.IAmAliveTablePublishTimeout = ClusterDefaults.IAmAliveTablePublishTimeout;
-        options.TableRefreshTimeout = ClusterDefaults.TableRefreshTimeout;
-        options.DefunctSiloExpiration = ClusterDefaults.DefunctSiloExpiration;
-    }
 
     public static string NewClusterId() => "cluster-" + Guid.NewGuid().ToString("N")[..8];
 
