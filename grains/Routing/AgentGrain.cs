@@ -222,7 +222,7 @@ public sealed class AgentGrain(
             var last = Array.FindIndex(_told, t => t.GroupId == groupId);
             if (last >= 0 && !_told[last].Differs(report)) continue;
             Remember(groupId, report);
-            _ = GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId)).AgentAvailabilityChanged(report);
+            _ = GrainFactory.SkillGroup(Tenant, groupId).AgentAvailabilityChanged(report);
         }
         ArmDeadline();
     }
@@ -271,5 +271,5 @@ public sealed class AgentGrain(
         _deadlineTimer = ArmTimer(due - Now, () => self.DeadlineDue());
     }
 
-    private IConversationGrain Conversation(string conversationId) => GrainFactory.GetGrain<IConversationGrain>(EngineKey.Of(Tenant, conversationId));
+    private IConversationGrain Conversation(string conversationId) => GrainFactory.Conversation(Tenant, conversationId);
 }

@@ -133,7 +133,7 @@ public sealed class ConversationGrain(
         var snapshot = await Save();
         Disarm(OfferTimer);
         // RT-3 remembers who served the visitor where it is on; elsewhere nobody would ask.
-        if (S.KeepsLastAgent) _ = GrainFactory.GetGrain<IVisitorGrain>(EngineKey.Of(Tenant, S.VisitorId)).ServedBy(agentId);
+        if (S.KeepsLastAgent) _ = GrainFactory.Visitor(Tenant, S.VisitorId).ServedBy(agentId);
         return snapshot;
     }
 
@@ -414,9 +414,9 @@ public sealed class ConversationGrain(
         _counted = S.Status;
     }
 
-    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(EngineKey.Of(Tenant, agentId));
+    private IAgentGrain Agent(string agentId) => GrainFactory.Agent(Tenant, agentId);
 
-    private ISkillGroupGrain Group(string groupId) => GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId));
+    private ISkillGroupGrain Group(string groupId) => GrainFactory.SkillGroup(Tenant, groupId);
 }
 
 [GenerateSerializer]
