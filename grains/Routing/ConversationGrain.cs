@@ -32,6 +32,8 @@ public sealed class ConversationGrain(
     private ITimer? _offerTimer;
     private ITimer? _replyTimer;
     private ConversationStatus? _counted;
+    private string? _agentId;
+    private IAgentGrain? _agent;
 
     private ConversationState S => State.State;
 
@@ -414,7 +416,13 @@ public sealed class ConversationGrain(
         _counted = S.Status;
     }
 
-    private IAgentGrain Agent(string agentId) => GrainFactory.Agent(Tenant, agentId);
+    /// <summary>A conversation calls its agent several times over (answer, end, complete): the reference is kept.</summary>
+    private IAgentGrain Agent(string agentId)
+    {
+        if (_agent is { } agent && _agentId == agentId) return agent;
+        _agentId = agentId;
+        return _agent = GrainFactory.Agent(Tenant, agentId);
+    }
 
     private ISkillGroupGrain Group(string groupId) => GrainFactory.SkillGroup(Tenant, groupId);
 }
