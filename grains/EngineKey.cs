@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Engine.Grains;
 
 /// <summary>
@@ -9,6 +11,17 @@ public static class EngineKey
     public const char Separator = '/';
 
     public static string Of(string tenant, string key) => string.Concat(tenant, "/", key);
+
+    /// <summary>The grain key of <see cref="Of"/> as Orleans stores it (UTF-8), written without the intermediate string.</summary>
+    public static IdSpan IdOf(string tenant, string key)
+    {
+        var tenantBytes = Encoding.UTF8.GetByteCount(tenant);
+        var bytes = new byte[tenantBytes + 1 + Encoding.UTF8.GetByteCount(key)];
+        Encoding.UTF8.GetBytes(tenant, bytes);
+        bytes[tenantBytes] = (byte)Separator;
+        Encoding.UTF8.GetBytes(key, bytes.AsSpan(tenantBytes + 1));
+        return new IdSpan(bytes);
+    }
 
     public static (string Tenant, string Key) Split(string primaryKey)
     {

@@ -30,6 +30,8 @@ public static class EngineSilo
         services.TryAddSingleton<EngineCounters>();
         services.TryAddSingleton(new Quiescence());
         services.AddKeyedSingleton<IGrainStorage>(EngineGrainStorage.Name, static (sp, _) => new EngineGrainStorage(sp.GetRequiredService<IStateStore>()));
+        services.TryAddSingleton<PersistentStateFactory>();
+        services.AddSingleton<IPersistentStateFactory, EnginePersistentStateFactory>();
         silo.AddIncomingGrainCallFilter<EngineIncomingFilter>();
         silo.AddStartupTask<LiveGrainWaker>();
         return silo;

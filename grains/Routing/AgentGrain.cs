@@ -232,10 +232,10 @@ public sealed class AgentGrain(
         {
             if (groupId == notifyGroupsExcept) continue;
             var report = S.AvailabilityFor(groupId);
-            var last = Array.FindIndex(_told, t => t.GroupId == groupId);
+            var last = ToldIndex(groupId);
             if (last >= 0 && !_told[last].Differs(report)) continue;
             Remember(groupId, report);
-            _ = GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId)).AgentAvailabilityChanged(report);
+            _ = GrainFactory.SkillGroup(Tenant, groupId).AgentAvailabilityChanged(report);
         }
         ArmDeadline();
     }
@@ -251,7 +251,7 @@ public sealed class AgentGrain(
     private void Remember(string groupId, AgentAvailability report)
     {
         var told = new ToldGroup(groupId, report.Online, report.CanTake, report.Load, report.IdleSince);
-        var index = Array.FindIndex(_told, t => t.GroupId == groupId);
+        var index = ToldIndex(groupId);
         if (index >= 0)
         {
             _told[index] = told;
@@ -259,6 +259,16 @@ public sealed class AgentGrain(
         }
         Array.Resize(ref _told, _told.Length + 1);
         _told[^1] = told;
+    }
+
+    /// <summary>A loop rather than <c>Array.FindIndex</c>, whose capturing predicate cost an allocation per group on every change.</summary>
+    private int ToldIndex(string groupId)
+    {
+        for (var i = 0; i < _told.Length; i++)
+        {
+            if (_told[i].GroupId == groupId) return i;
+        }
+        return -1;
     }
 
     private void Forget(string groupId) => _told = Array.FindAll(_told, t => t.GroupId != groupId);
@@ -284,5 +294,5 @@ public sealed class AgentGrain(
         _deadlineTimer = ArmTimer(due - Now, () => self.DeadlineDue());
     }
 
-    private IConversationGrain Conversation(string conversationId) => GrainFactory.GetGrain<IConversationGrain>(EngineKey.Of(Tenant, conversationId));
+    private IConversationGrain Conversation(string conversationId) => GrainFactory.Conversation(Tenant, conversationId);
 }

@@ -32,6 +32,8 @@ public sealed class ConversationGrain(
     private ITimer? _offerTimer;
     private ITimer? _replyTimer;
     private ConversationStatus? _counted;
+    private string? _agentId;
+    private IAgentGrain? _agent;
 
     private ConversationState S => State.State;
 
@@ -133,7 +135,7 @@ public sealed class ConversationGrain(
         var snapshot = await Save();
         Disarm(OfferTimer);
         // RT-3 remembers who served the visitor where it is on; elsewhere nobody would ask.
-        if (S.KeepsLastAgent) _ = GrainFactory.GetGrain<IVisitorGrain>(EngineKey.Of(Tenant, S.VisitorId)).ServedBy(agentId);
+        if (S.KeepsLastAgent) _ = GrainFactory.Visitor(Tenant, S.VisitorId).ServedBy(agentId);
         return snapshot;
     }
 
@@ -436,9 +438,15 @@ public sealed class ConversationGrain(
         _counted = S.Status;
     }
 
-    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(EngineKey.Of(Tenant, agentId));
+    /// <summary>A conversation calls its agent several times over (answer, end, complete): the reference is kept.</summary>
+    private IAgentGrain Agent(string agentId)
+    {
+        if (_agent is { } agent && _agentId == agentId) return agent;
+        _agentId = agentId;
+        return _agent = GrainFactory.Agent(Tenant, agentId);
+    }
 
-    private ISkillGroupGrain Group(string groupId) => GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId));
+    private ISkillGroupGrain Group(string groupId) => GrainFactory.SkillGroup(Tenant, groupId);
 }
 
 [GenerateSerializer]

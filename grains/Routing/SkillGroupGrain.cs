@@ -271,9 +271,9 @@ public sealed class SkillGroupGrain(
         if (!S.Configured) throw new SkillGroupUnavailableException(Key, "does not exist");
     }
 
-    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(EngineKey.Of(Tenant, agentId));
+    private IAgentGrain Agent(string agentId) => GrainFactory.Agent(Tenant, agentId);
 
-    private IConversationGrain Conversation(string conversationId) => GrainFactory.GetGrain<IConversationGrain>(EngineKey.Of(Tenant, conversationId));
+    private IConversationGrain Conversation(string conversationId) => GrainFactory.Conversation(Tenant, conversationId);
 
-    private IVisitorGrain Visitor(string visitorId) => GrainFactory.GetGrain<IVisitorGrain>(EngineKey.Of(Tenant, visitorId));
+    private IVisitorGrain Visitor(string visitorId) => GrainFactory.Visitor(Tenant, visitorId);
 }

@@ -69,7 +69,7 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
             await Group(groupId).Configure(entry.Mode, entry.ReceptionCap, Settings(mode, entry.OverflowGroupIds));
     }
 
-    private ISkillGroupGrain Group(string groupId) => GrainFactory.GetGrain<ISkillGroupGrain>(EngineKey.Of(Tenant, groupId));
+    private ISkillGroupGrain Group(string groupId) => GrainFactory.SkillGroup(Tenant, groupId);
 
     private RoutingSettings Settings(ServiceMode mode, IReadOnlyList<string>? overflow = null)
     {
