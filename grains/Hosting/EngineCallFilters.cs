@@ -5,14 +5,14 @@ using Orleans.Serialization.Invocation;
 namespace Engine.Grains.Hosting;
 
 /// <summary>
-/// Around every call an engine grain receives: after a failure other than a rule refusal (a
-/// <see cref="DomainException"/>, raised before any change) the activation is dropped, so that memory never
-/// drifts from what is stored; keep-alive follows the grain's own rule; a one-way call counts as done for
-/// <see cref="Quiescence"/>.
+/// Around every call an engine grain receives (each engine grain is its own call filter, so that other grains pay
+/// nothing for it): after a failure other than a rule refusal (a <see cref="DomainException"/>, raised before any
+/// change) the activation is dropped, so that memory never drifts from what is stored; keep-alive follows the grain's
+/// own rule; a one-way call counts as done for <see cref="Quiescence"/>.
 /// </summary>
-internal sealed class EngineIncomingFilter(Quiescence quiescence) : IIncomingGrainCallFilter
+internal static class EngineCalls
 {
-    public Task Invoke(IIncomingGrainCallContext context)
+    public static Task Invoke(IIncomingGrainCallContext context, IEngineGrain grain, Quiescence quiescence)
     {
         Task call;
         try
@@ -23,31 +23,31 @@ internal sealed class EngineIncomingFilter(Quiescence quiescence) : IIncomingGra
         {
             call = Task.FromException(error);
         }
-        if (!call.IsCompletedSuccessfully) return AfterAsync(call, context);
-        After(context);
+        if (!call.IsCompletedSuccessfully) return AfterAsync(call, context, grain, quiescence);
+        After(context, grain, quiescence);
         return Task.CompletedTask;
     }
 
-    private async Task AfterAsync(Task call, IIncomingGrainCallContext context)
+    private static async Task AfterAsync(Task call, IIncomingGrainCallContext context, IEngineGrain grain, Quiescence quiescence)
     {
         try
         {
             await call;
         }
-        catch (Exception error) when (error is not DomainException && context.Grain is IEngineGrain)
+        catch (Exception error) when (error is not DomainException)
         {
             context.TargetContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, error, "A turn failed: the state is read again from storage."));
             throw;
         }
         finally
         {
-            After(context);
+            After(context, grain, quiescence);
         }
     }
 
-    private void After(IIncomingGrainCallContext context)
+    private static void After(IIncomingGrainCallContext context, IEngineGrain grain, Quiescence quiescence)
     {
-        if (context.Grain is IEngineGrain grain) grain.ApplyKeepAlive();
+        grain.ApplyKeepAlive();
         if (quiescence.Enabled && EngineOutgoingFilter.IsOneWay(context.Request)) quiescence.Done();
     }
 }

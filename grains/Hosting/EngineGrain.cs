@@ -1,4 +1,5 @@
 using Engine.StateMachines;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Grains.Hosting;
 
@@ -15,8 +16,9 @@ internal interface IEngineGrain
 /// Rule checks run before any change, so a <see cref="DomainException"/> leaves memory as stored; after any other
 /// failure the call filter drops the activation and the next call reads what is stored.
 /// </summary>
-public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimeProvider time) : Grain, IEngineGrain where TState : class, new()
+public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimeProvider time) : Grain, IEngineGrain, IIncomingGrainCallFilter where TState : class, new()
 {
+    private Quiescence? _quiescence;
     private string? _tenant;
     private string? _key;
 
@@ -34,6 +36,9 @@ public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimePr
 
     /// <summary>While true, idle collection passes this activation by (an online agent, a non-empty queue, a live conversation).</summary>
     public virtual bool KeepAlive => false;
+
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+        => EngineCalls.Invoke(context, this, _quiescence ??= ServiceProvider.GetRequiredService<Quiescence>());
 
     void IEngineGrain.ApplyKeepAlive()
     {

@@ -10,7 +10,7 @@ public static class EngineSilo
 {
     /// <summary>
     /// The engine's grains on a silo: their storage (<see cref="EngineGrainStorage"/> over the registered
-    /// <see cref="IStateStore"/>, in memory when none is), the call filters (reload after a failed turn,
+    /// <see cref="IStateStore"/>, in memory when none is), the grains filter their own calls (reload after a failed turn,
     /// keep-alive) and the waking of live grains at start. Tests that wait for quiescence also add
     /// <see cref="EngineOutgoingFilter"/> (not here: an outgoing filter costs every call an extra step). Register your own
     /// <see cref="TimeProvider"/>, store, <see cref="IEngineEvents"/> or <see cref="IEngineHistory"/> first to replace the defaults.
@@ -32,7 +32,6 @@ public static class EngineSilo
         services.AddKeyedSingleton<IGrainStorage>(EngineGrainStorage.Name, static (sp, _) => new EngineGrainStorage(sp.GetRequiredService<IStateStore>()));
         services.TryAddSingleton<PersistentStateFactory>();
         services.AddSingleton<IPersistentStateFactory, EnginePersistentStateFactory>();
-        silo.AddIncomingGrainCallFilter<EngineIncomingFilter>();
         silo.AddStartupTask<LiveGrainWaker>();
         return silo;
     }
