@@ -11,7 +11,7 @@ namespace Engine.Grains.Routing;
 /// One conversation: drives itself through queue, offer, answer, end and completion. Calls go down
 /// (to its group and its agent); it hears of offers, overflows and lost agents one-way.
 /// </summary>
-[GrainType(TypeName)]
+[GrainType(TypeName), Orleans.Placement.PreferLocalPlacement]
 public sealed class ConversationGrain(
     [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<ConversationState> state,
     TimeProvider time,
