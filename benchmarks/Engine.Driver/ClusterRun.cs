@@ -29,6 +29,7 @@ public sealed class ClusterRun : IAsyncDisposable
     private readonly EngineClient?[] _clients;
     private readonly ConcurrentDictionary<string, byte> _started = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _completed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _completions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _answeredBy = new(StringComparer.Ordinal);
     private ContactCenter _center = null!;
     private HashSet<string>[] _mine = [];
@@ -70,10 +71,10 @@ public sealed class ClusterRun : IAsyncDisposable
         var customers = Enumerable.Range(0, _options.InFlight).Select(i => Task.Run(() => CustomerLoopAsync(i, stop.Token), CancellationToken.None)).ToArray();
         var kills = 0;
         var failovers = new List<Task<double>>();
+        using var schedule = new PeriodicTimer(_options.KillEvery);
         for (var at = _options.KillEvery; at < _options.Duration; at += _options.KillEvery)
         {
-            var wait = at - clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await schedule.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
             // The next silo in turn that is up (one being started again is passed over); one always stays up.
             var victim = Enumerable.Range(kills, _options.Silos).Select(i => i % _options.Silos).First(i => _servers[i] is not null);
             if (_servers.Count(s => s is not null) < 2) continue;
@@ -81,7 +82,11 @@ public sealed class ClusterRun : IAsyncDisposable
             kills++;
         }
         var rest = _options.Duration - clock.Elapsed;
-        if (rest > TimeSpan.Zero) await Task.Delay(rest, cancellationToken).ConfigureAwait(false);
+        if (rest > TimeSpan.Zero)
+        {
+            using var end = new PeriodicTimer(rest);
+            await end.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+        }
         var failoverMax = failovers.Count == 0 ? 0 : (await Task.WhenAll(failovers).ConfigureAwait(false)).Max();
         var seconds = clock.Elapsed.TotalSeconds;
         var completedInRun = _completed.Count;
@@ -174,7 +179,7 @@ public sealed class ClusterRun : IAsyncDisposable
                     new { skillGroupId = _center.GroupId, visitorId = visitor, mode = "online" }, stop).ConfigureAwait(false);
                 var id = (string)started!["id"]!;
                 _started.TryAdd(id, 0);
-                while (!_completed.ContainsKey(id) && !stop.IsCancellationRequested) await Task.Delay(20, stop).ConfigureAwait(false);
+                await Completion(id).Task.WaitAsync(stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or EngineApiException or TaskCanceledException or OperationCanceledException)
             {
@@ -186,31 +191,43 @@ public sealed class ClusterRun : IAsyncDisposable
     private async Task AgentLoopAsync(int index, string agentId, string token, CancellationToken stop)
     {
         var mine = _mine[index];
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         while (!stop.IsCancellationRequested)
         {
-            if (!await WorkAsync(index, agentId, token, mine, stop).ConfigureAwait(false)) await PauseAsync(20, stop).ConfigureAwait(false);
+            if (!await WorkAsync(index, agentId, token, mine, stop).ConfigureAwait(false) && !await NextPollAsync(poll, stop).ConfigureAwait(false)) return;
         }
     }
 
     private async Task DrainAsync(int index, string agentId, string token, CancellationToken stop)
     {
         var mine = _mine[index];
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         while (!stop.IsCancellationRequested && _started.Keys.Any(id => !_completed.ContainsKey(id)))
         {
-            if (!await WorkAsync(index, agentId, token, mine, stop).ConfigureAwait(false)) await PauseAsync(50, stop).ConfigureAwait(false);
+            if (!await WorkAsync(index, agentId, token, mine, stop).ConfigureAwait(false) && !await NextPollAsync(poll, stop).ConfigureAwait(false)) return;
         }
     }
 
-    private static async Task PauseAsync(int milliseconds, CancellationToken stop)
+    /// <summary>An agent with nothing to do asks again at the next tick of its poll; false when the run is ending.</summary>
+    private static async Task<bool> NextPollAsync(PeriodicTimer poll, CancellationToken stop)
     {
         try
         {
-            await Task.Delay(milliseconds, stop).ConfigureAwait(false);
+            return await poll.WaitForNextTickAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // The run is ending.
+            return false;
         }
+    }
+
+    private TaskCompletionSource Completion(string id)
+        => _completions.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private void Completed(string id)
+    {
+        _completed.TryAdd(id, 0);
+        Completion(id).TrySetResult();
     }
 
     /// <summary>
@@ -253,7 +270,7 @@ public sealed class ClusterRun : IAsyncDisposable
         var status = ContactCenter.Text(now, "status");
         if (status == "Completed")
         {
-            _completed.TryAdd(id, 0);
+            Completed(id);
             return true;
         }
         if (ContactCenter.Text(now, "agentId") != agentId) return true;
@@ -268,7 +285,7 @@ public sealed class ClusterRun : IAsyncDisposable
                 return false;
             case "Ended":
                 await AnyClient(index).PostAsync($"{path}/complete", token, null, stop).ConfigureAwait(false);
-                _completed.TryAdd(id, 0);
+                Completed(id);
                 return true;
             default:
                 return true;
