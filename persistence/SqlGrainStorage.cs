@@ -102,7 +102,7 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         if (rows != 1)
         {
             var stored = (await ReadAsync(grain, cancellationToken).ConfigureAwait(false))?.Etag;
-            throw new InconsistentStateException($"State of {grain} was changed by someone else (expected ETag '{etag ?? "none"}', stored '{stored ?? "none"}')", stored, etag);
+            throw StateConflict.Of(grain, etag, stored);
         }
         return (Expected(etag) + 1).ToString(CultureInfo.InvariantCulture);
     }

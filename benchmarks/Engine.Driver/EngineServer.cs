@@ -108,6 +108,7 @@ public sealed class EngineServer : IAsyncDisposable
         throw new DirectoryNotFoundException("Engine.sln was not found above " + here.FullName);
     }
 
+    /// <summary>A free local TCP port, asked of the kernel.</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Engine.Conversations;
-using Orleans.Storage;
 
 namespace Engine.Grains.Storage;
 
@@ -30,7 +29,7 @@ public sealed class MemoryStateStore : IStateStore, ILiveConversations
     public ValueTask ClearAsync<TState>(StateKey key, TState lastState, string? etag, CancellationToken cancellationToken)
     {
         if (etag is null) return default;
-        if (!_rows.TryGetValue(key, out var slot)) throw Conflict(key, etag, null);
+        if (!_rows.TryGetValue(key, out var slot)) throw StateConflict.Of(key, etag, null);
         slot.Clear(key, etag);
         // The empty slot goes too, unless a writer filled it again meanwhile (then it stays).
         lock (slot)
@@ -62,9 +61,6 @@ public sealed class MemoryStateStore : IStateStore, ILiveConversations
         return found;
     }
 
-    internal static InconsistentStateException Conflict(StateKey key, string? expected, string? actual)
-        => new($"State of {key} was changed by someone else (expected ETag '{expected ?? "none"}', stored '{actual ?? "none"}')", actual, expected);
-
     private sealed class Slot(long firstWrite)
     {
         private byte[] _buffer = [];
@@ -86,7 +82,7 @@ public sealed class MemoryStateStore : IStateStore, ILiveConversations
         {
             lock (this)
             {
-                if (_etag != etag) throw Conflict(key, etag, _etag);
+                if (_etag != etag) throw StateConflict.Of(key, etag, _etag);
                 // Exact size plus a little room: a state grows a few bytes at a time, and idle state is most of memory.
                 if (_buffer.Length < payload.Length) _buffer = new byte[payload.Length + 32];
                 payload.CopyTo(_buffer);
@@ -99,7 +95,7 @@ public sealed class MemoryStateStore : IStateStore, ILiveConversations
         {
             lock (this)
             {
-                if (_etag != etag) throw Conflict(key, etag, _etag);
+                if (_etag != etag) throw StateConflict.Of(key, etag, _etag);
                 _etag = null;
                 _length = 0;
             }

@@ -8,6 +8,13 @@ public readonly record struct StateKey(string Type, string Tenant, string Key)
 
 public sealed record StoredState(byte[] Payload, string Etag);
 
+/// <summary>What every store throws when a write or clear names an ETag that is no longer the stored one.</summary>
+public static class StateConflict
+{
+    public static Orleans.Storage.InconsistentStateException Of(StateKey key, string? expected, string? stored)
+        => new($"State of {key} was changed by someone else (expected ETag '{expected ?? "none"}', stored '{stored ?? "none"}')", stored, expected);
+}
+
 /// <summary>
 /// The bytes of grain states, under the ETag rules of Orleans: a write or clear naming an ETag that is no longer
 /// the stored one throws <see cref="Orleans.Storage.InconsistentStateException"/>. <see cref="EngineGrainStorage"/>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Engine.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +26,7 @@ internal sealed class BenchSilo : IAsyncDisposable
         configure?.Invoke(builder.Services);
         builder.UseOrleans(s =>
         {
-            s.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0);
+            s.UseLocalhostClustering(siloPort: Engine.Driver.EngineServer.FreePort(), gatewayPort: 0);
             s.AddEngineGrains();
             silo?.Invoke(s);
         });
@@ -44,12 +42,5 @@ internal sealed class BenchSilo : IAsyncDisposable
     {
         await _host.StopAsync().ConfigureAwait(false);
         _host.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

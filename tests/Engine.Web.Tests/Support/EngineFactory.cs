@@ -37,7 +37,7 @@ public class EngineFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:Operator:Password", OperatorPassword);
         builder.UseSetting("Engine:Demo:Seed", "false");
         // Each server in the test process has a silo of its own, on a port of its own.
-        builder.UseSetting("Engine:Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Engine:Orleans:SiloPort", Engine.Driver.EngineServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Tests sign in often from one address; the rate limit has a test of its own.
         builder.UseSetting("Engine:SignIn:PermitsPerMinute", "100000");
         if (Store == "postgres")
@@ -68,14 +68,6 @@ public class EngineFactory : WebApplicationFactory<Program>
             Execute(Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")!, $"DROP SCHEMA IF EXISTS {_schema} CASCADE");
         }
         GC.SuppressFinalize(this);
-    }
-
-    /// <summary>A free local TCP port, asked of the kernel.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Execute(string connectionString, string sql)
