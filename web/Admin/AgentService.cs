@@ -1,4 +1,5 @@
 using Engine.Grains.Routing;
+using Engine.Persistence;
 using Engine.Persistence.Admin;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
@@ -12,7 +13,7 @@ public sealed record NewAgent(string Name, string? StaffNo, string Email, string
 /// Agents and admins of a tenant (AG-1..AG-3): rows in the store, and membership of the running skill
 /// group grains so that routing sees a change at once.
 /// </summary>
-public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwords passwords, InitialPasswords delivery, IGrainFactory grains, ApiTokenCache tokens, TimeProvider time)
+public sealed class AgentService(Database database, UserStore users, SkillGroupStore groups, Passwords passwords, InitialPasswords delivery, IGrainFactory grains, ApiTokenCache tokens, TimeProvider time)
 {
     /// <summary>Adds every agent or none (AG-4); returns each with their initial password (TN-3).</summary>
     public async Task<IReadOnlyList<(UserRow User, string InitialPassword)>> CreateAsync(string tenantId, IReadOnlyList<NewAgent> agents, CancellationToken cancellationToken)
@@ -65,10 +66,13 @@ public sealed class AgentService(UserStore users, SkillGroupStore groups, Passwo
 
     /// <summary>
     /// AG-3: cannot sign in any more, leaves every group, keeps what they hold; their records stay. Routing
-    /// lets go first, so a retry after a failure part-way finds the row and finishes. TN-2: the last admin stays.
+    /// lets go first, so a retry after a failure part-way finds the row and finishes. TN-2: the last admin
+    /// stays; the check, the routing side and the row change happen under the tenant's user lock, so two
+    /// admins deleted at once on any silos never both go, and a refused delete has touched nothing.
     /// </summary>
     public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
+        await using var hold = await database.HoldTenantAsync(tenantId, "users", cancellationToken);
         var user = await RequireAsync(tenantId, id, cancellationToken);
         if (user.Role == Roles.Admin && (await users.ListAsync(tenantId, new UserFilter(Role: Roles.Admin), 0, 1, cancellationToken)).Total <= 1)
             throw new LastAdminException();
