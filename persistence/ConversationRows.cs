@@ -33,16 +33,13 @@ internal static class ConversationRows
     private const string Columns = "status = @Status, queued_at = @QueuedAt, offered_at = @OfferedAt, answered_at = @AnsweredAt, ended_at = @EndedAt, end_reason = @EndReason, updated_at = @Now";
 
     /// <summary>
-    /// The first save. A completed record under the same id is taken over (the id starts again); a live one is
-    /// left alone, which makes the write a conflict.
+    /// The first save. A record of the tenant under the same id, completed or live, is left alone, which makes
+    /// the write a conflict: a record is never taken over.
     /// </summary>
     private const string InsertSql =
         "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at, state, etag, live) "
         + "VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now, @State, 1, 1) "
-        + "ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, visitor_id = excluded.visitor_id, mode = excluded.mode, created_at = excluded.created_at, "
-        + "group_id = excluded.group_id, agent_id = excluded.agent_id, status = excluded.status, queued_at = excluded.queued_at, offered_at = excluded.offered_at, "
-        + "answered_at = excluded.answered_at, ended_at = excluded.ended_at, end_reason = excluded.end_reason, updated_at = excluded.updated_at, state = excluded.state, etag = 1, live = 1 "
-        + "WHERE conversations.state IS NULL";
+        + "ON CONFLICT (tenant_id, id) DO NOTHING";
 
     private const string Live = " WHERE id = @Id AND tenant_id = @Tenant AND etag = @Etag AND state IS NOT NULL";
 

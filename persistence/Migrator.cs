@@ -11,20 +11,28 @@ namespace Engine.Persistence;
 /// A script is named <c>NNNN_what.sql</c> and serves both stores. One named <c>NNNN_what.postgres.sql</c> (or
 /// <c>.sqlite.sql</c>) is for that store only: on the other store it is recorded without running, so every store
 /// records the same versions, numbering stays one sequence, and a store never runs it later. The Orleans cluster
-/// tables (0006) are such a script: a cluster keeps its membership and reminders in PostgreSQL only.
+/// tables (0006) are such a script: a cluster keeps its membership and reminders in PostgreSQL only. One version
+/// may also come as a pair, <c>.postgres.sql</c> and <c>.sqlite.sql</c>, where the stores need different SQL for
+/// the same change (0008: SQLite changes a primary key by rebuilding the table).
 /// </remarks>
 public static class Migrator
 {
-    /// <summary>Applies what has not run yet and returns the versions this run recorded (run or, for another store, skipped).</summary>
-    public static async Task<IReadOnlyList<int>> MigrateAsync(Database database, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies what has not run yet, up to version <paramref name="through"/> when given (tests of a migration
+    /// over older rows), and returns the versions this run recorded (run or, for another store, skipped).
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(Database database, CancellationToken cancellationToken = default, int? through = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         var applied = new List<int>();
-        foreach (var script in Scripts())
+        // A version may come as one script for both stores or as one script per store (NNNN_what.postgres.sql
+        // beside NNNN_what.sqlite.sql): the one for this store runs, and the version is recorded either way.
+        foreach (var version in Scripts().Where(s => s.Version <= (through ?? int.MaxValue)).GroupBy(s => s.Version))
         {
+            var script = version.FirstOrDefault(s => s.RunsOn(database.Dialect.Kind)) ?? version.First();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationLockSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var done = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -93,8 +93,13 @@ public sealed class AgentGrain(
         return AgentSnapshot.Of(S);
     }
 
+    /// <summary>
+    /// The group's mode and cap as this agent's membership (SG-3, SG-4), told by the group, which owns them: at a join,
+    /// at a change of cap, and whenever the group activates. Telling what the agent already has changes nothing.
+    /// </summary>
     public async ValueTask<AgentAvailability> JoinGroup(string groupId, ServiceMode mode, int cap)
     {
+        if (S.Groups.TryGetValue(groupId, out var membership) && membership == new Membership(mode, mode.EffectiveCap(cap))) return Told(groupId);
         S.Join(groupId, mode, cap);
         await Commit(Now, "joined-group", notifyGroupsExcept: groupId);
         return Told(groupId);

@@ -47,8 +47,10 @@ public sealed class SkillGroupGrain(
         _pool = new AgentPool(AllocationPolicies.For(S.Settings.Policy));
         foreach (var member in S.Members)
         {
+            // The group owns its mode and cap; each member's copy is told again, so a change that reached the group
+            // but not every member before a failure reaches them now.
             _pool.AddMember(member);
-            _pool.Update(await Agent(member).GetAvailability(Key));
+            _pool.Update(await Agent(member).JoinGroup(Key, S.Mode, S.ReceptionCap));
         }
         _queueChanged = _queue.Count > 0;
         await Dispatch();

@@ -4,13 +4,23 @@ using Engine.Routing;
 
 namespace Engine.Grains.Routing;
 
-/// <summary>The tenant's routing configuration: per-mode settings (ST-1) and its skill groups. The top of the call tree.</summary>
+/// <summary>
+/// The tenant's routing configuration: per-mode settings (ST-1) and the directory of its skill groups, each with
+/// its mode, which is fixed at creation (SG-1). A group's cap, overflow list and members are its own grain's
+/// alone (<see cref="SkillGroupState"/>); the tenant asks for them where it needs them.
+/// </summary>
 public sealed class TenantState
 {
     public Dictionary<ServiceMode, RoutingSettings> ModeSettings { get; set; } = [];
-    public Dictionary<string, SkillGroupEntry> Groups { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The tenant's groups and their modes. States stored before carried each group's cap and overflow too; those are read past.</summary>
+    public Dictionary<string, GroupEntry> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
+/// <summary>A group in the tenant's directory: its mode, fixed at creation.</summary>
+public sealed record GroupEntry(ServiceMode Mode);
+
+/// <summary>A group's configuration as its grain holds it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SkillGroupEntry(ServiceMode Mode, int ReceptionCap, IReadOnlyList<string> OverflowGroupIds);
 
@@ -25,16 +35,21 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
 
     public ValueTask<RoutingSettings> GetModeSettings(ServiceMode mode) => new(Settings(mode));
 
-    public ValueTask<IReadOnlyDictionary<string, SkillGroupEntry>> GetSkillGroups()
-        => new(new Dictionary<string, SkillGroupEntry>(S.Groups));
+    /// <summary>Every group of the tenant with its configuration, asked of the groups themselves.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, SkillGroupEntry>> GetSkillGroups()
+    {
+        var groups = new Dictionary<string, SkillGroupEntry>(StringComparer.Ordinal);
+        foreach (var groupId in S.Groups.Keys) groups[groupId] = await Entry(groupId);
+        return groups;
+    }
 
     /// <summary>SG-1..SG-3: creates a group in a mode (fixed), with its cap and overflow list.</summary>
     public async ValueTask CreateSkillGroup(string groupId, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds)
     {
         if (S.Groups.ContainsKey(groupId)) throw new SkillGroupUnavailableException(groupId, "exists already");
-        var entry = new SkillGroupEntry(mode, mode.EffectiveCap(receptionCap), CheckOverflow(groupId, mode, overflowGroupIds));
-        await Group(groupId).Configure(mode, receptionCap, Settings(mode, entry.OverflowGroupIds));
-        S.Groups[groupId] = entry;
+        var overflow = CheckOverflow(groupId, mode, overflowGroupIds);
+        await Group(groupId).Configure(mode, receptionCap, Settings(mode, overflow));
+        S.Groups[groupId] = new GroupEntry(mode);
         await State.WriteStateAsync();
     }
 
@@ -42,31 +57,40 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
     public async ValueTask UpdateSkillGroup(string groupId, int receptionCap, IReadOnlyList<string> overflowGroupIds)
     {
         if (!S.Groups.TryGetValue(groupId, out var existing)) throw new SkillGroupUnavailableException(groupId, "does not exist");
-        var entry = existing with { ReceptionCap = existing.Mode.EffectiveCap(receptionCap), OverflowGroupIds = CheckOverflow(groupId, existing.Mode, overflowGroupIds) };
-        await Group(groupId).Configure(entry.Mode, receptionCap, Settings(entry.Mode, entry.OverflowGroupIds));
-        S.Groups[groupId] = entry;
-        await State.WriteStateAsync();
+        await Group(groupId).Configure(existing.Mode, receptionCap, Settings(existing.Mode, CheckOverflow(groupId, existing.Mode, overflowGroupIds)));
     }
 
-    /// <summary>SG-5: the group goes, its agents stay.</summary>
+    /// <summary>SG-5: the group goes, its agents stay. Refused while another group of its mode overflows into it.</summary>
     public async ValueTask DeleteSkillGroup(string groupId)
     {
-        if (!S.Groups.ContainsKey(groupId)) throw new SkillGroupUnavailableException(groupId, "does not exist");
-        if (S.Groups.Any(g => g.Key != groupId && g.Value.OverflowGroupIds.Contains(groupId)))
-            throw new SkillGroupUnavailableException(groupId, "is an overflow group of another group; remove it there first");
+        if (!S.Groups.TryGetValue(groupId, out var deleted)) throw new SkillGroupUnavailableException(groupId, "does not exist");
+        foreach (var (otherId, other) in S.Groups)
+        {
+            if (otherId != groupId && other.Mode == deleted.Mode && (await Entry(otherId)).OverflowGroupIds.Contains(groupId))
+                throw new SkillGroupUnavailableException(groupId, "is an overflow group of another group; remove it there first");
+        }
         await Group(groupId).Delete();
         S.Groups.Remove(groupId);
         await State.WriteStateAsync();
     }
 
-    /// <summary>ST-1: settings of one mode, applied to every group of that mode at once.</summary>
+    /// <summary>ST-1: settings of one mode, applied to every group of that mode at once; each keeps its own cap and overflow list.</summary>
     public async ValueTask SetModeSettings(ServiceMode mode, RoutingSettings settings)
     {
         var validated = (settings with { OverflowGroupIds = [] }).Validated();
         S.ModeSettings[mode] = validated;
         await State.WriteStateAsync();
-        foreach (var (groupId, entry) in S.Groups.Where(g => g.Value.Mode == mode))
-            await Group(groupId).Configure(entry.Mode, entry.ReceptionCap, Settings(mode, entry.OverflowGroupIds));
+        foreach (var (groupId, group) in S.Groups.Where(g => g.Value.Mode == mode))
+        {
+            var entry = await Entry(groupId);
+            await Group(groupId).Configure(group.Mode, entry.ReceptionCap, Settings(mode, entry.OverflowGroupIds));
+        }
+    }
+
+    private async ValueTask<SkillGroupEntry> Entry(string groupId)
+    {
+        var snapshot = await Group(groupId).GetSnapshot();
+        return new SkillGroupEntry(snapshot.Mode, snapshot.ReceptionCap, snapshot.Settings.OverflowGroupIds);
     }
 
     private ISkillGroupGrain Group(string groupId) => GrainFactory.SkillGroup(Tenant, groupId);

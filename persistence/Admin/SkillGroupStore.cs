@@ -9,8 +9,6 @@ public sealed class SkillGroupRow
     public string TenantId { get; set; } = "";
     public string Name { get; set; } = "";
     public string Mode { get; set; } = "";
-    public int ReceptionCap { get; set; }
-    public string OverflowGroupIds { get; set; } = "[]";
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 }
@@ -27,7 +25,7 @@ public sealed class MemberRow
 public sealed class SkillGroupStore(Database database)
 {
     private const string Columns =
-        "id AS Id, tenant_id AS TenantId, name AS Name, mode AS Mode, reception_cap AS ReceptionCap, overflow_group_ids AS OverflowGroupIds, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "id AS Id, tenant_id AS TenantId, name AS Name, mode AS Mode, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     public static Task AddMemberAsync(DbConnection connection, DbTransaction transaction, string tenantId, string groupId, string userId, long now, CancellationToken cancellationToken)
         => connection.ExecuteAsync(new CommandDefinition(
@@ -39,8 +37,8 @@ public sealed class SkillGroupStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO skill_groups (id, tenant_id, name, mode, reception_cap, overflow_group_ids, created_at, updated_at)
-            VALUES (@Id, @TenantId, @Name, @Mode, @ReceptionCap, @OverflowGroupIds, @CreatedAt, @UpdatedAt)
+            INSERT INTO skill_groups (id, tenant_id, name, mode, created_at, updated_at)
+            VALUES (@Id, @TenantId, @Name, @Mode, @CreatedAt, @UpdatedAt)
             """, group, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -78,7 +76,7 @@ public sealed class SkillGroupStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE skill_groups SET name = @Name, reception_cap = @ReceptionCap, overflow_group_ids = @OverflowGroupIds, updated_at = @UpdatedAt
+            UPDATE skill_groups SET name = @Name, updated_at = @UpdatedAt
             WHERE tenant_id = @TenantId AND id = @Id AND deleted_at IS NULL
             """, group, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }

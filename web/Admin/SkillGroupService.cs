@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Grains.Routing;
 using Engine.Persistence.Admin;
 using Engine.Routing;
@@ -12,14 +11,11 @@ namespace Engine.Web.Admin;
 /// </summary>
 public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, AgentService agents, IGrainFactory grains, TimeProvider time)
 {
-    public async Task<SkillGroupRow> CreateAsync(string tenantId, string name, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds, CancellationToken cancellationToken)
+    /// <summary>SG-1..SG-3: the row first (its name is checked there), then the grains; returns the row and the group as its grain holds it.</summary>
+    public async Task<(SkillGroupRow Row, SkillGroupSnapshot Live)> CreateAsync(string tenantId, string name, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var row = new SkillGroupRow
-        {
-            Id = Ids.New(), TenantId = tenantId, Name = name, Mode = ModeName(mode), ReceptionCap = mode.EffectiveCap(receptionCap),
-            OverflowGroupIds = JsonSerializer.Serialize(overflowGroupIds), CreatedAt = now, UpdatedAt = now,
-        };
+        var row = new SkillGroupRow { Id = Ids.New(), TenantId = tenantId, Name = name, Mode = ModeName(mode), CreatedAt = now, UpdatedAt = now };
         await groups.InsertAsync(row, cancellationToken);
         try
         {
@@ -31,23 +27,23 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
             await groups.DeleteAsync(tenantId, row.Id, now, CancellationToken.None);
             throw;
         }
-        return row;
+        return (row, await LiveAsync(tenantId, row.Id));
     }
 
-    public async Task<SkillGroupRow> UpdateAsync(string tenantId, string id, string? name, int? receptionCap, IReadOnlyList<string>? overflowGroupIds, CancellationToken cancellationToken)
+    /// <summary>The name is the row's; the cap and overflow list are the group grain's, which owns them (a field left out keeps its value).</summary>
+    public async Task<(SkillGroupRow Row, SkillGroupSnapshot Live)> UpdateAsync(string tenantId, string id, string? name, int? receptionCap, IReadOnlyList<string>? overflowGroupIds, CancellationToken cancellationToken)
     {
         var row = await RequireAsync(tenantId, id, cancellationToken);
-        var mode = ParseMode(row.Mode);
-        var cap = mode.EffectiveCap(receptionCap ?? row.ReceptionCap);
-        var overflow = overflowGroupIds ?? JsonSerializer.Deserialize<string[]>(row.OverflowGroupIds) ?? [];
-        await Tenant(tenantId).UpdateSkillGroup(id, cap, overflow);
+        var current = await LiveAsync(tenantId, id);
+        await Tenant(tenantId).UpdateSkillGroup(id, receptionCap ?? current.ReceptionCap, overflowGroupIds ?? current.Settings.OverflowGroupIds);
         row.Name = name ?? row.Name;
-        row.ReceptionCap = cap;
-        row.OverflowGroupIds = JsonSerializer.Serialize(overflow);
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         await groups.UpdateAsync(row, cancellationToken);
-        return row;
+        return (row, await LiveAsync(tenantId, id));
     }
+
+    /// <summary>A group as its grain holds it: mode, cap, overflow list, members, queue.</summary>
+    public async Task<SkillGroupSnapshot> LiveAsync(string tenantId, string id) => await grains.SkillGroup(tenantId, id).GetSnapshot();
 
     /// <summary>SG-5: members leave the group and stay agents. Refused (409) while conversations wait in its queue.</summary>
     public async Task DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)

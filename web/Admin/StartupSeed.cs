@@ -60,8 +60,8 @@ public sealed partial class StartupSeed(
     private async Task SeedDemoAsync(CancellationToken cancellationToken)
     {
         var (tenant, admin, adminPassword) = await tenantService.CreateAsync("Demo", "Demo Admin", "admin@demo.engine.local", null, cancellationToken);
-        var chat = await groups.CreateAsync(tenant.Id, "Web chat", ServiceMode.Online, 3, [], cancellationToken);
-        var hotline = await groups.CreateAsync(tenant.Id, "Hotline", ServiceMode.Phone, 1, [], cancellationToken);
+        var (chat, _) = await groups.CreateAsync(tenant.Id, "Web chat", ServiceMode.Online, 3, [], cancellationToken);
+        var (hotline, _) = await groups.CreateAsync(tenant.Id, "Hotline", ServiceMode.Phone, 1, [], cancellationToken);
         var created = await agents.CreateAsync(tenant.Id,
         [
             new NewAgent("Alice Chen", "A001", "alice@demo.engine.local", "Alice", null, Roles.Agent, [chat.Id]),

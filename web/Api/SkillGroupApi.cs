@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Grains.Routing;
 using Engine.Persistence.Admin;
 using Engine.Routing;
@@ -47,12 +46,13 @@ public static class SkillGroupApi
     /// <summary>RT-1, RT-6: the conversations waiting, first in line first.</summary>
     public sealed record QueueView(string GroupId, IReadOnlyList<string> ConversationIds);
 
-    public static async Task<Ok<PageOf<SkillGroupView>>> List(string tenantId, string? mode, int? offset, int? limit, SkillGroupStore groups, CancellationToken cancellationToken)
+    public static async Task<Ok<PageOf<SkillGroupView>>> List(string tenantId, string? mode, int? offset, int? limit, SkillGroupStore groups, SkillGroupService service, CancellationToken cancellationToken)
     {
         var paging = Paging.From(offset, limit);
         if (mode is not null && !SkillGroupService.Modes.ContainsKey(mode)) throw RequestValidationException.For("mode", "must be one of: online, phone, omni");
         var page = await groups.ListAsync(tenantId, mode, paging.Offset, paging.Limit, cancellationToken);
-        return TypedResults.Ok(new PageOf<SkillGroupView>([.. page.Items.Select(ViewOf)], page.Total, page.Offset, page.Limit));
+        var views = await Task.WhenAll(page.Items.Select(async g => ViewOf(g, await service.LiveAsync(tenantId, g.Id))));
+        return TypedResults.Ok(new PageOf<SkillGroupView>(views, page.Total, page.Offset, page.Limit));
     }
 
     public static async Task<Created<SkillGroupView>> Create(string tenantId, NewSkillGroup request, SkillGroupService service, CancellationToken cancellationToken)
@@ -63,15 +63,15 @@ public static class SkillGroupApi
         var cap = Cap(checks, mode, request.ReceptionCap);
         var overflow = checks.Ids("overflowGroupIds", request.OverflowGroupIds, 20);
         checks.ThrowIfAny();
-        var row = await service.CreateAsync(tenantId, name, mode, cap, overflow ?? [], cancellationToken);
-        return TypedResults.Created($"/api/v1/tenants/{tenantId}/skill-groups/{row.Id}", ViewOf(row));
+        var (row, live) = await service.CreateAsync(tenantId, name, mode, cap, overflow ?? [], cancellationToken);
+        return TypedResults.Created($"/api/v1/tenants/{tenantId}/skill-groups/{row.Id}", ViewOf(row, live));
     }
 
-    public static async Task<Ok<SkillGroupDetail>> Get(string tenantId, string groupId, SkillGroupService service, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Ok<SkillGroupDetail>> Get(string tenantId, string groupId, SkillGroupService service, CancellationToken cancellationToken)
     {
         var row = await service.RequireAsync(tenantId, groupId, cancellationToken);
-        var live = await grains.SkillGroup(tenantId, groupId).GetSnapshot();
-        return TypedResults.Ok(new SkillGroupDetail(ViewOf(row), live.Queue.Count, live.OnlineAgents, live.AvailableAgents));
+        var live = await service.LiveAsync(tenantId, groupId);
+        return TypedResults.Ok(new SkillGroupDetail(ViewOf(row, live), live.Queue.Count, live.OnlineAgents, live.AvailableAgents));
     }
 
     public static async Task<Ok<SkillGroupView>> Update(string tenantId, string groupId, SkillGroupChange request, SkillGroupService service, CancellationToken cancellationToken)
@@ -83,7 +83,8 @@ public static class SkillGroupApi
         int? cap = request.ReceptionCap is null ? null : Cap(checks, SkillGroupService.ParseMode(current.Mode), request.ReceptionCap);
         var overflow = checks.Ids("overflowGroupIds", request.OverflowGroupIds, 20);
         checks.ThrowIfAny();
-        return TypedResults.Ok(ViewOf(await service.UpdateAsync(tenantId, groupId, name, cap, overflow, cancellationToken)));
+        var (row, live) = await service.UpdateAsync(tenantId, groupId, name, cap, overflow, cancellationToken);
+        return TypedResults.Ok(ViewOf(row, live));
     }
 
     public static async Task<NoContent> Delete(string tenantId, string groupId, SkillGroupService service, CancellationToken cancellationToken)
@@ -131,6 +132,7 @@ public static class SkillGroupApi
         return 1;
     }
 
-    private static SkillGroupView ViewOf(SkillGroupRow g) => new(
-        g.Id, g.Name, g.Mode, g.ReceptionCap, JsonSerializer.Deserialize<string[]>(g.OverflowGroupIds) ?? [], UnixTime.At(g.CreatedAt), UnixTime.At(g.UpdatedAt));
+    /// <summary>The name and times from the row; the cap and overflow list from the group's grain, which owns them.</summary>
+    private static SkillGroupView ViewOf(SkillGroupRow g, SkillGroupSnapshot live) => new(
+        g.Id, g.Name, g.Mode, live.ReceptionCap, live.Settings.OverflowGroupIds, UnixTime.At(g.CreatedAt), UnixTime.At(g.UpdatedAt));
 }

@@ -31,6 +31,9 @@ public static partial class ProblemDetailsSetup
         ConversationNotFoundException or ConversationNotHeldException => (StatusCodes.Status404NotFound, "Not found"),
         AgentHasWorkException or InvalidTransitionException or SkillGroupUnavailableException or AgentDeletedException => (StatusCodes.Status409Conflict, "Conflict"),
         DomainException => (StatusCodes.Status409Conflict, "Conflict"),
+        // The stored state moved on under the grain (a record under the same id, a write from another silo):
+        // nothing was changed, the grain reloads, and the caller may look again and retry.
+        Orleans.Storage.InconsistentStateException => (StatusCodes.Status409Conflict, "Conflict"),
         // Orleans gave up waiting for a grain (its response timeout): the engine is overloaded, not the request wrong.
         TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
         _ => null,

@@ -23,8 +23,51 @@ public sealed class StoreTests
         Assert.Empty(await Migrator.MigrateAsync(store.Database));
         await using var connection = await store.Database.OpenAsync();
         var versions = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
-        Assert.Equal(Migrator.Scripts().Select(s => (long)s.Version), versions);
+        Assert.Equal(Migrator.Scripts().Select(s => (long)s.Version).Distinct(), versions);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM grain_state"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Keying_conversations_by_tenant_keeps_every_record_and_live_state(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind, through: 7);
+        await using (var connection = await store.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, answered_at, updated_at, state, etag, live) "
+                + "VALUES ('c1', 't1', 'v1', 'Online', 'g1', 'a1', 'Active', 1, 2, 3, @state, 4, 1), ('c2', 't1', 'v2', 'Online', 'g1', 'a1', 'Completed', 1, NULL, 5, NULL, NULL, NULL)",
+                new { state = Encoding.UTF8.GetBytes("{}") });
+        }
+        Assert.Equal([8, 9], await Migrator.MigrateAsync(store.Database));
+
+        await using var migrated = await store.Database.OpenAsync();
+        Assert.Equal(["c1:Active:a1:4:1", "c2:Completed:a1::"], await migrated.QueryAsync<string>(
+            "SELECT id || ':' || status || ':' || agent_id || ':' || COALESCE(CAST(etag AS TEXT), '') || ':' || COALESCE(CAST(live AS TEXT), '') FROM conversations ORDER BY id"));
+        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
+        Assert.Equal(("{}", "4"), (Encoding.UTF8.GetString((await storage.ReadAsync(new StateKey("ConversationGrain", "t1", "c1"), default))!.Payload),
+            (await storage.ReadAsync(new StateKey("ConversationGrain", "t1", "c1"), default))!.Etag));
+        Assert.Equal([new StateKey("ConversationGrain", "t1", "c1")], await storage.ListAsync("ConversationGrain", default));
+        await migrated.ExecuteAsync("INSERT INTO conversations (id, tenant_id, visitor_id, mode, status, created_at, updated_at) VALUES ('c2', 't2', 'v9', 'Online', 'Queued', 9, 9)");
+        Assert.Equal(2, await migrated.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE id = 'c2'"));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_skill_groups_row_keeps_its_name_and_mode_when_its_cap_and_overflow_leave_for_the_grain(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind, through: 8);
+        await using (var connection = await store.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('t1', 'T', 1, 1)");
+            await connection.ExecuteAsync(
+                "INSERT INTO skill_groups (id, tenant_id, name, mode, reception_cap, overflow_group_ids, created_at, updated_at) VALUES ('g1', 't1', 'Web chat', 'online', 3, '[]', 1, 2)");
+        }
+        Assert.Equal([9], await Migrator.MigrateAsync(store.Database));
+        var group = await new Engine.Persistence.Admin.SkillGroupStore(store.Database).GetAsync("t1", "g1", default);
+        Assert.Equal(("Web chat", "online", 2L), (group!.Name, group.Mode, group.UpdatedAt));
     }
 
     [Theory]
@@ -210,9 +253,7 @@ public sealed class HistoryStoreTests
         var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
         var history = new HistoryStore(store.Commit);
         var grain = new StateKey("ConversationGrain", "t1", "c1");
-        var conversation = new Engine.Conversations.ConversationState();
-        conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
-        conversation.TransferTo("g1", T0);
+        var conversation = Queued("c1", "v1", "g1", T0);
         var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("queued"), null, default);
         conversation.Offer("a1", T0.AddSeconds(1), null);
         conversation.Answer("a1", T0.AddSeconds(2));
@@ -242,14 +283,43 @@ public sealed class HistoryStoreTests
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
+    public async Task A_completed_conversations_record_is_never_taken_over_and_another_tenant_keeps_its_own_under_the_same_id(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
+        var grain = new StateKey("ConversationGrain", "t1", "c1");
+        var conversation = Queued("c1", "v1", "g1", T0);
+        var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), null, default);
+        conversation.Offer("a1", T0.AddSeconds(1), null);
+        conversation.Answer("a1", T0.AddSeconds(2));
+        conversation.End("a1", T0.AddSeconds(3));
+        conversation.Complete(T0.AddSeconds(4));
+        await storage.ClearAsync(grain, conversation, etag, default);
+
+        // The same id started again in the same tenant is a conflict and leaves the completed record as it was.
+        var again = Queued("c1", "v2", "g2", T0.AddMinutes(1));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(grain, again, Encoding.UTF8.GetBytes("{}"), null, default).AsTask());
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(("t1", "v1", "g1", "Completed"), await connection.QuerySingleAsync<(string, string, string, string)>(
+            "SELECT tenant_id, visitor_id, group_id, status FROM conversations WHERE id = 'c1'"));
+
+        // Another tenant's conversation under the same id is a record of its own.
+        var other = new StateKey("ConversationGrain", "t2", "c1");
+        await storage.WriteAsync(other, again, Encoding.UTF8.GetBytes("{}"), null, default);
+        Assert.Equal(["t1:v1:Completed", "t2:v2:Queued"], await connection.QueryAsync<string>(
+            "SELECT tenant_id || ':' || visitor_id || ':' || status FROM conversations WHERE id = 'c1' ORDER BY tenant_id"));
+        Assert.Equal([other], await storage.ListAsync("ConversationGrain", default));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
     public async Task A_conversations_record_and_live_rows_follow_its_agent_when_it_moves_and_saves_between_keep_it(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
         var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
-                var grain = new StateKey("ConversationGrain", "t1", "c1");
-        var conversation = new Engine.Conversations.ConversationState();
-        conversation.Create("c1", "v1", Engine.Routing.ServiceMode.Online, T0);
-        conversation.TransferTo("g1", T0);
+        var grain = new StateKey("ConversationGrain", "t1", "c1");
+        var conversation = Queued("c1", "v1", "g1", T0);
         var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), null, default);
         conversation.Offer("a1", T0.AddSeconds(1), null);
         etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), etag, default);
@@ -283,5 +353,14 @@ public sealed class HistoryStoreTests
         Assert.Empty(await storage.HeldByAsync("t1", "a2", default));
         Assert.Equal(("Completed", "a2"), await connection.QuerySingleAsync<(string, string)>("SELECT status, agent_id FROM conversations WHERE id = 'c1'"));
         Assert.Null(await connection.ExecuteScalarAsync<long?>("SELECT live FROM conversations WHERE id = 'c1'"));
+    }
+
+    /// <summary>A new conversation waiting in a group's queue.</summary>
+    private static Engine.Conversations.ConversationState Queued(string id, string visitorId, string groupId, DateTimeOffset at)
+    {
+        var conversation = new Engine.Conversations.ConversationState();
+        conversation.Create(id, visitorId, Engine.Routing.ServiceMode.Online, at);
+        conversation.TransferTo(groupId, at);
+        return conversation;
     }
 }

@@ -25,10 +25,11 @@ public sealed class TestStore : IAsyncDisposable
 
     public GroupCommit Commit { get; }
 
-    public static async Task<TestStore> CreateAsync(StoreKind kind)
+    /// <summary>A store migrated to the newest version, or only through <paramref name="through"/>.</summary>
+    public static async Task<TestStore> CreateAsync(StoreKind kind, int? through = null)
     {
         var store = kind == StoreKind.Sqlite ? Sqlite() : await PostgresAsync();
-        await Migrator.MigrateAsync(store.Database);
+        await Migrator.MigrateAsync(store.Database, through: through);
         return store;
     }
 

@@ -1,5 +1,6 @@
 using Engine.Agents;
 using Engine.Conversations;
+using Engine.Grains.Routing;
 using Engine.Routing;
 
 namespace Engine.Tests.Routing;
@@ -50,6 +51,39 @@ public sealed class ActivationTests
         var held = Assert.Single((await host.AgentAsync("a1")).Work);
         Assert.Equal(("c1", WorkStage.Reserved), (held.ConversationId, held.Stage));
         Assert.Contains(("a1", "c1"), host.Events.Rings);
+    }
+
+    [Fact]
+    public async Task SG3_the_group_owns_its_cap_and_a_members_copy_left_out_of_step_is_told_again_when_the_group_activates()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        // As after a failure part-way through a change of cap: the agent kept another cap than the group's.
+        await host.Agent("a1").JoinGroup("g1", ServiceMode.Online, 5);
+        Assert.Equal(5, (await host.AgentAsync("a1")).Groups["g1"].Cap);
+
+        await host.Cluster.DeactivateAsync(host.Group("g1"));
+        Assert.Equal(2, (await host.GroupSnapshotAsync("g1")).ReceptionCap);
+        Assert.Equal(new Membership(ServiceMode.Online, 2), (await host.AgentAsync("a1")).Groups["g1"]);
+    }
+
+    [Fact]
+    public async Task ST1_SG3_mode_settings_reach_every_group_of_the_mode_and_each_keeps_its_own_cap_and_overflow_list()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.TenantGrain.CreateSkillGroup("g1", ServiceMode.Online, 3, []);
+        await host.TenantGrain.CreateSkillGroup("g2", ServiceMode.Online, 5, ["g1"]);
+        await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 25 });
+
+        var g2 = await host.GroupSnapshotAsync("g2");
+        Assert.Equal((5, true, 25), (g2.ReceptionCap, g2.Settings.TimeoutTransfer, g2.Settings.TimeoutTransferSeconds));
+        Assert.Equal(["g1"], g2.Settings.OverflowGroupIds);
+        Assert.Equal(3, (await host.GroupSnapshotAsync("g1")).ReceptionCap);
+        // The tenant asks the groups: what it reports is what they hold.
+        var groups = await host.TenantGrain.GetSkillGroups();
+        Assert.Equal(5, groups["g2"].ReceptionCap);
+        Assert.Equal(["g1"], groups["g2"].OverflowGroupIds);
+        await Assert.ThrowsAsync<SkillGroupUnavailableException>(() => host.TenantGrain.DeleteSkillGroup("g1").AsTask());
     }
 
     [Fact]
