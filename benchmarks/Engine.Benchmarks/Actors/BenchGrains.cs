@@ -47,9 +47,11 @@ internal sealed class EchoGrain : Grain, IEchoGrain
 
 internal sealed class CallerGrain : Grain, ICallerGrain
 {
+    private IEchoGrain? _echo;
+
     public async ValueTask<long> CallEcho(int count)
     {
-        var echo = GrainFactory.GetGrain<IEchoGrain>(this.GetPrimaryKeyString());
+        var echo = _echo ??= GrainFactory.GetGrain<IEchoGrain>(this.GetPrimaryKeyString());
         long value = 0;
         for (var i = 0; i < count; i++) value = await echo.Echo(value);
         if (value != count) throw new InvalidOperationException($"expected {count} echoes, got {value}");
@@ -78,14 +80,24 @@ internal sealed class SenderGrain : Grain, ISenderGrain
     /// </summary>
     public async ValueTask<int> Send(SendBatch batch)
     {
+        var sinks = Sinks(batch.Sinks);
         var next = batch.Offset;
         for (var i = 0; i < batch.Count; i++)
         {
-            _ = GrainFactory.GetGrain<ISinkGrain>(BenchKeys.Of(next)).Receive(1);
-            next = next + 1 == batch.Sinks ? 0 : next + 1;
+            _ = sinks[next].Receive(1);
+            next = next + 1 == sinks.Length ? 0 : next + 1;
         }
-        var last = next == 0 ? batch.Sinks - 1 : next - 1;
-        await GrainFactory.GetGrain<ISinkGrain>(BenchKeys.Of(last)).Received();
+        var last = next == 0 ? sinks.Length - 1 : next - 1;
+        await sinks[last].Received();
         return batch.Count;
+    }
+
+    private ISinkGrain[] _sinks = [];
+
+    /// <summary>The sinks' references, made once per sender as the engine's grains keep the references they call.</summary>
+    private ISinkGrain[] Sinks(int count)
+    {
+        if (_sinks.Length != count) _sinks = [.. Enumerable.Range(0, count).Select(i => GrainFactory.GetGrain<ISinkGrain>(BenchKeys.Of(i)))];
+        return _sinks;
     }
 }
