@@ -23,6 +23,7 @@ builder.Services.AddEngineAdminStores();
 builder.AddEngineSilo();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
+builder.Services.AddEngineForwardedHeaders(builder.Configuration);
 // Keys for cookies, CSRF tokens and the outbox live with the data, so a restart keeps sessions valid.
 builder.Services.AddDataProtection().SetApplicationName("Engine")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.Configuration["Engine:DataDir"] ?? "data", "keys")));
@@ -47,6 +48,8 @@ builder.Services.Configure<JsonOptions>(o =>
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
 var app = builder.Build();
+
+app.UseEngineForwardedHeaders();
 
 // Outside the exception handler, so that a request is logged with the status it was answered with.
 app.UseSerilogRequestLogging();

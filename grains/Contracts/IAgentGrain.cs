@@ -38,6 +38,9 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Whether the agent still holds the conversation as an offer it reserved (RT-5: a conversation told of its offer checks).</summary>
     ValueTask<bool> HoldsOffer(string conversationId);
 
+    /// <summary>Whether the conversation is among the agent's work at any stage (offered, active, ended, after-call).</summary>
+    ValueTask<bool> Holds(string conversationId);
+
     ValueTask Answer(string conversationId);
 
     /// <summary>AS-4: the offer timed out. Returns the stage the agent held it in: Reserved (now missed), Active (answered first), or null.</summary>

@@ -133,6 +133,8 @@ public sealed class AgentGrain(
     public ValueTask<bool> HoldsOffer(string conversationId)
         => new(S.Work.TryGetValue(conversationId, out var item) && item.Stage == WorkStage.Reserved);
 
+    public ValueTask<bool> Holds(string conversationId) => new(S.Work.ContainsKey(conversationId));
+
     /// <summary>
     /// The steps a conversation asks of its agent are idempotent: a step whose conversation was not stored after it (a
     /// lost silo, a failed write) is asked again, and finding it already done is not a refusal.

@@ -16,6 +16,9 @@ public sealed class ConversationRow
     public long? AnsweredAt { get; set; }
     public long? EndedAt { get; set; }
     public string? EndReason { get; set; }
+
+    /// <summary>Set while the conversation is live (its grain holds it); null once completed.</summary>
+    public int? Live { get; set; }
 }
 
 public sealed class MessageRow
@@ -39,7 +42,7 @@ public sealed class RecordStore(Database database)
             """
             SELECT id AS Id, visitor_id AS VisitorId, mode AS Mode, group_id AS GroupId, agent_id AS AgentId, status AS Status,
                    created_at AS CreatedAt, queued_at AS QueuedAt, offered_at AS OfferedAt, answered_at AS AnsweredAt,
-                   ended_at AS EndedAt, end_reason AS EndReason
+                   ended_at AS EndedAt, end_reason AS EndReason, live AS Live
             FROM conversations WHERE tenant_id = @tenantId AND id = @id
             """, new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Engine.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Web.Tests;
 
@@ -154,6 +155,31 @@ public abstract class RoutingApiContract(EngineFactory factory)
         await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/messages", new { text = "mine now" }), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/end"), HttpStatusCode.NotFound);
         Assert.Equal("Active", (string?)(await holder.GetOkAsync($"{tenant.Base}/conversations/{id}"))["status"]);
+    }
+
+    [Fact]
+    public async Task Unknown_conversation_ids_answer_404_and_a_burst_of_them_activates_no_grain()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var (_, _, _, agentToken) = await tenant.AddAgentAsync();
+        using var agent = ApiClient.Bearer(factory, agentToken);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var management = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var before = await management.GetTotalActivationCount();
+
+        var ids = Enumerable.Range(0, 2_000).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) =>
+            Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetAsync($"{tenant.Base}/conversations/{id}")).StatusCode));
+        foreach (var id in ids.Take(20))
+        {
+            await ApiClient.ProblemAsync(await tenant.Admin.GetAsync($"{tenant.Base}/conversations/{id}/messages"), HttpStatusCode.NotFound);
+            await ApiClient.ProblemAsync(await tenant.Admin.PostAsync($"{tenant.Base}/conversations/{id}/messages", new { text = "hello?" }), HttpStatusCode.NotFound);
+            await ApiClient.ProblemAsync(await agent.PostAsync($"{tenant.Base}/conversations/{id}/answer"), HttpStatusCode.NotFound);
+            await ApiClient.ProblemAsync(await agent.PostAsync($"{tenant.Base}/conversations/{id}/complete"), HttpStatusCode.NotFound);
+        }
+
+        var after = await management.GetTotalActivationCount();
+        Assert.True(after <= before, $"activations {before} -> {after}");
     }
 
     [Fact]

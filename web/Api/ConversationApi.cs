@@ -60,10 +60,14 @@ public static class ConversationApi
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/conversations/{id}", ViewOf(conversation, position < 0 ? null : position));
     }
 
+    /// <summary>
+    /// The record is read first: an id with no record answers 404 without activating a grain, so a burst of made-up
+    /// ids costs reads, not activations. A live conversation is then shown as its grain holds it.
+    /// </summary>
     public static async Task<Ok<ConversationView>> Get(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
-        var live = await grains.Conversation(tenantId, conversationId).GetSnapshot();
-        if (live is not null)
+        var row = await records.ConversationAsync(tenantId, conversationId, cancellationToken) ?? throw new NotFoundException($"Conversation {conversationId}");
+        if (row.Live is not null && await grains.Conversation(tenantId, conversationId).GetSnapshot() is { } live)
         {
             RequireVisible(http, live.AgentId, conversationId);
             int? position = null;
@@ -73,7 +77,6 @@ public static class ConversationApi
             return TypedResults.Ok(ViewOf(live, position));
         }
         // Completed conversations leave the grains; their record stays.
-        var row = await records.ConversationAsync(tenantId, conversationId, cancellationToken) ?? throw new NotFoundException($"Conversation {conversationId}");
         RequireVisible(http, row.AgentId, conversationId);
         return TypedResults.Ok(new ConversationView(row.Id, row.VisitorId, SkillGroupService.ModeName(SkillGroupService.ParseMode(row.Mode)), row.Status, row.GroupId, row.AgentId, null,
             UnixTime.At(row.CreatedAt), UnixTime.At(row.QueuedAt), UnixTime.At(row.OfferedAt), UnixTime.At(row.AnsweredAt), UnixTime.At(row.EndedAt), row.EndReason));
@@ -88,12 +91,13 @@ public static class ConversationApi
     }
 
     /// <summary>The agent holding the conversation writes as the agent; an admin (an integration) writes as the visitor.</summary>
-    public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
         var checks = new Checks();
         var text = checks.Text("text", request.Text, MaxTextCharacters);
         var clientMessageId = checks.OptionalText("clientMessageId", request.ClientMessageId, 64);
         checks.ThrowIfAny();
+        await RequireLiveAsync(tenantId, conversationId, http, grains, records, cancellationToken);
         var conversation = grains.Conversation(tenantId, conversationId);
         var live = await conversation.GetSnapshot() ?? throw new NotFoundException($"Conversation {conversationId}");
         var caller = http.User.UserId();
@@ -105,19 +109,34 @@ public static class ConversationApi
         return TypedResults.Ok(new MessageAck(seq, !isNew));
     }
 
-    public static Task<Ok<ConversationView>> Answer(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
-        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.Answer(agent));
+    public static Task<Ok<ConversationView>> Answer(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.Answer(agent), cancellationToken);
 
-    public static Task<Ok<ConversationView>> End(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
-        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.End(agent));
+    public static Task<Ok<ConversationView>> End(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.End(agent), cancellationToken);
 
-    public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, IGrainFactory grains)
-        => Act(tenantId, conversationId, http, grains, static (c, agent) => c.Complete(agent));
+    public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.Complete(agent), cancellationToken);
 
-    private static async Task<Ok<ConversationView>> Act(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, Func<IConversationGrain, string, ValueTask<ConversationSnapshot>> action)
+    private static async Task<Ok<ConversationView>> Act(
+        string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records,
+        Func<IConversationGrain, string, ValueTask<ConversationSnapshot>> action, CancellationToken cancellationToken)
     {
+        await RequireLiveAsync(tenantId, conversationId, http, grains, records, cancellationToken);
         var snapshot = await action(grains.Conversation(tenantId, conversationId), http.User.UserId());
         return TypedResults.Ok(ViewOf(snapshot, null));
+    }
+
+    /// <summary>
+    /// Before a conversation's grain is called: an agent must hold it (asked of their own grain, which is live while
+    /// they work), anyone else needs its live record. An unknown id is then a 404 that activated nothing.
+    /// </summary>
+    private static async Task RequireLiveAsync(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+    {
+        var known = http.User.Role() == Roles.Admin
+            ? (await records.ConversationAsync(tenantId, conversationId, cancellationToken))?.Live is not null
+            : await grains.Agent(tenantId, http.User.UserId()).Holds(conversationId);
+        if (!known) throw new NotFoundException($"Conversation {conversationId}");
     }
 
     /// <summary>An agent sees the conversations they hold; admins see all of their tenant's.</summary>

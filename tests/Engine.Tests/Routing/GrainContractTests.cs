@@ -48,6 +48,8 @@ public sealed class GrainContractTests
         Assert.Equal(("a1", -1), (started.Conversation.AgentId, started.Position));
         var conversation = host.Conversation("c1");
         Assert.True(await agent.HoldsOffer("c1"));
+        Assert.True(await agent.Holds("c1"));
+        Assert.False(await agent.Holds("c-unknown"));
         Assert.Equal(ConversationStatus.Active, (await conversation.Answer("a1")).Status);
         var appended = await conversation.AppendMessage(MessageSender.Agent, "a1", "text", "您好", "m1");
         Assert.Equal(new AppendResult(1, true), appended);
