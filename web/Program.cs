@@ -65,6 +65,7 @@ app.MapEngineApi();
 app.MapOrleansDashboard("/orleans").RequireAuthorization(Policies.Operator);
 app.MapAuthApi();
 app.MapTenantApi();
+app.MapApiTokenApi();
 app.MapAgentApi();
 app.MapAgentImportApi();
 app.MapSkillGroupApi();

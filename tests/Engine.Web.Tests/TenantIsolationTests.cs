@@ -97,6 +97,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         form.Add(new StringContent(Secret + " audio"), "name");
         using var audio = await b.Admin.Http.PostAsync($"{b.Base}/audio-files", form);
         var audioId = (string)System.Text.Json.Nodes.JsonNode.Parse(await audio.Content.ReadAsStringAsync())!["id"]!;
+        var token = await b.Admin.PostOkAsync($"{b.Base}/api-tokens", new { name = Secret + " token" });
         return new Dictionary<string, string>
         {
             ["tenantId"] = b.Id,
@@ -107,6 +108,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             ["replyId"] = (string)reply["id"]!,
             ["popId"] = (string)pop["id"]!,
             ["audioId"] = audioId,
+            ["tokenId"] = (string)token["id"]!,
             ["mode"] = "online",
         };
     }
@@ -119,7 +121,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         {
             "", "/agents", "/admins", "/skill-groups", $"/skill-groups/{ids["groupId"]}/members", $"/skill-groups/{ids["groupId"]}/queue",
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
-            "/audio-files", "/settings/online", "/settings/phone",
+            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

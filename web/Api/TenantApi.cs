@@ -18,9 +18,6 @@ public static class TenantApi
         var tenant = app.MapGroup("/api/v1/tenants/{tenantId}").WithTags("Tenants").RequireTenantMember(allowOperator: true);
         tenant.MapGet("", Get).RequireAuthorization(Policies.OperatorOrAdmin);
         tenant.MapPatch("", Rename).RequireAuthorization(Policies.OperatorOrAdmin);
-
-        var tokens = app.MapGroup("/api/v1/tenants/{tenantId}/api-tokens").WithTags("API tokens").RequireTenantMember();
-        tokens.MapPost("", CreateToken).RequireAuthorization(Policies.Admin);
         return app;
     }
 
@@ -31,10 +28,6 @@ public static class TenantApi
     public sealed record TenantView(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
     public sealed record CreatedTenant(string Id, string Name, DateTimeOffset CreatedAt, string AdminId, string AdminEmail, string InitialPassword);
-
-    public sealed record NewApiToken(string? Name, string? UserId);
-
-    public sealed record CreatedApiToken(string Id, string Name, string UserId, string Token);
 
     public static async Task<Created<CreatedTenant>> Create(NewTenant request, TenantService service, CancellationToken cancellationToken)
     {
@@ -67,21 +60,6 @@ public static class TenantApi
         checks.ThrowIfAny();
         if (!await tenants.RenameAsync(tenantId, name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)) throw new NotFoundException($"Tenant {tenantId}");
         return await Get(tenantId, tenants, cancellationToken);
-    }
-
-    /// <summary>A bearer token acting as the calling admin, or as one of the tenant's users (a load tester drives agents this way). Shown once.</summary>
-    public static async Task<Created<CreatedApiToken>> CreateToken(string tenantId, NewApiToken request, HttpContext http, ApiTokenStore tokens, UserStore users, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var checks = new Checks();
-        var name = checks.Text("name", request.Name, 50);
-        checks.ThrowIfAny();
-        var userId = request.UserId ?? http.User.UserId();
-        if (await users.GetInTenantAsync(tenantId, userId, null, cancellationToken) is null)
-            throw RequestValidationException.For("userId", "names no user of this tenant");
-        var token = ApiTokens.Generate();
-        var id = Ids.New();
-        await tokens.InsertAsync(id, tenantId, userId, ApiTokens.HashOf(token), name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-        return TypedResults.Created($"/api/v1/tenants/{tenantId}/api-tokens/{id}", new CreatedApiToken(id, name, userId, token));
     }
 
     private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, UnixTime.At(t.CreatedAt), UnixTime.At(t.UpdatedAt));
