@@ -41,6 +41,11 @@ if [ -z "${ConnectionStrings__Engine:-}" ]; then
 fi
 export Engine__Store=postgres Engine__Cluster=postgres
 mkdir -p data/cluster
+# The silos share their Data Protection key ring in PostgreSQL, encrypted with this key (made once, kept out of the database).
+if [ -z "${Engine__DataProtection__KeyEncryptionKey:-}" ]; then
+  [ -s data/cluster/key-encryption.key ] || (umask 077 && head -c 32 /dev/urandom | base64 > data/cluster/key-encryption.key)
+  export Engine__DataProtection__KeyEncryptionKey="$(cat data/cluster/key-encryption.key)"
+fi
 for i in $(seq 0 $((silos - 1))); do
   url="http://127.0.0.1:$((5080 + i))"
   # The first silo migrates the store and seeds the demo tenant; the others start once it answers.

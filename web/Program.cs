@@ -6,7 +6,6 @@ using Engine.Web.Admin;
 using Engine.Web.Api;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
@@ -24,9 +23,8 @@ builder.AddEngineSilo();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
 builder.Services.AddEngineForwardedHeaders(builder.Configuration);
-// Keys for cookies, CSRF tokens and the outbox live with the data, so a restart keeps sessions valid.
-builder.Services.AddDataProtection().SetApplicationName("Engine")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.Configuration["Engine:DataDir"] ?? "data", "keys")));
+// Keys for cookies, CSRF tokens and the outbox live with the data (shared by every server on PostgreSQL), encrypted at rest.
+builder.Services.AddEngineDataProtection(builder.Configuration);
 builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();

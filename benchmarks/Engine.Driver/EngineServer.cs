@@ -20,6 +20,8 @@ public sealed class EngineServer : IAsyncDisposable
         _log = log;
     }
 
+    private static readonly string KeyEncryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public Uri Address { get; }
 
     public bool HasExited => _process.HasExited;
@@ -37,6 +39,9 @@ public sealed class EngineServer : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // A silo port of its own, so that several servers (a cluster, parallel tests) share the machine.
         start.Environment["Engine__Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // One key-encryption key for every server this process starts: a cluster's servers share their key ring, and a
+        // restarted one reads it again.
+        start.Environment["Engine__DataProtection__KeyEncryptionKey"] = KeyEncryptionKey;
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");

@@ -1,8 +1,6 @@
 using System.Net;
 using Engine.Web.Auth;
 using Engine.Web.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engine.Web.Tests;
 
@@ -75,58 +73,32 @@ public sealed class ApiTokenOnSqliteTests(EngineFactory factory) : ApiTokenContr
 public sealed class ApiTokenOnPostgresTests(PostgresEngineFactory factory) : ApiTokenContract(factory), IClassFixture<PostgresEngineFactory>;
 
 /// <summary>Expiry and revocation as other servers on the same store see them, on a clock the test moves.</summary>
-public sealed class ApiTokenAcrossServersTests : IAsyncLifetime
+public sealed class ApiTokenAcrossServersTests(TwoServersOnOneStore servers) : IClassFixture<TwoServersOnOneStore>
 {
-    private readonly PostgresEngineFactory _first = new();
-    private Second? _second;
+    private PostgresEngineFactory First => servers.First;
 
-    /// <summary>A second server on the first one's database, with a clock of its own.</summary>
-    private sealed class Second(string connectionString) : EngineFactory
-    {
-        private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-
-        public override string Store => "postgres";
-
-        public override TimeProvider? Clock => _clock;
-
-        public FakeTimeProvider Manual => _clock;
-
-        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["ConnectionStrings:Engine"] = connectionString };
-    }
-
-    public Task InitializeAsync()
-    {
-        _first.CreateClient().Dispose();
-        _second = new Second(_first.Services.GetRequiredService<Engine.Persistence.Database>().ConnectionString);
-        return Task.CompletedTask;
-    }
+    private SameStoreServer Second => servers.Second;
 
     [Fact]
-    public async Task A_token_revoked_on_one_server_is_refused_on_another_within_a_second_and_an_expired_one_everywhere()
+    public async Task A_token_revoked_on_one_server_is_refused_on_another_within_aSecond_and_an_expired_one_everywhere()
     {
         Assert.True(ApiTokenCache.Lifetime <= TimeSpan.FromSeconds(1));
-        using var tenant = await TestTenant.CreateAsync(_first);
+        using var tenant = await TestTenant.CreateAsync(First);
         var (_, _, _, agentToken) = await tenant.AddAgentAsync();
-        using var onSecond = ApiClient.Bearer(_second!, agentToken);
+        using var onSecond = ApiClient.Bearer(Second, agentToken);
         await onSecond.GetOkAsync($"{tenant.Base}/me/api-tokens");
 
         var tokenId = (string)(await onSecond.GetOkAsync($"{tenant.Base}/me/api-tokens"))["items"]![0]!["id"]!;
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/api-tokens/{tokenId}")).StatusCode);
         // The second server may still answer from what it read in the last half second, never longer.
-        _second!.Manual.Advance(ApiTokenCache.Lifetime + TimeSpan.FromMilliseconds(1));
+        Second.Manual.Advance(ApiTokenCache.Lifetime + TimeSpan.FromMilliseconds(1));
         await ApiClient.ProblemAsync(await onSecond.GetAsync($"{tenant.Base}/me/api-tokens"), HttpStatusCode.Unauthorized);
 
         var expiring = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/api-tokens", new { name = "hour", expiresAt = DateTimeOffset.UtcNow.AddHours(1) }))["token"]!;
-        using var hourly = ApiClient.Bearer(_second, expiring);
+        using var hourly = ApiClient.Bearer(Second, expiring);
         await hourly.GetOkAsync($"{tenant.Base}/skill-groups");
         // The expiry was set on the real clock, which runs a few seconds ahead of the second server's frozen one.
-        _second.Manual.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        Second.Manual.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         await ApiClient.ProblemAsync(await hourly.GetAsync($"{tenant.Base}/skill-groups"), HttpStatusCode.Unauthorized);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_second is not null) await _second.DisposeAsync();
-        await _first.DisposeAsync();
     }
 }

@@ -18,6 +18,9 @@ public class EngineFactory : WebApplicationFactory<Program>
     public const string OperatorEmail = "operator@engine.test";
     public const string OperatorPassword = "Operator#2026";
 
+    /// <summary>The key-encryption key of every test server on PostgreSQL (32 bytes, base64).</summary>
+    public const string TestKeyEncryptionKey = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
+
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("engine-web-");
     private string? _schema;
 
@@ -47,6 +50,8 @@ public class EngineFactory : WebApplicationFactory<Program>
             _schema = "web_" + Guid.NewGuid().ToString("N")[..16];
             Execute(server, $"CREATE SCHEMA {_schema}");
             builder.UseSetting("Engine:Store", "postgres");
+            // Servers on PostgreSQL share their key ring there, encrypted with a key from configuration.
+            builder.UseSetting("Engine:DataProtection:KeyEncryptionKey", TestKeyEncryptionKey);
             builder.UseSetting("ConnectionStrings:Engine", new NpgsqlConnectionStringBuilder(server) { SearchPath = _schema }.ConnectionString);
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
