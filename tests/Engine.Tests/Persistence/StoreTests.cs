@@ -70,6 +70,15 @@ public sealed class StoreTests
         Assert.Equal(("Web chat", "online", 2L), (group!.Name, group.Mode, group.UpdatedAt));
     }
 
+    [Fact]
+    public void A_tenant_state_stored_with_each_groups_cap_and_overflow_reads_back_as_its_directory_of_modes()
+    {
+        const string stored = """{"ModeSettings":{},"Groups":{"g1":{"Mode":"Phone","ReceptionCap":1,"OverflowGroupIds":["g2"]},"g2":{"Mode":"Phone","ReceptionCap":1,"OverflowGroupIds":[]}}}""";
+        var state = System.Text.Json.JsonSerializer.Deserialize(stored, EngineJsonContext.Default.TenantState)!;
+        Assert.Equal(new Engine.Grains.Routing.GroupEntry(Engine.Routing.ServiceMode.Phone), state.Groups["g1"]);
+        Assert.Equal(["g1", "g2"], state.Groups.Keys.Order());
+    }
+
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
