@@ -93,6 +93,10 @@ public sealed class EngineServer : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One probe took over its 5 s (a busy machine, a silo still joining): ask again until the deadline.
+            }
             await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
         }
         throw new TimeoutException($"The server did not become healthy within {timeout.TotalSeconds:0} s; see {((FileStream)_log.BaseStream).Name}.");
