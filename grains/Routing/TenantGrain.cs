@@ -38,9 +38,9 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
     /// <summary>Every group of the tenant with its configuration, asked of the groups themselves.</summary>
     public async ValueTask<IReadOnlyDictionary<string, SkillGroupEntry>> GetSkillGroups()
     {
-        var groups = new Dictionary<string, SkillGroupEntry>(StringComparer.Ordinal);
-        foreach (var groupId in S.Groups.Keys) groups[groupId] = await Entry(groupId);
-        return groups;
+        var ids = S.Groups.Keys.ToArray();
+        var entries = await Task.WhenAll(ids.Select(id => Entry(id).AsTask()));
+        return ids.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
     }
 
     /// <summary>SG-1..SG-3: creates a group in a mode (fixed), with its cap and overflow list.</summary>
@@ -64,11 +64,10 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
     public async ValueTask DeleteSkillGroup(string groupId)
     {
         if (!S.Groups.TryGetValue(groupId, out var deleted)) throw new SkillGroupUnavailableException(groupId, "does not exist");
-        foreach (var (otherId, other) in S.Groups)
-        {
-            if (otherId != groupId && other.Mode == deleted.Mode && (await Entry(otherId)).OverflowGroupIds.Contains(groupId))
-                throw new SkillGroupUnavailableException(groupId, "is an overflow group of another group; remove it there first");
-        }
+        // The other groups of its mode are asked at once: a cold one activates, and one after another could take long.
+        var others = S.Groups.Where(g => g.Key != groupId && g.Value.Mode == deleted.Mode).Select(g => Entry(g.Key).AsTask());
+        if ((await Task.WhenAll(others)).Any(entry => entry.OverflowGroupIds.Contains(groupId)))
+            throw new SkillGroupUnavailableException(groupId, "is an overflow group of another group; remove it there first");
         await Group(groupId).Delete();
         S.Groups.Remove(groupId);
         await State.WriteStateAsync();

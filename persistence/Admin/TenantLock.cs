@@ -15,30 +15,38 @@ public static class TenantLock
     /// <summary>
     /// Holds one tenant's lock named <paramref name="purpose"/> across work outside the database (calls to
     /// grains), for every process on the store, until disposed: a check, the routing side and the rows it
-    /// guards then happen as one step (TN-2: the last admin). PostgreSQL: a transaction-scoped advisory lock
-    /// on a connection of its own, so the rows the work writes on other connections are not blocked by it.
-    /// SQLite serves one process: an in-process gate, which the writes' own transactions do not wait on.
+    /// guards then happen as one step (TN-2: the last admin). Callers in one process wait at an in-process gate
+    /// first; on PostgreSQL the holder then takes a transaction-scoped advisory lock on a connection of its own
+    /// (for the other processes), so the rows the work writes on other connections are not blocked by it. SQLite
+    /// serves one process: the gate alone, which the writes' own transactions do not wait on.
     /// </summary>
     public static async Task<IAsyncDisposable> HoldTenantAsync(this Database database, string tenantId, string purpose, CancellationToken cancellationToken)
     {
-        if (database.Dialect.Kind == StoreKind.Sqlite)
-        {
-            var gate = Gates.GetOrAdd((database.ConnectionString, tenantId, purpose), static _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new GateHold(gate);
-        }
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // In this process first: callers of one tenant wait here, not each on a pooled connection of their own.
+        var gate = Gates.GetOrAdd((database.ConnectionString, tenantId, purpose), static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var held = new GateHold(gate);
+        if (database.Dialect.Kind == StoreKind.Sqlite) return held;
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "SELECT pg_advisory_xact_lock(hashtext(@purpose), hashtext(@tenantId))", new { purpose, tenantId }, transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new TransactionHold(connection, transaction);
+            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "SELECT pg_advisory_xact_lock(hashtext(@purpose), hashtext(@tenantId))", new { purpose, tenantId }, transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return new TransactionHold(connection, transaction, held);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await held.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -56,13 +64,20 @@ public static class TenantLock
         }
     }
 
-    /// <summary>Ending the transaction (rolled back: it wrote nothing) lets the advisory lock go.</summary>
-    private sealed class TransactionHold(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    /// <summary>Ending the transaction (rolled back: it wrote nothing) lets the advisory lock go, then the process's gate.</summary>
+    private sealed class TransactionHold(DbConnection connection, DbTransaction transaction, GateHold gate) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            await transaction.DisposeAsync().ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await gate.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Engine.Grains.Routing;
 using Engine.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -155,6 +156,24 @@ public abstract class RoutingApiContract(EngineFactory factory)
         await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/messages", new { text = "mine now" }), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await other.PostAsync($"{tenant.Base}/conversations/{id}/end"), HttpStatusCode.NotFound);
         Assert.Equal("Active", (string?)(await holder.GetOkAsync($"{tenant.Base}/conversations/{id}"))["status"]);
+    }
+
+    [Fact]
+    public async Task AS5_a_completion_whose_save_failed_after_the_agents_step_is_finished_by_asking_again()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync("online", 1);
+        var (agentId, _, _, token) = await tenant.AddAgentAsync([group]);
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var id = await StartAsync(tenant, group, "v1");
+        await OfferedAsync(tenant, id);
+        await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/answer");
+        await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/end");
+        // As after a lost silo: the agent's step of the completion was stored, the conversation's was not.
+        await factory.Services.GetRequiredService<IGrainFactory>().Agent(tenant.Id, agentId).Complete(id);
+
+        Assert.Equal("Completed", (string?)(await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/complete"))["status"]);
     }
 
     [Fact]

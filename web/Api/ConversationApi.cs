@@ -129,13 +129,16 @@ public static class ConversationApi
 
     /// <summary>
     /// Before a conversation's grain is called: an agent must hold it (asked of their own grain, which is live while
-    /// they work), anyone else needs its live record. An unknown id is then a 404 that activated nothing.
+    /// they work), anyone else needs its live record. An unknown id is then a 404 that activated no conversation.
+    /// An agent who no longer holds it but is still named by its live record (a completion whose save failed after
+    /// the agent's step) passes too, so that asking again finishes it.
     /// </summary>
     private static async Task RequireLiveAsync(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
-        var known = http.User.Role() == Roles.Admin
-            ? (await records.ConversationAsync(tenantId, conversationId, cancellationToken))?.Live is not null
-            : await grains.Agent(tenantId, http.User.UserId()).Holds(conversationId);
+        var caller = http.User.UserId();
+        var known = http.User.Role() != Roles.Admin && await grains.Agent(tenantId, caller).Holds(conversationId);
+        if (!known && await records.ConversationAsync(tenantId, conversationId, cancellationToken) is { Live: not null } row)
+            known = http.User.Role() == Roles.Admin || row.AgentId == caller;
         if (!known) throw new NotFoundException($"Conversation {conversationId}");
     }
 

@@ -50,16 +50,27 @@ public static class DataProtectionSetup
         if (!file.Exists)
         {
             file.Directory!.Create();
-            if (OperatingSystem.IsWindows()) File.WriteAllBytes(file.FullName, RandomNumberGenerator.GetBytes(32));
+            if (!OperatingSystem.IsWindows()) file.Directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            // Written whole beside it, then moved into place: a crash leaves no short file, and of two servers
+            // starting at once the second keeps the first's key.
+            var made = file.FullName + "." + Guid.NewGuid().ToString("N");
+            if (OperatingSystem.IsWindows()) File.WriteAllBytes(made, RandomNumberGenerator.GetBytes(32));
             else
             {
-                // Readable by the server's user alone, from the moment it exists.
-                file.Directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-                using var stream = new FileStream(file.FullName, new FileStreamOptions
+                using var stream = new FileStream(made, new FileStreamOptions
                 {
                     Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 });
                 stream.Write(RandomNumberGenerator.GetBytes(32));
+                stream.Flush(flushToDisk: true);
+            }
+            try
+            {
+                File.Move(made, file.FullName, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(file.FullName))
+            {
+                File.Delete(made);
             }
         }
         var stored = File.ReadAllBytes(file.FullName);
