@@ -23,6 +23,12 @@ public sealed class ConversationGrain(
     public const string TypeName = nameof(ConversationGrain);
 
     private const string OfferTimer = "offer";
+
+    /// <summary>
+    /// How often an offer without a deadline (timeout transfer off) asks its agent whether they still hold it: after a
+    /// failover an agent may have let go of a reservation that this conversation still stored, and would never ring.
+    /// </summary>
+    public static readonly TimeSpan OfferCheckInterval = TimeSpan.FromSeconds(10);
     private const string ReplyTimer = "reply";
 
     /// <summary>
@@ -50,7 +56,7 @@ public sealed class ConversationGrain(
         var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
         S.CatchUp(onRecord.LastSeq, onRecord.Recent);
         if (S.Status == ConversationStatus.Queued) await RejoinQueueAsync();
-        if (S.Status == ConversationStatus.Offered && S.OfferDeadline is { } offer) Arm(OfferTimer, offer);
+        if (S.Status == ConversationStatus.Offered) Arm(OfferTimer, S.OfferDeadline ?? Now + OfferCheckInterval);
         if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyTimer, reply);
     }
 
@@ -122,7 +128,7 @@ public sealed class ConversationGrain(
 
     private void Ring(string groupId)
     {
-        if (S.OfferDeadline is { } due) Arm(OfferTimer, due);
+        Arm(OfferTimer, S.OfferDeadline ?? Now + OfferCheckInterval);
         events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
     }
 
@@ -314,6 +320,10 @@ public sealed class ConversationGrain(
             else S.Withdraw(now);
             await BackToQueueAsync();
         }
+        else if (name == OfferTimer && S.Status == ConversationStatus.Offered && S.OfferDeadline is null)
+        {
+            await CheckOfferAsync(now);
+        }
         else if (name == ReplyTimer && S.ReplyTimedOut(now))
         {
             Disarm(ReplyTimer);
@@ -321,6 +331,32 @@ public sealed class ConversationGrain(
             if (ended) await Save();
             else await Finish();
         }
+    }
+
+    /// <summary>
+    /// RT-5: an offer without a deadline checks that its agent still holds it. Held: ask again later. Answered at the
+    /// agent but not here (a save lost in between): it is answered. Neither: the agent let it go (an orphan released
+    /// in a failover), so it goes back to the front of its queue.
+    /// </summary>
+    private async ValueTask CheckOfferAsync(DateTimeOffset now)
+    {
+        var agentId = S.AgentId!;
+        var agent = Agent(agentId);
+        if (await agent.HoldsOffer(Key))
+        {
+            Arm(OfferTimer, now + OfferCheckInterval);
+            return;
+        }
+        Disarm(OfferTimer);
+        if (await agent.Holds(Key))
+        {
+            S.Answer(agentId, now);
+            await Save();
+            return;
+        }
+        events.OfferWithdrawn(Tenant, agentId, Key);
+        S.Withdraw(now);
+        await BackToQueueAsync();
     }
 
     /// <summary>

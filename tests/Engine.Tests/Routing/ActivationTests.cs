@@ -54,6 +54,26 @@ public sealed class ActivationTests
     }
 
     [Fact]
+    public async Task RT5_an_offer_its_agent_let_go_of_returns_to_the_queue_and_rings_again_without_a_deadline()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("c1", "g1");
+        Assert.Equal((ConversationStatus.Offered, "a1"), ((await host.ConversationAsync("c1")).Status, (await host.ConversationAsync("c1")).AgentId));
+        // As after a failover: a second activation of c1 had a1 release the reservation, then lost its write.
+        Assert.True(await host.Agent("a1").Release("c1"));
+        Assert.Empty((await host.AgentAsync("a1")).Work);
+
+        await host.AdvanceAsync(ConversationGrain.OfferCheckInterval);
+
+        var back = await host.ConversationAsync("c1");
+        Assert.Equal((ConversationStatus.Offered, "a1"), (back.Status, back.AgentId));
+        Assert.True(await host.Agent("a1").HoldsOffer("c1"));
+        Assert.Equal(2, host.Events.Rings.Count(r => r == ("a1", "c1")));
+    }
+
+    [Fact]
     public async Task SG3_the_group_owns_its_cap_and_a_members_copy_left_out_of_step_is_told_again_when_the_group_activates()
     {
         await using var host = await RoutingHost.StartAsync();
