@@ -56,7 +56,7 @@ public sealed class ConversationGrain(
         var onRecord = await history.MessagesOnRecordAsync(Tenant, Key);
         S.CatchUp(onRecord.LastSeq, onRecord.Recent);
         if (S.Status == ConversationStatus.Queued) await RejoinQueueAsync();
-        if (S.Status == ConversationStatus.Offered) Arm(OfferTimer, S.OfferDeadline ?? Now + OfferCheckInterval);
+        if (S.Status == ConversationStatus.Offered) ArmOffer(Now);
         if (S.Status == ConversationStatus.Active && S.ReplyDeadline is { } reply) Arm(ReplyTimer, reply);
     }
 
@@ -128,7 +128,7 @@ public sealed class ConversationGrain(
 
     private void Ring(string groupId)
     {
-        Arm(OfferTimer, S.OfferDeadline ?? Now + OfferCheckInterval);
+        ArmOffer(Now);
         events.OfferRinging(Tenant, S.AgentId!, Key, groupId, S.OfferDeadline);
     }
 
@@ -344,7 +344,7 @@ public sealed class ConversationGrain(
         var agent = Agent(agentId);
         if (await agent.HoldsOffer(Key))
         {
-            Arm(OfferTimer, now + OfferCheckInterval);
+            ArmOffer(now);
             return;
         }
         Disarm(OfferTimer);
@@ -408,6 +408,9 @@ public sealed class ConversationGrain(
 
     private EnqueueRequest Request(bool front)
         => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front);
+
+    /// <summary>The offer's timer: its AS-4 deadline, or without one the next check that the agent still holds it.</summary>
+    private void ArmOffer(DateTimeOffset now) => Arm(OfferTimer, S.OfferDeadline ?? now + OfferCheckInterval);
 
     private void Arm(string name, DateTimeOffset due)
     {

@@ -27,27 +27,26 @@ public static class TenantLock
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var held = new GateHold(gate);
         if (database.Dialect.Kind == StoreKind.Sqlite) return held;
+        DbConnection? connection = null;
+        var handedOver = false;
         try
         {
-            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "SELECT pg_advisory_xact_lock(hashtext(@purpose), hashtext(@tenantId))", new { purpose, tenantId }, transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return new TransactionHold(connection, transaction, held);
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
+            connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(hashtext(@purpose), hashtext(@tenantId))", new { purpose, tenantId }, transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            handedOver = true;
+            return new TransactionHold(connection, transaction, held);
         }
-        catch
+        finally
         {
-            await held.DisposeAsync().ConfigureAwait(false);
-            throw;
+            // A failure on the way (no connection, a cancelled wait) lets go of what was taken; the error goes on up.
+            if (!handedOver)
+            {
+                if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -259,9 +259,9 @@ public sealed class HistoryStoreTests
     public async Task A_conversation_is_one_row_of_record_and_live_state_and_completion_keeps_the_record(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
-        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
+        var storage = StorageOf(store);
         var history = new HistoryStore(store.Commit);
-        var grain = new StateKey("ConversationGrain", "t1", "c1");
+        var grain = C1;
         var conversation = Queued("c1", "v1", "g1", T0);
         var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("queued"), null, default);
         conversation.Offer("a1", T0.AddSeconds(1), null);
@@ -295,10 +295,7 @@ public sealed class HistoryStoreTests
     public async Task A_completed_conversations_record_is_never_taken_over_and_another_tenant_keeps_its_own_under_the_same_id(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
-        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
-        var grain = new StateKey("ConversationGrain", "t1", "c1");
-        var conversation = Queued("c1", "v1", "g1", T0);
-        var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), null, default);
+        var (storage, grain, conversation, etag) = await QueuedOnRecordAsync(store);
         conversation.Offer("a1", T0.AddSeconds(1), null);
         conversation.Answer("a1", T0.AddSeconds(2));
         conversation.End("a1", T0.AddSeconds(3));
@@ -326,10 +323,7 @@ public sealed class HistoryStoreTests
     public async Task A_conversations_record_and_live_rows_follow_its_agent_when_it_moves_and_saves_between_keep_it(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
-        var storage = new SqlGrainStorage(store.Database, store.Commit, TimeProvider.System);
-        var grain = new StateKey("ConversationGrain", "t1", "c1");
-        var conversation = Queued("c1", "v1", "g1", T0);
-        var etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), null, default);
+        var (storage, grain, conversation, etag) = await QueuedOnRecordAsync(store);
         conversation.Offer("a1", T0.AddSeconds(1), null);
         etag = await storage.WriteAsync(grain, conversation, Encoding.UTF8.GetBytes("{}"), etag, default);
         await using var connection = await store.Database.OpenAsync();
@@ -362,6 +356,19 @@ public sealed class HistoryStoreTests
         Assert.Empty(await storage.HeldByAsync("t1", "a2", default));
         Assert.Equal(("Completed", "a2"), await connection.QuerySingleAsync<(string, string)>("SELECT status, agent_id FROM conversations WHERE id = 'c1'"));
         Assert.Null(await connection.ExecuteScalarAsync<long?>("SELECT live FROM conversations WHERE id = 'c1'"));
+    }
+
+    /// <summary>Conversation c1 of tenant t1, the grain most of these tests store.</summary>
+    private static readonly StateKey C1 = new("ConversationGrain", "t1", "c1");
+
+    private static SqlGrainStorage StorageOf(TestStore store) => new(store.Database, store.Commit, TimeProvider.System);
+
+    /// <summary>c1 of t1 waiting in g1, as its first save stored it.</summary>
+    private static async Task<(SqlGrainStorage Storage, StateKey Grain, Engine.Conversations.ConversationState Conversation, string Etag)> QueuedOnRecordAsync(TestStore store)
+    {
+        var storage = StorageOf(store);
+        var conversation = Queued("c1", "v1", "g1", T0);
+        return (storage, C1, conversation, await storage.WriteAsync(C1, conversation, Encoding.UTF8.GetBytes("{}"), null, default));
     }
 
     /// <summary>A new conversation waiting in a group's queue.</summary>
