@@ -16,20 +16,41 @@ internal sealed class PostgresLane(DbConnection connection) : IAsyncDisposable
     {
         await using var dbBatch = connection.CreateBatch();
         Add(dbBatch, "BEGIN");
+        var followed = false;
         foreach (var write in batch)
         {
-            var command = Add(dbBatch, write.Sql.Text);
-            foreach (var (name, value) in write.Sql.Parameters)
+            Add(dbBatch, write.Sql);
+            if (write.Sql.Then is { } then)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
+                Add(dbBatch, then);
+                followed = true;
             }
         }
         Add(dbBatch, "COMMIT");
         await dbBatch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i + 1].RecordsAffected;
+        if (!followed)
+        {
+            for (var i = 0; i < batch.Count; i++) batch[i].RowsAffected = dbBatch.BatchCommands[i + 1].RecordsAffected;
+            return;
+        }
+        var index = 1;
+        foreach (var write in batch)
+        {
+            write.RowsAffected = dbBatch.BatchCommands[index].RecordsAffected;
+            index += write.Sql.Then is null ? 1 : 2;
+        }
+    }
+
+    private static void Add(DbBatch batch, SqlWrite write)
+    {
+        var command = Add(batch, write.Text);
+        foreach (var (name, value) in write.Parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
     }
 
     private static DbBatchCommand Add(DbBatch batch, string text)
@@ -114,7 +135,11 @@ internal sealed class SqliteLane
         _statements.Begin();
         try
         {
-            foreach (var write in batch) write.RowsAffected = _statements.Run(write.Sql);
+            foreach (var write in batch)
+            {
+                write.RowsAffected = _statements.Run(write.Sql);
+                if (write.Sql.Then is { } then) _statements.Run(then);
+            }
             _statements.Commit();
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException)

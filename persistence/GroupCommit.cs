@@ -289,4 +289,8 @@ internal sealed class PendingWrite(SqlWrite sql, TaskCompletionSource<int> compl
 }
 
 /// <summary>One parameterized statement (a write for the group commit, or a prepared read); parameters are named as in the SQL (<c>@name</c>).</summary>
-public sealed record SqlWrite(string Text, (string Name, object? Value)[] Parameters);
+public sealed record SqlWrite(string Text, (string Name, object? Value)[] Parameters)
+{
+    /// <summary>A statement run right after this one in the same transaction (its row count is not reported), such as the audit record of the change.</summary>
+    public SqlWrite? Then { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using Engine.Conversations;
 using Engine.Grains.Storage;
+using Engine.Persistence.Admin;
 using Orleans.Storage;
 using SQLitePCL;
 
@@ -32,20 +33,23 @@ public sealed class SqlGrainStorage(Database database, GroupCommit commit, TimeP
         return row is null ? null : new StoredState(row.Payload, row.Etag.ToString(CultureInfo.InvariantCulture));
     }
 
-    private async ValueTask<string> WriteAsync(StateKey grain, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
+    private async ValueTask<string> WriteAsync(StateKey grain, ReadOnlyMemory<byte> payload, string? etag, bool audited, CancellationToken cancellationToken)
     {
         var expected = Expected(etag);
         var written = await commit.RunAsync(new SqlWrite(
             etag is null
                 ? "INSERT INTO grain_state (grain_type, tenant_id, grain_key, etag, payload, updated_at) VALUES (@Type, @Tenant, @Key, 1, @Payload, @Now) ON CONFLICT DO NOTHING"
                 : "UPDATE grain_state SET etag = etag + 1, payload = @Payload, updated_at = @Now WHERE grain_type = @Type AND tenant_id = @Tenant AND grain_key = @Key AND etag = @Etag",
-            [.. KeyOf(grain), ("@Payload", payload), ("@Now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@Etag", expected)])).ConfigureAwait(false);
+            [.. KeyOf(grain), ("@Payload", payload), ("@Now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@Etag", expected)])
+        {
+            Then = audited ? Audit.AfterStateWrite(grain, payload) : null,
+        }).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<string> WriteAsync<TState>(StateKey grain, TState state, ReadOnlyMemory<byte> payload, string? etag, CancellationToken cancellationToken)
     {
-        if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, cancellationToken).ConfigureAwait(false);
+        if (state is not ConversationState conversation) return await WriteAsync(grain, payload, etag, state is IAuditedState, cancellationToken).ConfigureAwait(false);
         var written = await ConversationRows.SaveAsync(commit, grain.Tenant, conversation, payload, etag is null ? null : Expected(etag), time.GetUtcNow()).ConfigureAwait(false);
         return await WrittenAsync(grain, etag, written, cancellationToken).ConfigureAwait(false);
     }

@@ -73,6 +73,7 @@ app.MapSettingsApi();
 app.MapAdminsApi();
 app.MapConfigurationApi();
 app.MapAudioApi();
+app.MapAuditApi();
 
 app.Run();
 

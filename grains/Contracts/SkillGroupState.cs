@@ -3,7 +3,7 @@ using Engine.Routing;
 namespace Engine.Grains.Routing;
 
 /// <summary>A skill group's configuration and members (written rarely).</summary>
-public sealed class SkillGroupState
+public sealed class SkillGroupState : Engine.Grains.Storage.IAuditedState
 {
     public bool Configured { get; set; }
     public bool Deleted { get; set; }

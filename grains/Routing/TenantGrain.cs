@@ -9,7 +9,7 @@ namespace Engine.Grains.Routing;
 /// its mode, which is fixed at creation (SG-1). A group's cap, overflow list and members are its own grain's
 /// alone (<see cref="SkillGroupState"/>); the tenant asks for them where it needs them.
 /// </summary>
-public sealed class TenantState
+public sealed class TenantState : Engine.Grains.Storage.IAuditedState
 {
     public Dictionary<ServiceMode, RoutingSettings> ModeSettings { get; set; } = [];
 

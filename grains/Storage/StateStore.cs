@@ -46,3 +46,9 @@ public interface ILiveConversations
     /// <summary>The live conversations waiting in the group's queue.</summary>
     ValueTask<IReadOnlyList<Engine.Conversations.ConversationState>> QueuedInAsync(string tenant, string groupId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A state that holds what admins configure (a tenant's settings, a skill group's cap and overflow): a store writes
+/// the audit record of the change being made, if any, in the same transaction as the state.
+/// </summary>
+public interface IAuditedState;

@@ -16,6 +16,7 @@ public static class AdminStores
         services.AddSingleton<QuickReplyStore>();
         services.AddSingleton<AudioStore>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<AuditStore>();
         return services;
     }
 }

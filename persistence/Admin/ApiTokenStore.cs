@@ -30,13 +30,10 @@ public sealed class ApiTokenStore(Database database)
     /// <summary>How often a token's last use is written: at most once a minute, whatever its traffic.</summary>
     public const long LastUseResolutionMs = 60_000;
 
-    public async Task InsertAsync(string id, string tenantId, string userId, string tokenHash, string name, long now, long? expiresAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+    public Task InsertAsync(string id, string tenantId, string userId, string tokenHash, string name, long now, long? expiresAt, CancellationToken cancellationToken)
+        => database.ChangeAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO api_tokens (id, tenant_id, user_id, token_hash, name, created_at, expires_at) VALUES (@id, @tenantId, @userId, @tokenHash, @name, @now, @expiresAt)",
-            new { id, tenantId, userId, tokenHash, name, now, expiresAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+            new { id, tenantId, userId, tokenHash, name, now, expiresAt }, transaction, cancellationToken: cancellationToken)), id, cancellationToken);
 
     /// <summary>
     /// Whom a live token (not revoked, not expired, its user not deleted) acts for; null otherwise. Records the use
@@ -78,11 +75,8 @@ public sealed class ApiTokenStore(Database database)
     }
 
     /// <summary>Revokes a live token of the tenant (of one user when <paramref name="userId"/> is given); false when there is none.</summary>
-    public async Task<bool> RevokeAsync(string tenantId, string id, string? userId, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+    public Task<bool> RevokeAsync(string tenantId, string id, string? userId, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync(
             "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND tenant_id = @tenantId AND revoked_at IS NULL AND (@userId IS NULL OR user_id = @userId)",
-            new { tenantId, id, userId, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+            new { tenantId, id, userId, now }, cancellationToken);
 }

@@ -20,17 +20,14 @@ public sealed class AudioStore(Database database)
     private const string Columns =
         "id AS Id, name AS Name, file_name AS FileName, content_type AS ContentType, size_bytes AS SizeBytes, review_status AS ReviewStatus, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    public async Task InsertAsync(string tenantId, AudioRow audio, byte[] content, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+    public Task InsertAsync(string tenantId, AudioRow audio, byte[] content, CancellationToken cancellationToken)
+        => database.ChangeAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO audio_files (id, tenant_id, name, file_name, content_type, size_bytes, content, review_status, created_at, updated_at)
             VALUES (@Id, @tenantId, @Name, @FileName, @ContentType, @SizeBytes, @content, @ReviewStatus, @CreatedAt, @UpdatedAt)
             """,
             new { audio.Id, tenantId, audio.Name, audio.FileName, audio.ContentType, audio.SizeBytes, content, audio.ReviewStatus, audio.CreatedAt, audio.UpdatedAt },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+            transaction, cancellationToken: cancellationToken)), audio.Id, cancellationToken);
 
     public async Task<Page<AudioRow>> ListAsync(string tenantId, int offset, int limit, CancellationToken cancellationToken)
     {
@@ -55,18 +52,11 @@ public sealed class AudioStore(Database database)
             "SELECT content FROM audio_files WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<bool> ReviewAsync(string tenantId, string id, string status, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+    public Task<bool> ReviewAsync(string tenantId, string id, string status, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync(
             "UPDATE audio_files SET review_status = @status, updated_at = @now WHERE tenant_id = @tenantId AND id = @id",
-            new { tenantId, id, status, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+            new { tenantId, id, status, now }, cancellationToken);
 
-    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM audio_files WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("DELETE FROM audio_files WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken);
 }

@@ -24,26 +24,16 @@ public sealed class QuickReplyStore(Database database)
         return new Page<QuickReplyRow>([.. rows], total, offset, limit);
     }
 
-    public async Task InsertAsync(string tenantId, QuickReplyRow reply, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+    public Task InsertAsync(string tenantId, QuickReplyRow reply, CancellationToken cancellationToken)
+        => database.ChangeAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO quick_replies (id, tenant_id, title, body, created_at, updated_at) VALUES (@Id, @tenantId, @Title, @Body, @CreatedAt, @UpdatedAt)",
-            new { reply.Id, tenantId, reply.Title, reply.Body, reply.CreatedAt, reply.UpdatedAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+            new { reply.Id, tenantId, reply.Title, reply.Body, reply.CreatedAt, reply.UpdatedAt }, transaction, cancellationToken: cancellationToken)), reply.Id, cancellationToken);
 
-    public async Task<bool> UpdateAsync(string tenantId, string id, string title, string body, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+    public Task<bool> UpdateAsync(string tenantId, string id, string title, string body, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync(
             "UPDATE quick_replies SET title = @title, body = @body, updated_at = @now WHERE tenant_id = @tenantId AND id = @id",
-            new { tenantId, id, title, body, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+            new { tenantId, id, title, body, now }, cancellationToken);
 
-    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM quick_replies WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("DELETE FROM quick_replies WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken);
 }

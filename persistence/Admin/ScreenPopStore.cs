@@ -40,17 +40,15 @@ public sealed class ScreenPopStore(Database database)
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO screen_pops (id, tenant_id, name, url, enabled, position, created_at, updated_at) VALUES (@Id, @tenantId, @Name, @Url, @Enabled, @Position, @CreatedAt, @UpdatedAt)",
             new { pop.Id, tenantId, pop.Name, pop.Url, pop.Enabled, pop.Position, pop.CreatedAt, pop.UpdatedAt }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await Audit.RecordAsync(connection, transaction, pop.Id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    public async Task<bool> UpdateAsync(string tenantId, string id, string name, string url, bool enabled, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+    public Task<bool> UpdateAsync(string tenantId, string id, string name, string url, bool enabled, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync(
             "UPDATE screen_pops SET name = @name, url = @url, enabled = @enabled, updated_at = @now WHERE tenant_id = @tenantId AND id = @id",
-            new { tenantId, id, name, url, enabled = enabled ? 1 : 0, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+            new { tenantId, id, name, url, enabled = enabled ? 1 : 0, now }, cancellationToken);
 
     /// <summary>Swaps the pop with its neighbour before (<paramref name="up"/>) or after it; false when it is not found, true when at the end already.</summary>
     public async Task<bool> MoveAsync(string tenantId, string id, bool up, long now, CancellationToken cancellationToken)
@@ -68,15 +66,12 @@ public sealed class ScreenPopStore(Database database)
             const string set = "UPDATE screen_pops SET position = @position, updated_at = @now WHERE id = @id";
             await connection.ExecuteAsync(new CommandDefinition(set, new { id = pops[index].Id, position = pops[other].Position, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(set, new { id = pops[other].Id, position = pops[index].Position, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await Audit.RecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM screen_pops WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("DELETE FROM screen_pops WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken);
 }

@@ -32,14 +32,26 @@ public sealed class SkillGroupStore(Database database)
             "INSERT INTO skill_group_members (tenant_id, group_id, user_id, added_at) VALUES (@tenantId, @groupId, @userId, @now) ON CONFLICT DO NOTHING",
             new { tenantId, groupId, userId, now }, transaction, cancellationToken: cancellationToken));
 
-    public async Task InsertAsync(SkillGroupRow group, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+    public Task InsertAsync(SkillGroupRow group, CancellationToken cancellationToken)
+        => database.ChangeAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO skill_groups (id, tenant_id, name, mode, created_at, updated_at)
             VALUES (@Id, @TenantId, @Name, @Mode, @CreatedAt, @UpdatedAt)
-            """, group, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, group, transaction, cancellationToken: cancellationToken)), group.Id, cancellationToken);
+
+    /// <summary>
+    /// Takes back a row whose group the routing refused (SG-1..SG-3): the row goes as if it never was, and so
+    /// does the audit record its insert wrote.
+    /// </summary>
+    public async Task UndoInsertAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE group_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM skill_groups WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await Audit.WithdrawAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SkillGroupRow?> GetAsync(string tenantId, string id, CancellationToken cancellationToken)
@@ -71,15 +83,12 @@ public sealed class SkillGroupStore(Database database)
         return new Page<SkillGroupRow>([.. rows], total, offset, limit);
     }
 
-    public async Task<bool> UpdateAsync(SkillGroupRow group, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+    public Task<bool> UpdateAsync(SkillGroupRow group, CancellationToken cancellationToken)
+        => database.ChangeOneAsync(
             """
             UPDATE skill_groups SET name = @Name, updated_at = @UpdatedAt
             WHERE tenant_id = @TenantId AND id = @Id AND deleted_at IS NULL
-            """, group, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+            """, group, cancellationToken);
 
     /// <summary>SG-5: the group goes; its members just leave it.</summary>
     public async Task<bool> DeleteAsync(string tenantId, string id, long now, CancellationToken cancellationToken)
@@ -90,6 +99,7 @@ public sealed class SkillGroupStore(Database database)
             "UPDATE skill_groups SET deleted_at = @now, updated_at = @now WHERE tenant_id = @tenantId AND id = @id AND deleted_at IS NULL",
             new { tenantId, id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE group_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (deleted == 1) await Audit.RecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted == 1;
     }
@@ -99,15 +109,12 @@ public sealed class SkillGroupStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var userId in userIds) await AddMemberAsync(connection, transaction, tenantId, groupId, userId, now, cancellationToken).ConfigureAwait(false);
+        await Audit.RecordAsync(connection, transaction, groupId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> RemoveMemberAsync(string groupId, string userId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM skill_group_members WHERE group_id = @groupId AND user_id = @userId", new { groupId, userId }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> RemoveMemberAsync(string groupId, string userId, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("DELETE FROM skill_group_members WHERE group_id = @groupId AND user_id = @userId", new { groupId, userId }, cancellationToken, groupId);
 
     /// <summary>SG-4: members with name and email, in the order they joined.</summary>
     public async Task<Page<MemberRow>> MembersAsync(string groupId, int offset, int limit, CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ public sealed class TenantStore(Database database)
             "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (@Id, @Name, @CreatedAt, @UpdatedAt)",
             tenant, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await UserStore.InsertAsync(database.Dialect, connection, transaction, admin, cancellationToken).ConfigureAwait(false);
+        await Audit.RecordAsync(connection, transaction, tenant.Id, cancellationToken, tenantId: tenant.Id).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -57,10 +58,6 @@ public sealed class TenantStore(Database database)
         return new Page<TenantRow>([.. rows], total, offset, limit);
     }
 
-    public async Task<bool> RenameAsync(string id, string name, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE tenants SET name = @name, updated_at = @now WHERE id = @id", new { id, name, now }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> RenameAsync(string id, string name, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("UPDATE tenants SET name = @name, updated_at = @now WHERE id = @id", new { id, name, now }, cancellationToken);
 }

@@ -59,6 +59,7 @@ public sealed class UserStore(Database database)
             foreach (var groupId in groups)
                 await SkillGroupStore.AddMemberAsync(connection, transaction, user.TenantId!, groupId, user.Id, user.CreatedAt, cancellationToken).ConfigureAwait(false);
         }
+        await Audit.RecordAsync(connection, transaction, users.Count == 1 ? users[0].User.Id : null, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -124,18 +125,27 @@ public sealed class UserStore(Database database)
     public Task ClearFailedSignInsAsync(string id, CancellationToken cancellationToken)
         => ExecuteAsync("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = @id AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL)", new { id }, cancellationToken);
 
-    /// <summary>A new password; the old one stops working. <paramref name="mustChange"/> for an initial password (TN-3).</summary>
-    public Task<bool> SetPasswordAsync(string id, string passwordHash, bool mustChange, long now, CancellationToken cancellationToken) => ExecuteAsync(
-        "UPDATE users SET password_hash = @passwordHash, must_change_password = @mustChange, failed_sign_ins = 0, locked_until = NULL, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
-        new { id, passwordHash, mustChange = mustChange ? 1 : 0, now }, cancellationToken);
+    /// <summary>
+    /// A new password; the old one stops working. <paramref name="mustChange"/> for an initial password (TN-3). A reset
+    /// (<paramref name="revokeTokens"/>) also revokes the user's API tokens in the same transaction, so that it stops every way in (AG-3).
+    /// </summary>
+    public Task<bool> SetPasswordAsync(string id, string passwordHash, bool mustChange, long now, CancellationToken cancellationToken, bool revokeTokens = false)
+        => database.ChangeAsync(async (connection, transaction) =>
+        {
+            var set = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE users SET password_hash = @passwordHash, must_change_password = @mustChange, failed_sign_ins = 0, locked_until = NULL, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
+                new { id, passwordHash, mustChange = mustChange ? 1 : 0, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+            if (set && revokeTokens)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            return set;
+        }, static set => set, id, cancellationToken);
 
-    /// <summary>AG-3: a reset password stops every way in, its API tokens included.</summary>
-    public Task RevokeTokensAsync(string id, long now, CancellationToken cancellationToken) => ExecuteAsync(
-        "UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, cancellationToken);
-
-    public Task<bool> UpdateProfileAsync(string id, string name, string? nickname, string? phone, long now, CancellationToken cancellationToken) => ExecuteAsync(
+    public Task<bool> UpdateProfileAsync(string id, string name, string? nickname, string? phone, long now, CancellationToken cancellationToken) => database.ChangeOneAsync(
         "UPDATE users SET name = @name, nickname = @nickname, phone = @phone, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
-        new { id, name, nickname, phone, now }, cancellationToken);
+        new { id, name, nickname, phone, now }, cancellationToken, id);
 
     /// <summary>
     /// The user can no longer sign in and leaves every skill group; their history stays (AG-3). Refused
@@ -159,6 +169,7 @@ public sealed class UserStore(Database database)
             "UPDATE users SET deleted_at = @now, updated_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE user_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (deleted == 1) await Audit.RecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted == 1;
     }

@@ -76,6 +76,30 @@ public sealed class ForwardedHeadersTests(ForwardedHeadersTests.Server factory) 
         Assert.DoesNotContain("secure", SessionCookie(direct), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task The_audit_trail_records_the_client_a_known_proxy_forwards_for_and_the_sender_of_anyone_else()
+    {
+        using var viaProxy = await OperatorAsync("10.0.0.5", "203.0.113.60");
+        var tenant = (string)(await viaProxy.PostOkAsync("/api/v1/tenants", new { name = "Forwarded", adminName = "A", adminEmail = $"fwd-{Guid.NewGuid():N}@engine.test" }))["id"]!;
+        using var direct = await OperatorAsync("198.51.100.9", "203.0.113.61");
+        await direct.OkAsync(HttpMethod.Patch, $"/api/v1/tenants/{tenant}", new { name = "Forwarded, renamed" });
+
+        var trail = (await direct.GetOkAsync($"/api/v1/audit?tenantId={tenant}"))["items"]!.AsArray();
+        Assert.Equal("198.51.100.9", (string)trail.Single(r => (string)r!["method"]! == "PATCH")!["address"]!);
+        Assert.Equal("203.0.113.60", (string)trail.Single(r => (string)r!["method"]! == "POST")!["address"]!);
+    }
+
+    /// <summary>The operator's cookie session, every request of which reaches the server from <paramref name="sender"/> forwarded for <paramref name="client"/>.</summary>
+    private async Task<ApiClient> OperatorAsync(string sender, string client)
+    {
+        var api = ApiClient.Anonymous(factory);
+        api.Http.DefaultRequestHeaders.Add(Server.SenderHeader, sender);
+        api.Http.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+        var me = await api.PostOkAsync("/api/v1/sign-in", new { email = EngineFactory.OperatorEmail, password = EngineFactory.OperatorPassword });
+        api.UseCsrf((string)me["csrfToken"]!);
+        return api;
+    }
+
     private static string SessionCookie(HttpResponseMessage response)
         => response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("engine.auth=", StringComparison.Ordinal));
 

@@ -121,7 +121,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         {
             "", "/agents", "/admins", "/skill-groups", $"/skill-groups/{ids["groupId"]}/members", $"/skill-groups/{ids["groupId"]}/queue",
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
-            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens",
+            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

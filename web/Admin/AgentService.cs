@@ -88,8 +88,7 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
         var user = await RequireAsync(tenantId, id, cancellationToken, role);
         var initial = Passwords.Generate();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken);
-        await users.RevokeTokensAsync(id, now, cancellationToken);
+        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken, revokeTokens: true);
         tokens.ForgetUser(id);
         await delivery.RecordAsync(user, initial, cancellationToken);
         return initial;

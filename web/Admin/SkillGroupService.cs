@@ -23,8 +23,8 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
         }
         catch (Exception)
         {
-            // Whatever stopped the grain (a refusal, a timeout), no row of a group that does not route stays behind.
-            await groups.DeleteAsync(tenantId, row.Id, now, CancellationToken.None);
+            // Whatever stopped the grain (a refusal, a timeout), no row of a group that does not route stays behind, nor its audit record.
+            await groups.UndoInsertAsync(tenantId, row.Id, CancellationToken.None);
             throw;
         }
         return (row, await LiveAsync(tenantId, row.Id));

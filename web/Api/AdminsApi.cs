@@ -12,7 +12,7 @@ public static class AdminsApi
     public static IEndpointRouteBuilder MapAdminsApi(this IEndpointRouteBuilder app)
     {
         var admins = app.MapGroup("/api/v1/tenants/{tenantId}/admins").WithTags("Tenant admins")
-            .RequireTenantMember(allowOperator: true).RequireAuthorization(Policies.OperatorOrAdmin);
+            .RequireTenantMember(allowOperator: true).RequireAuthorization(Policies.OperatorOrAdmin).Audited("admin", "adminId");
         admins.MapGet("", List);
         admins.MapPost("", Create);
         admins.MapPatch("/{adminId}", Update);

@@ -16,7 +16,7 @@ public static class AgentApi
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/api/v1/tenants/{tenantId}/agents").WithTags("Agents").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var agents = app.MapGroup("/api/v1/tenants/{tenantId}/agents").WithTags("Agents").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("agent", "agentId");
         agents.MapGet("", List);
         agents.MapPost("", Create);
         agents.MapGet("/{agentId}", Get);

@@ -22,7 +22,7 @@ public static class AgentImportApi
 
     public static IEndpointRouteBuilder MapAgentImportApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/api/v1/tenants/{tenantId}/agents").WithTags("Agents").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var agents = app.MapGroup("/api/v1/tenants/{tenantId}/agents").WithTags("Agents").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("agent");
         agents.MapGet("/import-template", Template);
         // Cookie callers are held to the CSRF header by the auth pipeline; the form needs no token of its own.
         agents.MapPost("/import", Import).DisableAntiforgery();
@@ -82,6 +82,8 @@ public static class AgentImportApi
             if (!duplicate) accepted.Add((line, agent));
         }
 
+        AuditTrail.Note("added", accepted.Select(a => a.Agent.Email).ToArray());
+        AuditTrail.Note("refusedRows", errors.Select(e => e.Line).Distinct().Count());
         var created = accepted.Count == 0 ? [] : await agents.CreateAsync(tenantId, [.. accepted.Select(a => a.Agent)], cancellationToken);
         var added = accepted.Zip(created, (a, c) => new ImportedAgent(a.Line, c.User.Id, c.User.Email, c.InitialPassword)).ToList();
         return TypedResults.Ok(new ImportResult(added, [.. errors.OrderBy(e => e.Line)]));

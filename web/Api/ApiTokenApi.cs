@@ -17,12 +17,12 @@ public static class ApiTokenApi
 
     public static WebApplication MapApiTokenApi(this WebApplication app)
     {
-        var tokens = app.MapGroup("/api/v1/tenants/{tenantId}/api-tokens").WithTags("API tokens").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var tokens = app.MapGroup("/api/v1/tenants/{tenantId}/api-tokens").WithTags("API tokens").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("api-token", "tokenId");
         tokens.MapPost("", Create);
         tokens.MapGet("", List);
         tokens.MapDelete("/{tokenId}", Revoke);
 
-        var own = app.MapGroup("/api/v1/tenants/{tenantId}/me/api-tokens").WithTags("API tokens").RequireTenantMember().RequireAuthorization(Policies.Member);
+        var own = app.MapGroup("/api/v1/tenants/{tenantId}/me/api-tokens").WithTags("API tokens").RequireTenantMember().RequireAuthorization(Policies.Member).Audited("api-token", "tokenId");
         own.MapGet("", ListOwn);
         own.MapDelete("/{tokenId}", RevokeOwn);
         return app;

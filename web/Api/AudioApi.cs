@@ -14,7 +14,7 @@ public static class AudioApi
 
     public static IEndpointRouteBuilder MapAudioApi(this IEndpointRouteBuilder app)
     {
-        var audio = app.MapGroup("/api/v1/tenants/{tenantId}/audio-files").WithTags("Audio files").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var audio = app.MapGroup("/api/v1/tenants/{tenantId}/audio-files").WithTags("Audio files").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("audio-file", "audioId");
         audio.MapGet("", List);
         // Cookie callers are held to the CSRF header by the auth pipeline; the form needs no token of its own.
         audio.MapPost("", Upload).DisableAntiforgery();

@@ -17,10 +17,11 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Sign-in");
-        api.MapPost("/sign-in", SignIn).AllowAnonymous().RequireRateLimiting(Policies.SignInLimit);
-        api.MapPost("/sign-out", (Delegate)SignOut).RequireAuthorization(Policies.SignedIn);
+        api.MapPost("/sign-in", SignIn).AllowAnonymous().RequireRateLimiting(Policies.SignInLimit)
+            .NotAudited("signing in changes no configuration; failed attempts count toward the account's lock (TN-4)");
+        api.MapPost("/sign-out", (Delegate)SignOut).RequireAuthorization(Policies.SignedIn).NotAudited("ends the caller's own session; changes nothing stored");
         api.MapGet("/me", GetMe).RequireAuthorization(Policies.SignedIn);
-        api.MapPost("/me/password", ChangePassword).RequireAuthorization(Policies.SignedIn);
+        api.MapPost("/me/password", ChangePassword).RequireAuthorization(Policies.SignedIn).Audited("user", AuditTrail.Caller);
         return app;
     }
 

@@ -13,13 +13,13 @@ public static class ConfigurationApi
 {
     public static IEndpointRouteBuilder MapConfigurationApi(this IEndpointRouteBuilder app)
     {
-        var replies = app.MapGroup("/api/v1/tenants/{tenantId}/quick-replies").WithTags("Quick replies").RequireTenantMember();
+        var replies = app.MapGroup("/api/v1/tenants/{tenantId}/quick-replies").WithTags("Quick replies").RequireTenantMember().Audited("quick-reply", "replyId");
         replies.MapGet("", ListReplies).RequireAuthorization(Policies.Member);
         replies.MapPost("", CreateReply).RequireAuthorization(Policies.Admin);
         replies.MapPut("/{replyId}", UpdateReply).RequireAuthorization(Policies.Admin);
         replies.MapDelete("/{replyId}", DeleteReply).RequireAuthorization(Policies.Admin);
 
-        var pops = app.MapGroup("/api/v1/tenants/{tenantId}/screen-pops").WithTags("Screen pops").RequireTenantMember();
+        var pops = app.MapGroup("/api/v1/tenants/{tenantId}/screen-pops").WithTags("Screen pops").RequireTenantMember().Audited("screen-pop", "popId");
         pops.MapGet("", ListPops).RequireAuthorization(Policies.Member);
         pops.MapPost("", CreatePop).RequireAuthorization(Policies.Admin);
         pops.MapPut("/{popId}", UpdatePop).RequireAuthorization(Policies.Admin);

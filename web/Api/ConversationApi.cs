@@ -20,7 +20,8 @@ public static class ConversationApi
 
     public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
     {
-        var conversations = app.MapGroup("/api/v1/tenants/{tenantId}/conversations").WithTags("Conversations").RequireTenantMember();
+        var conversations = app.MapGroup("/api/v1/tenants/{tenantId}/conversations").WithTags("Conversations").RequireTenantMember()
+            .NotAudited("conversations are customers' traffic and agents' work, kept in their own records and history, not configuration");
         conversations.MapPost("", Start).RequireAuthorization(Policies.Admin);
         conversations.MapGet("/{conversationId}", Get).RequireAuthorization(Policies.Member);
         conversations.MapGet("/{conversationId}/messages", Messages).RequireAuthorization(Policies.Member);

@@ -24,7 +24,7 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        var settings = app.MapGroup("/api/v1/tenants/{tenantId}/settings").WithTags("Settings").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var settings = app.MapGroup("/api/v1/tenants/{tenantId}/settings").WithTags("Settings").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("settings", "mode");
         settings.MapGet("/{mode}", Get);
         settings.MapPut("/{mode}", Put);
         return app;

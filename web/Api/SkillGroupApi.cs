@@ -16,7 +16,7 @@ public static class SkillGroupApi
 
     public static IEndpointRouteBuilder MapSkillGroupApi(this IEndpointRouteBuilder app)
     {
-        var groups = app.MapGroup("/api/v1/tenants/{tenantId}/skill-groups").WithTags("Skill groups").RequireTenantMember().RequireAuthorization(Policies.Admin);
+        var groups = app.MapGroup("/api/v1/tenants/{tenantId}/skill-groups").WithTags("Skill groups").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("skill-group", "groupId");
         groups.MapGet("", List);
         groups.MapPost("", Create);
         groups.MapGet("/{groupId}", Get);

@@ -12,12 +12,12 @@ public static class TenantApi
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
     {
         var tenants = app.MapGroup("/api/v1/tenants").WithTags("Tenants");
-        tenants.MapPost("", Create).RequireAuthorization(Policies.Operator);
+        tenants.MapPost("", Create).RequireAuthorization(Policies.Operator).Audited("tenant");
         tenants.MapGet("", List).RequireAuthorization(Policies.Operator);
 
         var tenant = app.MapGroup("/api/v1/tenants/{tenantId}").WithTags("Tenants").RequireTenantMember(allowOperator: true);
         tenant.MapGet("", Get).RequireAuthorization(Policies.OperatorOrAdmin);
-        tenant.MapPatch("", Rename).RequireAuthorization(Policies.OperatorOrAdmin);
+        tenant.MapPatch("", Rename).RequireAuthorization(Policies.OperatorOrAdmin).Audited("tenant", "tenantId");
         return app;
     }
 

@@ -17,7 +17,8 @@ public static class WorkApi
 
     public static IEndpointRouteBuilder MapWorkApi(this IEndpointRouteBuilder app)
     {
-        var me = app.MapGroup("/api/v1/tenants/{tenantId}/me").WithTags("Agent work").RequireTenantMember().RequireAuthorization(Policies.Member);
+        var me = app.MapGroup("/api/v1/tenants/{tenantId}/me").WithTags("Agent work").RequireTenantMember().RequireAuthorization(Policies.Member)
+            .NotAudited("an agent's own status, kept in the status history (AS-1)");
         me.MapGet("/presence", GetPresence);
         me.MapPut("/presence", SetPresence);
         me.MapGet("/offers", Offers);

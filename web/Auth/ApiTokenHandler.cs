@@ -76,7 +76,7 @@ public sealed class ApiTokenHandler(
             if (owner is null) return AuthenticateResult.Fail("Unknown or revoked API token.");
             cache.Put(hash, owner);
         }
-        var principal = Caller.Principal(ApiTokens.Scheme, owner.UserId, owner.TenantId, owner.Role);
+        var principal = Caller.Principal(ApiTokens.Scheme, owner.UserId, owner.TenantId, owner.Role, tokenId: owner.TokenId);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, ApiTokens.Scheme));
     }
 }

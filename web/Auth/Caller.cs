@@ -19,6 +19,9 @@ public static class EngineClaims
 
     /// <summary>Changes with the password: a cookie issued before a reset stops working (AG-3).</summary>
     public const string Stamp = "engine:stamp";
+
+    /// <summary>The id of the API token a caller signed in with (never its secret).</summary>
+    public const string Token = "engine:token";
 }
 
 /// <summary>Who is calling, read from the authenticated principal.</summary>
@@ -30,14 +33,18 @@ public static class Caller
 
     public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
 
+    /// <summary>How the caller signed in, as the audit trail shows it: <c>session</c> or <c>api-token:{id}</c>.</summary>
+    public static string Via(this ClaimsPrincipal user) => user.FindFirstValue(EngineClaims.Token) is { } token ? "api-token:" + token : "session";
+
     public static bool MustChangePassword(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == EngineClaims.MustChangePassword);
 
-    public static ClaimsPrincipal Principal(string authenticationType, string userId, string? tenantId, string role, string? stamp = null, bool mustChangePassword = false)
+    public static ClaimsPrincipal Principal(string authenticationType, string userId, string? tenantId, string role, string? stamp = null, bool mustChangePassword = false, string? tokenId = null)
     {
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, userId), new(ClaimTypes.Role, role) };
         if (tenantId is not null) claims.Add(new Claim(EngineClaims.Tenant, tenantId));
         if (stamp is not null) claims.Add(new Claim(EngineClaims.Stamp, stamp));
         if (mustChangePassword) claims.Add(new Claim(EngineClaims.MustChangePassword, "1"));
+        if (tokenId is not null) claims.Add(new Claim(EngineClaims.Token, tokenId));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.NameIdentifier, ClaimTypes.Role));
     }
 }

@@ -36,6 +36,10 @@ public static partial class ProblemDetailsSetup
         Orleans.Storage.InconsistentStateException => (StatusCodes.Status409Conflict, "Conflict"),
         // Orleans gave up waiting for a grain (its response timeout): the engine is overloaded, not the request wrong.
         TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
+        // The store refused or lost a write (a failing disk, a dropped connection): its transaction, the change
+        // with its audit record, was rolled back; the request may be tried again.
+        System.Data.Common.DbException or Orleans.Runtime.OrleansException { InnerException: System.Data.Common.DbException }
+            => (StatusCodes.Status503ServiceUnavailable, "Store unavailable"),
         _ => null,
     };
 

@@ -1,0 +1,371 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dapper;
+using Engine.Persistence;
+using Engine.Web.Infrastructure;
+using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engine.Web.Tests;
+
+/// <summary>
+/// The audit trail: every route that changes something is either audited or says why not, read from the running
+/// server's endpoints (a new route joins the check by itself); each audited route, called for real, leaves its
+/// record with who, how, what and which fields, and never a password or a secret; the record and its change are
+/// written together or not at all. The same contract on SQLite and on PostgreSQL.
+/// </summary>
+public abstract class AuditTrailContract(EngineFactory factory)
+{
+    private sealed class Run(TestTenant tenant, ApiClient op, ApiClient agent, ApiClient adminBearer)
+    {
+        public TestTenant Tenant { get; } = tenant;
+        public ApiClient AdminBearer { get; } = adminBearer;
+        public ApiClient Operator { get; } = op;
+        public ApiClient Agent { get; } = agent;
+        public Dictionary<string, string> Ids { get; } = [];
+        public List<string> Secrets { get; } = [];
+    }
+
+    /// <summary>One call of an audited route: who makes it, how, and the id its record must name (null: any).</summary>
+    private sealed record Step(string Method, string Pattern, Func<Run, Task<HttpResponseMessage>> Send, Func<Run, string?> Target, Func<Run, string> Actor);
+
+    private static Step Admin(string method, string pattern, Func<Run, string> path, Func<Run, object?>? body, Func<Run, string?> target)
+        => new(method, pattern, run => run.Tenant.Admin.SendAsync(new HttpMethod(method), path(run), body?.Invoke(run)), target, run => run.Tenant.AdminId);
+
+    private static readonly Step[] Steps =
+    [
+        new("POST", "/api/v1/tenants", run => run.Operator.PostAsync("/api/v1/tenants", new { name = "Audited", adminName = "Second", adminEmail = $"second-{Guid.NewGuid():N}@audit.test" }),
+            _ => null, run => run.Ids["operatorId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}", run => run.Tenant.Base, _ => new { name = "Renamed" }, run => run.Tenant.Id),
+        Admin("POST", "/api/v1/tenants/{tenantId}/skill-groups", run => $"{run.Tenant.Base}/skill-groups", _ => new { name = "Audit group", mode = "online", receptionCap = 2 }, _ => null),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}", _ => new { receptionCap = 3 }, run => run.Ids["groupId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/agents", run => $"{run.Tenant.Base}/agents",
+            run => new { name = "Audit agent", staffNo = "AU1", email = $"au1-{run.Tenant.Id}@audit.test", role = "agent", skillGroupIds = new[] { run.Ids["groupId"] } }, _ => null),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/agents/{agentId}", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}", _ => new { nickname = "Nick" }, run => run.Ids["newAgentId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/agents/{agentId}/reset-password", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}/reset-password", null, run => run.Ids["newAgentId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/agents/import", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/agents/import", Csv($"name,staffNo,email\nImported,AU2,au2-{run.Tenant.Id}@audit.test\n")),
+            _ => null, run => run.Tenant.AdminId),
+        Admin("POST", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}/members", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}/members",
+            run => new { agentIds = new[] { run.Ids["importedId"] } }, run => run.Ids["groupId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}/members/{agentId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}/members/{run.Ids["importedId"]}",
+            null, run => run.Ids["groupId"]),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/settings/{mode}", run => $"{run.Tenant.Base}/settings/online", _ => new { timeoutTransfer = true, timeoutTransferSeconds = 40 }, _ => "online"),
+        Admin("POST", "/api/v1/tenants/{tenantId}/quick-replies", run => $"{run.Tenant.Base}/quick-replies", _ => new { title = "Hello", body = "Hello there" }, _ => null),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/quick-replies/{replyId}", run => $"{run.Tenant.Base}/quick-replies/{run.Ids["replyId"]}", _ => new { title = "Hi", body = "Hi there" }, run => run.Ids["replyId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/quick-replies/{replyId}", run => $"{run.Tenant.Base}/quick-replies/{run.Ids["replyId"]}", null, run => run.Ids["replyId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/screen-pops", run => $"{run.Tenant.Base}/screen-pops", _ => new { name = "CRM", url = "https://crm.example/?c={customerId}" }, _ => null),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/screen-pops/{popId}", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}", _ => new { name = "CRM 2", url = "https://crm.example/2", enabled = true }, run => run.Ids["popId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/screen-pops/{popId}/move", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}/move", _ => new { direction = "up" }, run => run.Ids["popId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/screen-pops/{popId}", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}", null, run => run.Ids["popId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/audio-files", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/audio-files", Wav()), _ => null, run => run.Tenant.AdminId),
+        Admin("POST", "/api/v1/tenants/{tenantId}/audio-files/{audioId}/review", run => $"{run.Tenant.Base}/audio-files/{run.Ids["audioId"]}/review", _ => new { decision = "approve" }, run => run.Ids["audioId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/audio-files/{audioId}", run => $"{run.Tenant.Base}/audio-files/{run.Ids["audioId"]}", null, run => run.Ids["audioId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/api-tokens", run => $"{run.Tenant.Base}/api-tokens", run => new { name = "for the agent", userId = run.Ids["agentId"] }, _ => null),
+        new("DELETE", "/api/v1/tenants/{tenantId}/me/api-tokens/{tokenId}", run => run.Agent.SendAsync(HttpMethod.Delete, $"{run.Tenant.Base}/me/api-tokens/{run.Ids["tokenId"]}"),
+            run => run.Ids["tokenId"], run => run.Ids["agentId"]),
+        new("DELETE", "/api/v1/tenants/{tenantId}/api-tokens/{tokenId}", run => run.AdminBearer.SendAsync(HttpMethod.Delete, $"{run.Tenant.Base}/api-tokens/{run.Ids["ownTokenId"]}"),
+            run => run.Ids["ownTokenId"], run => run.Tenant.AdminId),
+        new("POST", "/api/v1/me/password", run => run.Agent.PostAsync("/api/v1/me/password", new { currentPassword = run.Ids["agentPassword"], newPassword = "Changed#2026pw" }),
+            run => run.Ids["agentId"], run => run.Ids["agentId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/admins", run => $"{run.Tenant.Base}/admins", run => new { name = "Second admin", email = $"a2-{run.Tenant.Id}@audit.test" }, _ => null),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", _ => new { phone = "13800000000" }, run => run.Ids["adminId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/admins/{adminId}/reset-password", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}/reset-password", null, run => run.Ids["adminId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", null, run => run.Ids["adminId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/agents/{agentId}", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}", null, run => run.Ids["newAgentId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}", null, run => run.Ids["groupId"]),
+    ];
+
+    [Fact]
+    public async Task Every_changing_route_is_audited_or_says_why_not_and_each_audited_route_records_who_what_and_which_fields()
+    {
+        var audited = ChangingRoutes().Where(r => r.Audited).Select(r => (r.Method, r.Pattern)).ToHashSet();
+        var unexplained = ChangingRoutes().Where(r => !r.Audited && string.IsNullOrWhiteSpace(r.Reason)).Select(r => $"{r.Method} {r.Pattern}").ToList();
+        Assert.True(unexplained.Count == 0, "changing routes neither audited nor marked NotAudited with a reason:\n" + string.Join("\n", unexplained));
+        var stepped = Steps.Select(s => (s.Method, s.Pattern)).ToHashSet();
+        Assert.True(audited.SetEquals(stepped),
+            "audited routes without a step here: " + string.Join(", ", audited.Except(stepped)) + "; steps of routes not audited: " + string.Join(", ", stepped.Except(audited)));
+
+        var run = await StartAsync();
+        var calls = new List<(Step Step, string? Target)>();
+        foreach (var step in Steps)
+        {
+            using var response = await step.Send(run);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{step.Method} {step.Pattern} answered {(int)response.StatusCode}: {text}");
+            Learn(run, step, text);
+            calls.Add((step, step.Target(run)));
+        }
+
+        var tenantTrail = await TrailAsync(run.Tenant.Admin, $"{run.Tenant.Base}/audit");
+        var platformTrail = await TrailAsync(run.Operator, "/api/v1/audit");
+        var failures = new List<string>();
+        foreach (var (step, target) in calls)
+        {
+            var trail = step.Pattern == "/api/v1/tenants" ? platformTrail : tenantTrail;
+            var record = trail.FirstOrDefault(r => (string)r["method"]! == step.Method && (string)r["route"]! == step.Pattern && (target is null || (string?)r["target"]!["id"] == target));
+            if (record is null)
+            {
+                failures.Add($"{step.Method} {step.Pattern} (target {target ?? "any"}): no record");
+                continue;
+            }
+            if ((string)record["actor"]!["id"]! != step.Actor(run)) failures.Add($"{step.Method} {step.Pattern}: actor {record["actor"]!["id"]}, not {step.Actor(run)}");
+            if (record["target"]!["id"] is null) failures.Add($"{step.Method} {step.Pattern}: the record names no target");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\ntrail:\n" + string.Join("\n", tenantTrail.Select(r => r.ToJsonString())));
+
+        // The fields each request gave are summarized; passwords and secrets never appear.
+        var reply = tenantTrail.Single(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/quick-replies/{replyId}" && (string)r["method"]! == "PUT");
+        Assert.Equal("Hi", (string)reply["changes"]!["title"]!);
+        var settings = tenantTrail.Single(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/settings/{mode}");
+        Assert.Equal(40, (int)settings["changes"]!["timeoutTransferSeconds"]!);
+        var member = tenantTrail.Single(r => (string)r["method"]! == "DELETE" && ((string)r["route"]!).EndsWith("/members/{agentId}", StringComparison.Ordinal));
+        Assert.Equal(run.Ids["importedId"], (string)member["changes"]!["agentId"]!);
+        var password = tenantTrail.First(r => (string)r["route"]! == "/api/v1/me/password" && (string)r["actor"]!["id"]! == run.Ids["agentId"]);
+        Assert.Equal("(not recorded)", (string)password["changes"]!["newPassword"]!);
+        Assert.Equal("session", (string)password["actor"]!["via"]!);
+        var revoke = tenantTrail.Single(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/api-tokens/{tokenId}" && (string)r["method"]! == "DELETE");
+        Assert.StartsWith("api-token:", (string)revoke["actor"]!["via"]!, StringComparison.Ordinal);
+        Assert.Equal(run.Tenant.AdminEmail, (string)revoke["actor"]!["email"]!);
+        var everything = string.Join("\n", tenantTrail.Concat(platformTrail).Select(r => r.ToJsonString()));
+        foreach (var secret in run.Secrets) Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trail_pages_by_keyset_without_gaps_or_repeats_and_filters_by_actor_target_and_time()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+            ids.Add((string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/quick-replies", new { title = $"R{i}", body = "b" }))["id"]!);
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"{tenant.Base}/quick-replies/{ids[3]}", new { title = "R3b", body = "b" });
+
+        var all = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit");
+        var paged = new List<JsonNode>();
+        string? cursor = null;
+        do
+        {
+            var page = await tenant.Admin.GetOkAsync($"{tenant.Base}/audit?limit=3" + (cursor is null ? "" : "&cursor=" + cursor));
+            Assert.True(page["items"]!.AsArray().Count <= 3);
+            paged.AddRange(page["items"]!.AsArray().Select(n => n!));
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+        Assert.Equal(all.Select(r => (string)r["id"]!), paged.Select(r => (string)r["id"]!));
+        var times = all.Select(r => DateTimeOffset.Parse((string)r["at"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(times.OrderDescending(), times);
+
+        var ofReply = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit?targetId={ids[3]}");
+        Assert.Equal(["PUT", "POST"], ofReply.Select(r => (string)r["method"]!));
+        var byAdmin = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit?actorId={tenant.AdminId}");
+        Assert.Equal(all.Count(r => (string)r["actor"]!["id"]! == tenant.AdminId), byAdmin.Count);
+        Assert.Empty(await TrailAsync(tenant.Admin, $"{tenant.Base}/audit?actorId=nobody"));
+        var byType = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit?targetType=quick-reply");
+        Assert.Equal(8, byType.Count);
+
+        // A time range: from (included) the fourth reply's creation to (not included) the update.
+        var created = byType.Where(r => (string)r["method"]! == "POST").Reverse().ToList();
+        var update = byType.Single(r => (string)r["method"]! == "PUT");
+        var from = Uri.EscapeDataString((string)created[3]["at"]!);
+        var to = Uri.EscapeDataString((string)update["at"]!);
+        var window = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit?targetType=quick-reply&from={from}&to={to}");
+        Assert.All(window, r => Assert.InRange(DateTimeOffset.Parse((string)r["at"]!, System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse((string)created[3]["at"]!, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse((string)update["at"]!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(window, r => (string)r["target"]!["id"]! == ids[3]);
+        Assert.DoesNotContain(window, r => (string)r["method"]! == "PUT");
+
+        Assert.Equal("is not a cursor this list gave (use the next value of the page before)",
+            await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?cursor=not-a-cursor"), "cursor"));
+        await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?limit=0"), "limit");
+        await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"), "to");
+    }
+
+    [Fact]
+    public async Task Admins_read_their_own_tenants_trail_with_the_operators_changes_and_only_the_operator_reads_the_platforms()
+    {
+        using var a = await TestTenant.CreateAsync(factory);
+        using var b = await TestTenant.CreateAsync(factory);
+        using var op = await ApiClient.SignInAsync(factory, EngineFactory.OperatorEmail, EngineFactory.OperatorPassword);
+        await op.OkAsync(HttpMethod.Patch, a.Base, new { name = "Renamed by the operator" });
+
+        var trailOfA = await TrailAsync(a.Admin, $"{a.Base}/audit");
+        Assert.Contains(trailOfA, r => (string)r["actor"]!["role"]! == "operator" && (string)r["method"]! == "PATCH");
+        Assert.Contains(trailOfA, r => (string)r["route"]! == "/api/v1/tenants" && (string)r["target"]!["id"]! == a.Id);
+        Assert.All(trailOfA, r => Assert.Equal(a.Id, (string)r["tenantId"]!));
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.GetAsync($"{b.Base}/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.Admin.GetAsync("/api/v1/audit")).StatusCode);
+
+        var ofB = await TrailAsync(op, $"/api/v1/audit?tenantId={b.Id}");
+        Assert.NotEmpty(ofB);
+        Assert.All(ofB, r => Assert.Equal(b.Id, (string)r["tenantId"]!));
+        var everything = await TrailAsync(op, "/api/v1/audit");
+        Assert.Contains(everything, r => (string?)r["tenantId"] == a.Id);
+        Assert.Contains(everything, r => (string?)r["tenantId"] == b.Id);
+    }
+
+    [Fact]
+    public async Task A_change_that_changes_nothing_leaves_no_record()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var before = (await TrailAsync(tenant.Admin, $"{tenant.Base}/audit")).Count;
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/quick-replies/missing")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tenant.Admin.PostAsync($"{tenant.Base}/quick-replies", new { title = "", body = "" })).StatusCode);
+        var pop = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/screen-pops", new { name = "Only", url = "https://crm.example/" }))["id"]!;
+        // The only pop moved down stays where it is.
+        await tenant.Admin.PostOkAsync($"{tenant.Base}/screen-pops/{pop}/move", new { direction = "down" });
+        var after = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit");
+        Assert.Equal(before + 1, after.Count);
+        Assert.Equal("POST", (string)after[0]["method"]!);
+    }
+
+    [Fact]
+    public async Task A_change_whose_audit_record_cannot_be_written_is_not_made_on_the_row_or_the_grain_path()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        await RefuseAsync("audit_records", "summary", "refuse-audit");
+        var settingsBefore = (await tenant.Admin.GetOkAsync($"{tenant.Base}/settings/online")).ToJsonString();
+
+        var reply = await tenant.Admin.PostAsync($"{tenant.Base}/quick-replies", new { title = "refuse-audit", body = "b" });
+        await ApiClient.ProblemAsync(reply, HttpStatusCode.ServiceUnavailable);
+        var newGroup = await tenant.Admin.PostAsync($"{tenant.Base}/skill-groups", new { name = "refuse-audit", mode = "online", receptionCap = 1 });
+        await ApiClient.ProblemAsync(newGroup, HttpStatusCode.ServiceUnavailable);
+        // The settings live in the tenant grain's state: its write and the record are one transaction too.
+        await RefuseAsync("audit_records", "summary", "\"timeoutTransferSeconds\":45");
+        var settings = await tenant.Admin.SendAsync(HttpMethod.Put, $"{tenant.Base}/settings/online", new { timeoutTransfer = true, timeoutTransferSeconds = 45 });
+        Assert.False(settings.IsSuccessStatusCode, await settings.Content.ReadAsStringAsync());
+        var cap = await tenant.Admin.SendAsync(HttpMethod.Patch, $"{tenant.Base}/skill-groups/{group}", new { name = "refuse-audit", receptionCap = 4 });
+        Assert.False(cap.IsSuccessStatusCode, await cap.Content.ReadAsStringAsync());
+
+        Assert.DoesNotContain("refuse-audit", (await tenant.Admin.GetOkAsync($"{tenant.Base}/quick-replies")).ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("refuse-audit", (await tenant.Admin.GetOkAsync($"{tenant.Base}/skill-groups")).ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(settingsBefore, (await tenant.Admin.GetOkAsync($"{tenant.Base}/settings/online")).ToJsonString());
+        Assert.Equal(2, (int)(await tenant.Admin.GetOkAsync($"{tenant.Base}/skill-groups/{group}"))["group"]!["receptionCap"]!);
+        Assert.DoesNotContain("refuse-audit", (await tenant.Admin.GetOkAsync($"{tenant.Base}/audit")).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_change_that_fails_part_way_leaves_neither_its_rows_nor_its_record()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        await RefuseAsync("users", "email", "refuse-row");
+        var before = (await TrailAsync(tenant.Admin, $"{tenant.Base}/audit")).Count;
+        // Two agents in one import: the first row is written, the second refused by the store.
+        var import = await tenant.Admin.Http.PostAsync($"{tenant.Base}/agents/import",
+            Csv($"name,staffNo,email\nFirst,PW1,first-{tenant.Id}@audit.test\nSecond,PW2,refuse-row-{tenant.Id}@audit.test\n"));
+        await ApiClient.ProblemAsync(import, HttpStatusCode.ServiceUnavailable);
+        // The tenant still has its admin alone.
+        Assert.Equal(1, (long)(await tenant.Admin.GetOkAsync($"{tenant.Base}/agents"))["total"]!);
+        Assert.Equal(before, (await TrailAsync(tenant.Admin, $"{tenant.Base}/audit")).Count);
+    }
+
+    /// <summary>A trigger that makes the store refuse rows of <paramref name="table"/> whose <paramref name="column"/> contains <paramref name="marker"/>, as a failing disk or constraint would.</summary>
+    private async Task RefuseAsync(string table, string column, string marker)
+    {
+        var database = factory.Services.GetRequiredService<Database>();
+        await using var connection = await database.OpenAsync();
+        var name = $"refuse_{table}_{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(marker)))[..8]}";
+        if (database.Dialect.Kind == StoreKind.Sqlite)
+        {
+            await connection.ExecuteAsync($"CREATE TRIGGER IF NOT EXISTS {name} BEFORE INSERT ON {table} WHEN NEW.{column} LIKE '%{marker}%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+            return;
+        }
+        await connection.ExecuteAsync(
+            $"""
+            CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+            DROP TRIGGER IF EXISTS {name} ON {table};
+            CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.{column} LIKE '%{marker}%') EXECUTE FUNCTION {name}();
+            """);
+    }
+
+    private async Task<Run> StartAsync()
+    {
+        var tenant = await TestTenant.CreateAsync(factory);
+        var op = await ApiClient.SignInAsync(factory, EngineFactory.OperatorEmail, EngineFactory.OperatorPassword);
+        var (agentId, agentEmail, agentInitial, _) = await tenant.AddAgentAsync();
+        var agent = await ApiClient.SignInAsync(factory, agentEmail, agentInitial, "Agent#2026pw");
+        var run = new Run(tenant, op, agent, ApiClient.Bearer(factory, tenant.AdminToken));
+        run.Ids["operatorId"] = (string)(await op.GetOkAsync("/api/v1/me"))["id"]!;
+        run.Ids["agentPassword"] = "Agent#2026pw";
+        run.Ids["agentId"] = agentId;
+        // A pop for the step's own to move up past.
+        await tenant.Admin.PostOkAsync($"{tenant.Base}/screen-pops", new { name = "First", url = "https://first.example/" });
+        // The admin's own token, revoked by the admin's API client itself at the end.
+        var own = await tenant.Admin.PostOkAsync($"{tenant.Base}/api-tokens", new { name = "revoked in the test" });
+        run.Ids["ownTokenId"] = (string)own["id"]!;
+        run.Secrets.AddRange([agentInitial, "Agent#2026pw", "Changed#2026pw", TestTenant.Password, tenant.AdminToken, (string)own["token"]!]);
+        return run;
+    }
+
+    /// <summary>Takes what later steps need (ids, secrets) from an answer.</summary>
+    private static void Learn(Run run, Step step, string text)
+    {
+        if (text.Length == 0 || JsonNode.Parse(text) is not JsonObject answer) return;
+        foreach (var secret in new[] { "initialPassword", "token" })
+            if (answer[secret] is JsonValue value) run.Secrets.Add(value.GetValue<string>());
+        switch (step.Method, step.Pattern)
+        {
+            case ("POST", "/api/v1/tenants/{tenantId}/skill-groups"): run.Ids["groupId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/agents"): run.Ids["newAgentId"] = (string)answer["agent"]!["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/agents/import"): run.Ids["importedId"] = (string)answer["added"]![0]!["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/quick-replies"): run.Ids["replyId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/screen-pops"): run.Ids["popId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/audio-files"): run.Ids["audioId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/api-tokens"): run.Ids["tokenId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/admins"): run.Ids["adminId"] = (string)answer["admin"]!["id"]!; break;
+        }
+    }
+
+    /// <summary>Every route that changes something: whether it is audited, or why not.</summary>
+    private IEnumerable<(string Method, string Pattern, bool Audited, string? Reason)> ChangingRoutes()
+    {
+        foreach (var endpoint in factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + endpoint.RoutePattern.RawText!.Trim('/');
+            var audited = endpoint.Metadata.GetMetadata<AuditedRoute>() is not null;
+            var reason = endpoint.Metadata.GetMetadata<NotAuditedRoute>()?.Reason;
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
+                if (method is not ("GET" or "HEAD" or "OPTIONS")) yield return (method, pattern, audited, reason);
+        }
+    }
+
+    /// <summary>The whole trail behind <paramref name="path"/>, newest first, page after page.</summary>
+    private static async Task<List<JsonNode>> TrailAsync(ApiClient api, string path)
+    {
+        var records = new List<JsonNode>();
+        string? cursor = null;
+        do
+        {
+            var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var page = await api.GetOkAsync($"{path}{separator}limit=200" + (cursor is null ? "" : "&cursor=" + cursor));
+            records.AddRange(page["items"]!.AsArray().Select(n => n!));
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+        return records;
+    }
+
+    private static MultipartFormDataContent Csv(string text)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", "agents.csv");
+        return form;
+    }
+
+    private static MultipartFormDataContent Wav()
+    {
+        var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent([.. "RIFF"u8, 4, 0, 0, 0, .. "WAVE"u8]), "file", "greeting.wav");
+        form.Add(new StringContent("Greeting"), "name");
+        return form;
+    }
+}
+
+public sealed class AuditTrailOnSqliteTests(EngineFactory factory) : AuditTrailContract(factory), IClassFixture<EngineFactory>;
+
+public sealed class AuditTrailOnPostgresTests(PostgresEngineFactory factory) : AuditTrailContract(factory), IClassFixture<PostgresEngineFactory>;
