@@ -52,7 +52,14 @@ public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimePr
     /// makes a one-way call to this grain, so the deadline runs as a turn of whichever activation then holds it.
     /// </summary>
     protected ITimer ArmTimer(TimeSpan dueIn, Action tick)
-        => time.CreateTimer(static s => ((Action)s!)(), tick, dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+    {
+        // A deadline is the grain's own: its tick must not carry the context of the call that armed it (the
+        // Orleans request context, such as an admin's audit record, flows with the execution context).
+        if (ExecutionContext.IsFlowSuppressed()) return Create();
+        using (ExecutionContext.SuppressFlow()) return Create();
+
+        ITimer Create() => time.CreateTimer(static s => ((Action)s!)(), tick, dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>A write of the state and a history record started together (one group-commit batch); both awaited, also when the first fails.</summary>
     protected static async ValueTask Together(Task stateWrite, ValueTask record)

@@ -70,6 +70,40 @@ public sealed class StoreTests
         Assert.Equal(("Web chat", "online", 2L), (group!.Name, group.Mode, group.UpdatedAt));
     }
 
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_configuration_grains_write_carries_the_audit_record_of_its_change_and_a_refused_write_carries_none(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        var storage = new SqlGrainStorage(store.Database, store.Commit, Clock);
+        var tenant = new StateKey("TenantGrain", "t1", "tenant");
+        var config = new Engine.Grains.Routing.TenantState();
+        static Engine.Persistence.Admin.AuditRecord Change(string id) => new(id, "t1", 1, "admin1", "admin", "session", "203.0.113.1", "PUT", "/settings/{mode}", "settings", "online", "{}");
+
+        string first;
+        using (Engine.Persistence.Admin.Audit.Begin(Change("r1"))) first = await storage.WriteAsync(tenant, config, Bytes("one"), null, default);
+        // A routing write (outside any admin's change) and an agent's state (not configuration) carry none.
+        var second = await storage.WriteAsync(tenant, config, Bytes("two"), first, default);
+        using (Engine.Persistence.Admin.Audit.Begin(Change("r2"))) await storage.WriteAsync(Grain, "agent", Bytes("agent"), null, default);
+        // A write refused for its ETag stores nothing, and so no record.
+        using (Engine.Persistence.Admin.Audit.Begin(Change("r3")))
+        {
+            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(tenant, config, Bytes("three"), first, default).AsTask());
+            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteAsync(tenant, config, Bytes("four"), null, default).AsTask());
+        }
+        // Several writes of one change leave one record.
+        using (Engine.Persistence.Admin.Audit.Begin(Change("r4")))
+        {
+            var third = await storage.WriteAsync(tenant, config, Bytes("five"), second, default);
+            await storage.WriteAsync(tenant, config, Bytes("six"), third, default);
+        }
+
+        await using var connection = await store.Database.OpenAsync();
+        Assert.Equal(["r1:online:203.0.113.1", "r4:online:203.0.113.1"],
+            await connection.QueryAsync<string>("SELECT id || ':' || target_id || ':' || address FROM audit_records ORDER BY id"));
+    }
+
     [Fact]
     public void A_tenant_state_stored_with_each_groups_cap_and_overflow_reads_back_as_its_directory_of_modes()
     {
