@@ -19,6 +19,7 @@ internal static class Program
         ["durability"] = new Storage.DurabilityCommand(),
         ["crash"] = new Crash.CrashCommand(),
         ["cluster"] = new Cluster.ClusterCommand(),
+        ["unknown-ids"] = new Probe.UnknownIdsCommand(),
     };
 
     public static async Task<int> Main(string[] args)
