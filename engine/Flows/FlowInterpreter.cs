@@ -1,0 +1,278 @@
+using System.Text.Json.Serialization;
+using Engine.Routing;
+
+namespace Engine.Flows;
+
+/// <summary>Where a conversation is in its flow.</summary>
+public enum FlowPhase
+{
+    /// <summary>Not begun.</summary>
+    NotStarted,
+
+    /// <summary>At a Branch, waiting for the customer's answer (and, on the phone, for its timeout).</summary>
+    AwaitingInput,
+
+    /// <summary>Handed to the Transfer's skill group, waiting for an agent.</summary>
+    Queued,
+
+    /// <summary>With an agent; the End after the Transfer applies (FL-5).</summary>
+    Connected,
+
+    /// <summary>Done: the conversation ended, or it went on without the flow.</summary>
+    Ended,
+}
+
+/// <summary>Why a flow ended the conversation.</summary>
+public enum FlowEndReason
+{
+    /// <summary>The flow reached an End without a transfer.</summary>
+    Finished,
+
+    /// <summary>FL-4: no agent of the Transfer's group was online.</summary>
+    NoAgentOnline,
+
+    /// <summary>FL-3: a phone branch got its most invalid inputs (timeouts count); the call is hung up.</summary>
+    TooManyInvalidInputs,
+
+    /// <summary>FL-5: after an agent's message the customer did not reply in time.</summary>
+    CustomerReplyTimeout,
+}
+
+/// <summary>
+/// A conversation's place in its flow: the phase, the module it is at, the invalid inputs counted at the current
+/// Branch, the variables (FL-2) and the one deadline it waits for (a phone branch's timeout, or the reply timeout
+/// once connected), as a value the grain arms a timer for.
+/// </summary>
+public sealed record FlowState(
+    FlowPhase Phase = FlowPhase.NotStarted, string? ModuleId = null, int InvalidInputs = 0, int? WaitNo = null, string? StaffNo = null,
+    DateTimeOffset? DeadlineAt = null)
+{
+    public static readonly FlowState Initial = new();
+}
+
+/// <summary>What happens to a conversation in its flow.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(Begin), "begin")]
+[JsonDerivedType(typeof(CustomerSaid), "customerSaid")]
+[JsonDerivedType(typeof(DigitsPressed), "digitsPressed")]
+[JsonDerivedType(typeof(TimedOut), "timeout")]
+[JsonDerivedType(typeof(QueuePosition), "queuePosition")]
+[JsonDerivedType(typeof(AgentConnected), "agentConnected")]
+[JsonDerivedType(typeof(NoAgentOnline), "noAgentOnline")]
+[JsonDerivedType(typeof(AgentSent), "agentSent")]
+[JsonDerivedType(typeof(AgentEnded), "agentEnded")]
+[JsonDerivedType(typeof(CustomerLeft), "customerLeft")]
+public abstract record FlowEvent;
+
+/// <summary>The conversation begins: the flow runs from Start.</summary>
+public sealed record Begin : FlowEvent;
+
+/// <summary>The customer wrote (online, omni-media) or the caller's speech was read (phone).</summary>
+public sealed record CustomerSaid(string Text) : FlowEvent;
+
+/// <summary>The caller pressed keys (phone).</summary>
+public sealed record DigitsPressed(string Digits) : FlowEvent;
+
+/// <summary>The deadline of <see cref="FlowState.DeadlineAt"/> came.</summary>
+public sealed record TimedOut : FlowEvent;
+
+/// <summary>RT-6: the conversation's position in its group's queue (1 = next).</summary>
+public sealed record QueuePosition(int WaitNo) : FlowEvent;
+
+/// <summary>An agent answered; FL-2 <c>${StaffNo}</c> is theirs.</summary>
+public sealed record AgentConnected(string StaffNo) : FlowEvent;
+
+/// <summary>FL-4: no agent of the Transfer's group is online.</summary>
+public sealed record NoAgentOnline : FlowEvent;
+
+/// <summary>The agent wrote to the customer: FL-5's reply timeout starts.</summary>
+public sealed record AgentSent : FlowEvent;
+
+/// <summary>The agent ended the conversation.</summary>
+public sealed record AgentEnded : FlowEvent;
+
+/// <summary>The customer left (closed the chat, hung up).</summary>
+public sealed record CustomerLeft : FlowEvent;
+
+/// <summary>What the grain running the flow does.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(SendText), "sendText")]
+[JsonDerivedType(typeof(PlayAudio), "playAudio")]
+[JsonDerivedType(typeof(Enqueue), "enqueue")]
+[JsonDerivedType(typeof(EndConversation), "end")]
+public abstract record FlowEffect;
+
+/// <summary>Send a text to the customer, variables filled in.</summary>
+public sealed record SendText(string Text) : FlowEffect;
+
+/// <summary>Play an approved audio file, or speak a text (phone).</summary>
+public sealed record PlayAudio(string? AudioFileId, string? Text) : FlowEffect;
+
+/// <summary>Transfer the conversation to the skill group's queue (FL-4).</summary>
+public sealed record Enqueue(string SkillGroupId) : FlowEffect;
+
+/// <summary>End the conversation (hang up a call).</summary>
+public sealed record EndConversation(FlowEndReason Reason) : FlowEffect;
+
+/// <summary>
+/// The outcome of one event: the new state, what to do, and whether the event meant anything in the state it
+/// met (an answer outside a Branch, a stale deadline, anything after the end mean nothing to the flow).
+/// </summary>
+public sealed record FlowStep(FlowState State, IReadOnlyList<FlowEffect> Effects, bool Handled);
+
+/// <summary>
+/// Runs a flow: <c>(state, event, now) → (state, effects)</c>, with no clock and no I/O of its own. Texts have
+/// <c>${WaitNo}</c> and <c>${StaffNo}</c> filled in (FL-2). Expects a flow that passed <see cref="FlowValidator"/>.
+/// </summary>
+public static class FlowInterpreter
+{
+    public static FlowStep Step(ServiceMode mode, FlowDefinition flow, FlowState state, FlowEvent happened, DateTimeOffset now)
+    {
+        var effects = new List<FlowEffect>();
+        var next = (state.Phase, happened) switch
+        {
+            (FlowPhase.NotStarted, Begin) => RunFrom(mode, flow, flow.Modules.OfType<StartModule>().First().Id, state, effects, now),
+            (FlowPhase.AwaitingInput, CustomerSaid said) => Answer(mode, flow, state, said.Text, effects, now),
+            (FlowPhase.AwaitingInput, DigitsPressed digits) => Answer(mode, flow, state, digits.Digits, effects, now),
+            (FlowPhase.AwaitingInput, TimedOut) when Due(state, now) => InputTimedOut(mode, flow, state, effects, now),
+            (FlowPhase.Queued, QueuePosition position) when position.WaitNo != state.WaitNo => Queued(mode, flow, state with { WaitNo = position.WaitNo }, effects),
+            (FlowPhase.Queued, AgentConnected connected) => Connected(mode, flow, state with { StaffNo = connected.StaffNo, WaitNo = null }, effects),
+            (FlowPhase.Queued, NoAgentOnline) => NoneOnline(mode, flow, state, effects),
+            (FlowPhase.Connected, AgentSent) => ReplyTimerStarts(flow, state, now),
+            (FlowPhase.Connected, CustomerSaid) when state.DeadlineAt is not null => state with { DeadlineAt = null },
+            (FlowPhase.Connected, TimedOut) when Due(state, now) => ReplyTimedOut(flow, state, effects),
+            (FlowPhase.Connected, AgentEnded) => AgentEndedIt(flow, state, effects),
+            (not FlowPhase.Ended, CustomerLeft) => state with { Phase = FlowPhase.Ended, DeadlineAt = null },
+            _ => null,
+        };
+        return next is null ? new FlowStep(state, [], Handled: false) : new FlowStep(next, effects, Handled: true);
+    }
+
+    /// <summary>FL-2: the variables in a text, each empty until known.</summary>
+    public static string Fill(string text, FlowState state)
+        => text.Replace("${WaitNo}", state.WaitNo?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal)
+            .Replace("${StaffNo}", state.StaffNo ?? "", StringComparison.Ordinal);
+
+    /// <summary>Walks modules that do not wait (Start, messages) until one that does: a Branch, a Transfer or an End.</summary>
+    private static FlowState RunFrom(ServiceMode mode, FlowDefinition flow, string moduleId, FlowState state, List<FlowEffect> effects, DateTimeOffset now)
+    {
+        var id = moduleId;
+        // A valid flow waits within as many steps as it has modules; the bound only guards an unchecked one.
+        for (var steps = 0; steps <= flow.Modules.Count; steps++)
+        {
+            switch (flow.Find(id))
+            {
+                case StartModule start:
+                    id = start.Next;
+                    continue;
+                case MessageModule message:
+                    Say(mode, message.Text, message.AudioFileId, state, effects);
+                    id = message.Next;
+                    continue;
+                case BranchModule branch:
+                    Say(mode, branch.Prompt, null, state, effects);
+                    return state with { Phase = FlowPhase.AwaitingInput, ModuleId = branch.Id, InvalidInputs = 0, DeadlineAt = InputDeadline(mode, branch, now) };
+                case TransferModule transfer:
+                    if (mode == ServiceMode.Phone && transfer.TransferAudioId is not null) effects.Add(new PlayAudio(transfer.TransferAudioId, null));
+                    effects.Add(new Enqueue(transfer.SkillGroupId!));
+                    return state with { Phase = FlowPhase.Queued, ModuleId = transfer.Id, InvalidInputs = 0, DeadlineAt = null };
+                case EndModule end:
+                    effects.Add(new EndConversation(FlowEndReason.Finished));
+                    return state with { Phase = FlowPhase.Ended, ModuleId = end.Id, DeadlineAt = null };
+                default:
+                    effects.Add(new EndConversation(FlowEndReason.Finished));
+                    return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+            }
+        }
+        effects.Add(new EndConversation(FlowEndReason.Finished));
+        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+    }
+
+    /// <summary>FL-3: an answer a keyword knows goes on from its option; any other gets the invalid-input prompt and waits again.</summary>
+    private static FlowState Answer(ServiceMode mode, FlowDefinition flow, FlowState state, string answer, List<FlowEffect> effects, DateTimeOffset now)
+    {
+        var branch = (BranchModule)flow.Find(state.ModuleId)!;
+        if (Keywords.Match(branch, answer) is { } option) return RunFrom(mode, flow, option.Next!, state with { InvalidInputs = 0 }, effects, now);
+        return Invalid(mode, branch, state, branch.InvalidPrompt, effects, now);
+    }
+
+    /// <summary>FL-3 phone: a timeout plays the timeout prompt and counts as an invalid input.</summary>
+    private static FlowState InputTimedOut(ServiceMode mode, FlowDefinition flow, FlowState state, List<FlowEffect> effects, DateTimeOffset now)
+    {
+        var branch = (BranchModule)flow.Find(state.ModuleId)!;
+        return Invalid(mode, branch, state, branch.TimeoutPrompt, effects, now);
+    }
+
+    private static FlowState Invalid(ServiceMode mode, BranchModule branch, FlowState state, string? prompt, List<FlowEffect> effects, DateTimeOffset now)
+    {
+        var invalid = state.InvalidInputs + 1;
+        if (mode == ServiceMode.Phone && branch.MaxInvalidInputs is { } max && invalid >= max)
+        {
+            effects.Add(new EndConversation(FlowEndReason.TooManyInvalidInputs));
+            return state with { Phase = FlowPhase.Ended, InvalidInputs = invalid, DeadlineAt = null };
+        }
+        Say(mode, prompt, null, state, effects);
+        // A caller hears the menu again; a chat keeps it above.
+        if (mode == ServiceMode.Phone) Say(mode, branch.Prompt, null, state, effects);
+        return state with { InvalidInputs = invalid, DeadlineAt = InputDeadline(mode, branch, now) };
+    }
+
+    /// <summary>RT-6, FL-4: the queue message, with the new position, whenever it changes.</summary>
+    private static FlowState Queued(ServiceMode mode, FlowDefinition flow, FlowState state, List<FlowEffect> effects)
+    {
+        var transfer = (TransferModule)flow.Find(state.ModuleId)!;
+        Say(mode, transfer.QueueMessage, null, state, effects);
+        if (mode == ServiceMode.Phone && transfer.LoopMusicId is not null) effects.Add(new PlayAudio(transfer.LoopMusicId, null));
+        return state;
+    }
+
+    /// <summary>FL-4: the success message (phone: the announcement) once an agent answers; the End after the Transfer applies from now on.</summary>
+    private static FlowState Connected(ServiceMode mode, FlowDefinition flow, FlowState state, List<FlowEffect> effects)
+    {
+        var transfer = (TransferModule)flow.Find(state.ModuleId)!;
+        Say(mode, mode == ServiceMode.Phone ? transfer.ConnectAnnouncement ?? transfer.SuccessMessage : transfer.SuccessMessage, null, state, effects);
+        return state with { Phase = FlowPhase.Connected, ModuleId = transfer.Next, DeadlineAt = null };
+    }
+
+    /// <summary>FL-4: no agent of the group online: the failure message, and the conversation ends.</summary>
+    private static FlowState NoneOnline(ServiceMode mode, FlowDefinition flow, FlowState state, List<FlowEffect> effects)
+    {
+        var transfer = (TransferModule)flow.Find(state.ModuleId)!;
+        Say(mode, transfer.FailureMessage, null, state, effects);
+        effects.Add(new EndConversation(FlowEndReason.NoAgentOnline));
+        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+    }
+
+    /// <summary>FL-5: after an agent's message, the customer has the End's reply timeout to answer.</summary>
+    private static FlowState ReplyTimerStarts(FlowDefinition flow, FlowState state, DateTimeOffset now)
+        => flow.Find(state.ModuleId) is EndModule { ReplyTimeoutSeconds: { } seconds } ? state with { DeadlineAt = now.AddSeconds(seconds) } : state;
+
+    private static FlowState ReplyTimedOut(FlowDefinition flow, FlowState state, List<FlowEffect> effects)
+    {
+        if (flow.Find(state.ModuleId) is EndModule { TimeoutMessage: { } message }) effects.Add(new SendText(Fill(message, state)));
+        effects.Add(new EndConversation(FlowEndReason.CustomerReplyTimeout));
+        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+    }
+
+    private static FlowState AgentEndedIt(FlowDefinition flow, FlowState state, List<FlowEffect> effects)
+    {
+        if (flow.Find(state.ModuleId) is EndModule { AgentEndedMessage: { } message }) effects.Add(new SendText(Fill(message, state)));
+        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+    }
+
+    private static bool Due(FlowState state, DateTimeOffset now) => state.DeadlineAt is { } at && at <= now;
+
+    private static DateTimeOffset? InputDeadline(ServiceMode mode, BranchModule branch, DateTimeOffset now)
+        => mode == ServiceMode.Phone && branch.TimeoutSeconds is { } seconds ? now.AddSeconds(seconds) : null;
+
+    /// <summary>A text to the customer: sent in a chat, spoken on the phone; an audio file played on the phone. Nothing for an empty one.</summary>
+    private static void Say(ServiceMode mode, string? text, string? audioFileId, FlowState state, List<FlowEffect> effects)
+    {
+        if (mode == ServiceMode.Phone)
+        {
+            if (audioFileId is not null || !string.IsNullOrWhiteSpace(text)) effects.Add(new PlayAudio(audioFileId, string.IsNullOrWhiteSpace(text) ? null : Fill(text, state)));
+            return;
+        }
+        if (!string.IsNullOrWhiteSpace(text)) effects.Add(new SendText(Fill(text, state)));
+    }
+}
