@@ -1,5 +1,7 @@
+using Engine.Grains.Storage;
 using Engine.StateMachines;
 using Orleans.CodeGeneration;
+using Orleans.Runtime;
 using Orleans.Serialization.Invocation;
 
 namespace Engine.Grains.Hosting;
@@ -57,8 +59,19 @@ public sealed class EngineOutgoingFilter(Quiescence quiescence) : IOutgoingGrain
 {
     public Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (quiescence.Enabled && IsOneWay(context.Request)) quiescence.Sent();
-        return context.Invoke();
+        if (!IsOneWay(context.Request)) return context.Invoke();
+        if (quiescence.Enabled) quiescence.Sent();
+        return RequestContext.Get(AuditContext.Key) is null ? context.Invoke() : WithoutAuditRecordAsync(context);
+    }
+
+    /// <summary>
+    /// A one-way call is a notification that goes on by itself (a member told of its group, a deadline's tick): it is
+    /// not part of the admin's change being made, so it does not carry the change's audit record.
+    /// </summary>
+    private static async Task WithoutAuditRecordAsync(IOutgoingGrainCallContext context)
+    {
+        RequestContext.Remove(AuditContext.Key);
+        await context.Invoke();
     }
 
     public static bool IsOneWay(IInvokable request) => request is IRequest r && (r.Options & InvokeMethodOptions.OneWay) != 0;

@@ -52,3 +52,9 @@ public interface ILiveConversations
 /// the audit record of the change being made, if any, in the same transaction as the state.
 /// </summary>
 public interface IAuditedState;
+
+/// <summary>Where the audit record of the change being made travels: a key of the Orleans request context.</summary>
+public static class AuditContext
+{
+    public const string Key = "engine.audit";
+}

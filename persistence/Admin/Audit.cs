@@ -25,7 +25,7 @@ public sealed record AuditRecord(
 /// </summary>
 public static class Audit
 {
-    private const string ContextKey = "engine.audit";
+    private const string ContextKey = AuditContext.Key;
 
     private const string Columns = "id, tenant_id, at, actor_id, actor_role, via, address, method, route, target_type, target_id, summary";
 
@@ -88,11 +88,17 @@ public static class Audit
             record with { TargetId = record.TargetId ?? targetId, TenantId = record.TenantId ?? tenantId }, transaction, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Takes the current record back, in the transaction that undoes the change it described.</summary>
-    public static Task WithdrawAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-        => Current is { } record
-            ? connection.ExecuteAsync(new CommandDefinition("DELETE FROM audit_records WHERE id = @Id", new { record.Id }, transaction, cancellationToken: cancellationToken))
-            : Task.CompletedTask;
+    /// <summary>
+    /// Takes the current record back, in the transaction that undoes the change it described. The record stays,
+    /// marked and unlisted, so that a late write of the undone change (a grain call that timed out but went on)
+    /// cannot record it again.
+    /// </summary>
+    public static async Task WithdrawAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (Current is not { } record) return;
+        await RecordAsync(connection, transaction, null, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE audit_records SET withdrawn = 1 WHERE id = @Id", new { record.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// For a grain state write in the group commit: the statement that inserts the current record right after it,

@@ -40,7 +40,8 @@ public sealed class AuditStore(Database database)
             SELECT a.id AS Id, a.tenant_id AS TenantId, a.at AS At, a.actor_id AS ActorId, a.actor_role AS ActorRole, u.name AS ActorName, u.email AS ActorEmail,
                    a.via AS Via, a.address AS Address, a.method AS Method, a.route AS Route, a.target_type AS TargetType, a.target_id AS TargetId, a.summary AS Summary
             FROM audit_records a LEFT JOIN users u ON u.id = a.actor_id
-            WHERE {tenant}(@ActorId IS NULL OR a.actor_id = @ActorId)
+            WHERE {tenant}a.withdrawn = 0
+              AND (@ActorId IS NULL OR a.actor_id = @ActorId)
               AND (@TargetId IS NULL OR a.target_id = @TargetId)
               AND (@TargetType IS NULL OR a.target_type = @TargetType)
               AND (@From IS NULL OR a.at >= @From)

@@ -24,13 +24,11 @@ public sealed class OutboxStore(Database database)
         "id AS Id, tenant_id AS TenantId, user_id AS UserId, kind AS Kind, recipient AS Recipient, subject AS Subject, body AS Body, " +
         "created_at AS CreatedAt, sent_at AS SentAt, attempts AS Attempts, last_error AS LastError";
 
-    public async Task AddAsync(OutboxRow row, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+    /// <summary>Adds a message in the transaction of the change that makes it (a new user, a reset password), so that both stay or neither.</summary>
+    public static Task InsertAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, OutboxRow row, CancellationToken cancellationToken)
+        => connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO outbox (id, tenant_id, user_id, kind, recipient, subject, body, created_at) VALUES (@Id, @TenantId, @UserId, @Kind, @Recipient, @Subject, @Body, @CreatedAt)",
-            row, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+            row, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Unsent messages, oldest first, that have not failed <paramref name="maxAttempts"/> times.</summary>
     public async Task<IReadOnlyList<OutboxRow>> PendingAsync(int maxAttempts, int limit, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed class SkillGroupStore(Database database)
     private const string Columns =
         "id AS Id, tenant_id AS TenantId, name AS Name, mode AS Mode, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    public static Task AddMemberAsync(DbConnection connection, DbTransaction transaction, string tenantId, string groupId, string userId, long now, CancellationToken cancellationToken)
+    public static Task<int> AddMemberAsync(DbConnection connection, DbTransaction transaction, string tenantId, string groupId, string userId, long now, CancellationToken cancellationToken)
         => connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO skill_group_members (tenant_id, group_id, user_id, added_at) VALUES (@tenantId, @groupId, @userId, @now) ON CONFLICT DO NOTHING",
             new { tenantId, groupId, userId, now }, transaction, cancellationToken: cancellationToken));
@@ -108,8 +108,9 @@ public sealed class SkillGroupStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var userId in userIds) await AddMemberAsync(connection, transaction, tenantId, groupId, userId, now, cancellationToken).ConfigureAwait(false);
-        await Audit.RecordAsync(connection, transaction, groupId, cancellationToken).ConfigureAwait(false);
+        var joined = 0;
+        foreach (var userId in userIds) joined += await AddMemberAsync(connection, transaction, tenantId, groupId, userId, now, cancellationToken).ConfigureAwait(false);
+        if (joined > 0) await Audit.RecordAsync(connection, transaction, groupId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -25,7 +25,7 @@ public sealed class TenantStore(Database database)
     /// The tenant and its first admin, both or neither; false (nothing written) when there are already
     /// <paramref name="maxTenants"/>. Counted and written under one lock, so parallel creations stop at the limit.
     /// </summary>
-    public async Task<bool> CreateAsync(TenantRow tenant, UserRow admin, int maxTenants, CancellationToken cancellationToken)
+    public async Task<bool> CreateAsync(TenantRow tenant, UserRow admin, OutboxRow message, int maxTenants, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -37,6 +37,7 @@ public sealed class TenantStore(Database database)
             "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (@Id, @Name, @CreatedAt, @UpdatedAt)",
             tenant, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await UserStore.InsertAsync(database.Dialect, connection, transaction, admin, cancellationToken).ConfigureAwait(false);
+        await OutboxStore.InsertAsync(connection, transaction, message, cancellationToken).ConfigureAwait(false);
         await Audit.RecordAsync(connection, transaction, tenant.Id, cancellationToken, tenantId: tenant.Id).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;

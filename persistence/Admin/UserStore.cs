@@ -48,8 +48,8 @@ public sealed class UserStore(Database database)
             """, user, transaction, cancellationToken: cancellationToken)), Unique).ConfigureAwait(false);
     }
 
-    /// <summary>The users and their skill group memberships, all or none (AG-4).</summary>
-    public async Task InsertAllAsync(IReadOnlyList<(UserRow User, IReadOnlyList<string> GroupIds)> users, CancellationToken cancellationToken)
+    /// <summary>The users, their skill group memberships and the messages telling them their initial passwords, all or none (AG-4).</summary>
+    public async Task InsertAllAsync(IReadOnlyList<(UserRow User, IReadOnlyList<string> GroupIds)> users, IReadOnlyList<OutboxRow> messages, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -59,6 +59,7 @@ public sealed class UserStore(Database database)
             foreach (var groupId in groups)
                 await SkillGroupStore.AddMemberAsync(connection, transaction, user.TenantId!, groupId, user.Id, user.CreatedAt, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var message in messages) await OutboxStore.InsertAsync(connection, transaction, message, cancellationToken).ConfigureAwait(false);
         await Audit.RecordAsync(connection, transaction, users.Count == 1 ? users[0].User.Id : null, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -129,7 +130,7 @@ public sealed class UserStore(Database database)
     /// A new password; the old one stops working. <paramref name="mustChange"/> for an initial password (TN-3). A reset
     /// (<paramref name="revokeTokens"/>) also revokes the user's API tokens in the same transaction, so that it stops every way in (AG-3).
     /// </summary>
-    public Task<bool> SetPasswordAsync(string id, string passwordHash, bool mustChange, long now, CancellationToken cancellationToken, bool revokeTokens = false)
+    public Task<bool> SetPasswordAsync(string id, string passwordHash, bool mustChange, long now, CancellationToken cancellationToken, bool revokeTokens = false, OutboxRow? message = null)
         => database.ChangeAsync(async (connection, transaction) =>
         {
             var set = await connection.ExecuteAsync(new CommandDefinition(
@@ -140,6 +141,7 @@ public sealed class UserStore(Database database)
                 await connection.ExecuteAsync(new CommandDefinition(
                     "UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
+            if (set && message is not null) await OutboxStore.InsertAsync(connection, transaction, message, cancellationToken).ConfigureAwait(false);
             return set;
         }, static set => set, id, cancellationToken);
 
@@ -167,11 +169,13 @@ public sealed class UserStore(Database database)
         }
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET deleted_at = @now, updated_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Deleted meanwhile by another request: that one did the rest, with its record.
+        if (deleted == 0) return false;
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM skill_group_members WHERE user_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL", new { id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (deleted == 1) await Audit.RecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+        await Audit.RecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return deleted == 1;
+        return true;
     }
 
     private async Task<UserRow?> SingleAsync(string sql, object args, CancellationToken cancellationToken)

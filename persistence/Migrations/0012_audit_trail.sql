@@ -13,7 +13,10 @@ CREATE TABLE audit_records (
     route           TEXT NOT NULL,
     target_type     TEXT NOT NULL,
     target_id       TEXT,
-    summary         TEXT NOT NULL
+    summary         TEXT NOT NULL,
+    -- Taken back with the change it described (a skill group the routing refused); kept, unlisted, so that no late
+    -- write of that change can record it again.
+    withdrawn       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX ix_audit_tenant_at ON audit_records (tenant_id, at, id);
 CREATE INDEX ix_audit_at ON audit_records (at, id);

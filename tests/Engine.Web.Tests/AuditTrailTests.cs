@@ -31,47 +31,47 @@ public abstract class AuditTrailContract(EngineFactory factory)
     }
 
     /// <summary>One call of an audited route: who makes it, how, and the id its record must name (null: any).</summary>
-    private sealed record Step(string Method, string Pattern, Func<Run, Task<HttpResponseMessage>> Send, Func<Run, string?> Target, Func<Run, string> Actor);
+    private sealed record Step(string Method, string Pattern, Func<Run, Task<HttpResponseMessage>> Send, Func<Run, string> Target, Func<Run, string> Actor);
 
-    private static Step Admin(string method, string pattern, Func<Run, string> path, Func<Run, object?>? body, Func<Run, string?> target)
+    private static Step Admin(string method, string pattern, Func<Run, string> path, Func<Run, object?>? body, Func<Run, string> target)
         => new(method, pattern, run => run.Tenant.Admin.SendAsync(new HttpMethod(method), path(run), body?.Invoke(run)), target, run => run.Tenant.AdminId);
 
     private static readonly Step[] Steps =
     [
         new("POST", "/api/v1/tenants", run => run.Operator.PostAsync("/api/v1/tenants", new { name = "Audited", adminName = "Second", adminEmail = $"second-{Guid.NewGuid():N}@audit.test" }),
-            _ => null, run => run.Ids["operatorId"]),
+            run => run.Ids["newTenantId"], run => run.Ids["operatorId"]),
         Admin("PATCH", "/api/v1/tenants/{tenantId}", run => run.Tenant.Base, _ => new { name = "Renamed" }, run => run.Tenant.Id),
-        Admin("POST", "/api/v1/tenants/{tenantId}/skill-groups", run => $"{run.Tenant.Base}/skill-groups", _ => new { name = "Audit group", mode = "online", receptionCap = 2 }, _ => null),
+        Admin("POST", "/api/v1/tenants/{tenantId}/skill-groups", run => $"{run.Tenant.Base}/skill-groups", _ => new { name = "Audit group", mode = "online", receptionCap = 2 }, run => run.Ids["groupId"]),
         Admin("PATCH", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}", _ => new { receptionCap = 3 }, run => run.Ids["groupId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/agents", run => $"{run.Tenant.Base}/agents",
-            run => new { name = "Audit agent", staffNo = "AU1", email = $"au1-{run.Tenant.Id}@audit.test", role = "agent", skillGroupIds = new[] { run.Ids["groupId"] } }, _ => null),
+            run => new { name = "Audit agent", staffNo = "AU1", email = $"au1-{run.Tenant.Id}@audit.test", role = "agent", skillGroupIds = new[] { run.Ids["groupId"] } }, run => run.Ids["newAgentId"]),
         Admin("PATCH", "/api/v1/tenants/{tenantId}/agents/{agentId}", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}", _ => new { nickname = "Nick" }, run => run.Ids["newAgentId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/agents/{agentId}/reset-password", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}/reset-password", null, run => run.Ids["newAgentId"]),
         new("POST", "/api/v1/tenants/{tenantId}/agents/import", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/agents/import", Csv($"name,staffNo,email\nImported,AU2,au2-{run.Tenant.Id}@audit.test\n")),
-            _ => null, run => run.Tenant.AdminId),
+            run => run.Ids["importedId"], run => run.Tenant.AdminId),
         Admin("POST", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}/members", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}/members",
             run => new { agentIds = new[] { run.Ids["importedId"] } }, run => run.Ids["groupId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}/members/{agentId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}/members/{run.Ids["importedId"]}",
             null, run => run.Ids["groupId"]),
         Admin("PUT", "/api/v1/tenants/{tenantId}/settings/{mode}", run => $"{run.Tenant.Base}/settings/online", _ => new { timeoutTransfer = true, timeoutTransferSeconds = 40 }, _ => "online"),
-        Admin("POST", "/api/v1/tenants/{tenantId}/quick-replies", run => $"{run.Tenant.Base}/quick-replies", _ => new { title = "Hello", body = "Hello there" }, _ => null),
+        Admin("POST", "/api/v1/tenants/{tenantId}/quick-replies", run => $"{run.Tenant.Base}/quick-replies", _ => new { title = "Hello", body = "Hello there" }, run => run.Ids["replyId"]),
         Admin("PUT", "/api/v1/tenants/{tenantId}/quick-replies/{replyId}", run => $"{run.Tenant.Base}/quick-replies/{run.Ids["replyId"]}", _ => new { title = "Hi", body = "Hi there" }, run => run.Ids["replyId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/quick-replies/{replyId}", run => $"{run.Tenant.Base}/quick-replies/{run.Ids["replyId"]}", null, run => run.Ids["replyId"]),
-        Admin("POST", "/api/v1/tenants/{tenantId}/screen-pops", run => $"{run.Tenant.Base}/screen-pops", _ => new { name = "CRM", url = "https://crm.example/?c={customerId}" }, _ => null),
+        Admin("POST", "/api/v1/tenants/{tenantId}/screen-pops", run => $"{run.Tenant.Base}/screen-pops", _ => new { name = "CRM", url = "https://crm.example/?c={customerId}" }, run => run.Ids["popId"]),
         Admin("PUT", "/api/v1/tenants/{tenantId}/screen-pops/{popId}", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}", _ => new { name = "CRM 2", url = "https://crm.example/2", enabled = true }, run => run.Ids["popId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/screen-pops/{popId}/move", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}/move", _ => new { direction = "up" }, run => run.Ids["popId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/screen-pops/{popId}", run => $"{run.Tenant.Base}/screen-pops/{run.Ids["popId"]}", null, run => run.Ids["popId"]),
-        new("POST", "/api/v1/tenants/{tenantId}/audio-files", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/audio-files", Wav()), _ => null, run => run.Tenant.AdminId),
+        new("POST", "/api/v1/tenants/{tenantId}/audio-files", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/audio-files", Wav()), run => run.Ids["audioId"], run => run.Tenant.AdminId),
         Admin("POST", "/api/v1/tenants/{tenantId}/audio-files/{audioId}/review", run => $"{run.Tenant.Base}/audio-files/{run.Ids["audioId"]}/review", _ => new { decision = "approve" }, run => run.Ids["audioId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/audio-files/{audioId}", run => $"{run.Tenant.Base}/audio-files/{run.Ids["audioId"]}", null, run => run.Ids["audioId"]),
-        Admin("POST", "/api/v1/tenants/{tenantId}/api-tokens", run => $"{run.Tenant.Base}/api-tokens", run => new { name = "for the agent", userId = run.Ids["agentId"] }, _ => null),
+        Admin("POST", "/api/v1/tenants/{tenantId}/api-tokens", run => $"{run.Tenant.Base}/api-tokens", run => new { name = "for the agent", userId = run.Ids["agentId"] }, run => run.Ids["tokenId"]),
         new("DELETE", "/api/v1/tenants/{tenantId}/me/api-tokens/{tokenId}", run => run.Agent.SendAsync(HttpMethod.Delete, $"{run.Tenant.Base}/me/api-tokens/{run.Ids["tokenId"]}"),
             run => run.Ids["tokenId"], run => run.Ids["agentId"]),
         new("DELETE", "/api/v1/tenants/{tenantId}/api-tokens/{tokenId}", run => run.AdminBearer.SendAsync(HttpMethod.Delete, $"{run.Tenant.Base}/api-tokens/{run.Ids["ownTokenId"]}"),
             run => run.Ids["ownTokenId"], run => run.Tenant.AdminId),
         new("POST", "/api/v1/me/password", run => run.Agent.PostAsync("/api/v1/me/password", new { currentPassword = run.Ids["agentPassword"], newPassword = "Changed#2026pw" }),
             run => run.Ids["agentId"], run => run.Ids["agentId"]),
-        Admin("POST", "/api/v1/tenants/{tenantId}/admins", run => $"{run.Tenant.Base}/admins", run => new { name = "Second admin", email = $"a2-{run.Tenant.Id}@audit.test" }, _ => null),
+        Admin("POST", "/api/v1/tenants/{tenantId}/admins", run => $"{run.Tenant.Base}/admins", run => new { name = "Second admin", email = $"a2-{run.Tenant.Id}@audit.test" }, run => run.Ids["adminId"]),
         Admin("PATCH", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", _ => new { phone = "13800000000" }, run => run.Ids["adminId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/admins/{adminId}/reset-password", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}/reset-password", null, run => run.Ids["adminId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", null, run => run.Ids["adminId"]),
@@ -90,32 +90,27 @@ public abstract class AuditTrailContract(EngineFactory factory)
             "audited routes without a step here: " + string.Join(", ", audited.Except(stepped)) + "; steps of routes not audited: " + string.Join(", ", stepped.Except(audited)));
 
         var run = await StartAsync();
-        var calls = new List<(Step Step, string? Target)>();
+        var failures = new List<string>();
         foreach (var step in Steps)
         {
+            // Every step's record lands in the platform's whole trail, which the operator reads.
+            var newest = await NewestAsync(run.Operator, 1);
             using var response = await step.Send(run);
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"{step.Method} {step.Pattern} answered {(int)response.StatusCode}: {text}");
             Learn(run, step, text);
-            calls.Add((step, step.Target(run)));
-        }
 
+            // Exactly one new record, the step's own: its route, its target, its actor.
+            var latest = await NewestAsync(run.Operator, 2);
+            var (record, before) = (latest[0]!, latest[1]!);
+            var (target, actor) = (step.Target(run), step.Actor(run));
+            if ((string)before["id"]! != (string)newest[0]!["id"]!) failures.Add($"{step.Method} {step.Pattern}: more than one record");
+            if ((string)record["method"]! != step.Method || (string)record["route"]! != step.Pattern || (string?)record["target"]!["id"] != target || (string)record["actor"]!["id"]! != actor)
+                failures.Add($"{step.Method} {step.Pattern} (target {target}, actor {actor}): the newest record is {record.ToJsonString()}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
         var tenantTrail = await TrailAsync(run.Tenant.Admin, $"{run.Tenant.Base}/audit");
         var platformTrail = await TrailAsync(run.Operator, "/api/v1/audit");
-        var failures = new List<string>();
-        foreach (var (step, target) in calls)
-        {
-            var trail = step.Pattern == "/api/v1/tenants" ? platformTrail : tenantTrail;
-            var record = trail.FirstOrDefault(r => (string)r["method"]! == step.Method && (string)r["route"]! == step.Pattern && (target is null || (string?)r["target"]!["id"] == target));
-            if (record is null)
-            {
-                failures.Add($"{step.Method} {step.Pattern} (target {target ?? "any"}): no record");
-                continue;
-            }
-            if ((string)record["actor"]!["id"]! != step.Actor(run)) failures.Add($"{step.Method} {step.Pattern}: actor {record["actor"]!["id"]}, not {step.Actor(run)}");
-            if (record["target"]!["id"] is null) failures.Add($"{step.Method} {step.Pattern}: the record names no target");
-        }
-        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\ntrail:\n" + string.Join("\n", tenantTrail.Select(r => r.ToJsonString())));
 
         // The fields each request gave are summarized; passwords and secrets never appear.
         var reply = tenantTrail.Single(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/quick-replies/{replyId}" && (string)r["method"]! == "PUT");
@@ -226,7 +221,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
     {
         using var tenant = await TestTenant.CreateAsync(factory);
         var group = await tenant.AddGroupAsync();
-        await RefuseAsync("audit_records", "summary", "refuse-audit");
+        await using var refuseAudit = await RefuseAsync("audit_records", "summary", "refuse-audit");
         var settingsBefore = (await tenant.Admin.GetOkAsync($"{tenant.Base}/settings/online")).ToJsonString();
 
         var reply = await tenant.Admin.PostAsync($"{tenant.Base}/quick-replies", new { title = "refuse-audit", body = "b" });
@@ -234,7 +229,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
         var newGroup = await tenant.Admin.PostAsync($"{tenant.Base}/skill-groups", new { name = "refuse-audit", mode = "online", receptionCap = 1 });
         await ApiClient.ProblemAsync(newGroup, HttpStatusCode.ServiceUnavailable);
         // The settings live in the tenant grain's state: its write and the record are one transaction too.
-        await RefuseAsync("audit_records", "summary", "\"timeoutTransferSeconds\":45");
+        await using var refuseSettings = await RefuseAsync("audit_records", "summary", "\"timeoutTransferSeconds\":45");
         var settings = await tenant.Admin.SendAsync(HttpMethod.Put, $"{tenant.Base}/settings/online", new { timeoutTransfer = true, timeoutTransferSeconds = 45 });
         Assert.False(settings.IsSuccessStatusCode, await settings.Content.ReadAsStringAsync());
         var cap = await tenant.Admin.SendAsync(HttpMethod.Patch, $"{tenant.Base}/skill-groups/{group}", new { name = "refuse-audit", receptionCap = 4 });
@@ -251,7 +246,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
     public async Task A_change_that_fails_part_way_leaves_neither_its_rows_nor_its_record()
     {
         using var tenant = await TestTenant.CreateAsync(factory);
-        await RefuseAsync("users", "email", "refuse-row");
+        await using var refuseRow = await RefuseAsync("users", "email", "refuse-row");
         var before = (await TrailAsync(tenant.Admin, $"{tenant.Base}/audit")).Count;
         // Two agents in one import: the first row is written, the second refused by the store.
         var import = await tenant.Admin.Http.PostAsync($"{tenant.Base}/agents/import",
@@ -260,25 +255,76 @@ public abstract class AuditTrailContract(EngineFactory factory)
         // The tenant still has its admin alone.
         Assert.Equal(1, (long)(await tenant.Admin.GetOkAsync($"{tenant.Base}/agents"))["total"]!);
         Assert.Equal(before, (await TrailAsync(tenant.Admin, $"{tenant.Base}/audit")).Count);
+        // Nor the message that would have told the first agent their initial password (TN-3).
+        await using var connection = await factory.Services.GetRequiredService<Database>().OpenAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE recipient = @first", new { first = $"first-{tenant.Id}@audit.test" }));
     }
 
-    /// <summary>A trigger that makes the store refuse rows of <paramref name="table"/> whose <paramref name="column"/> contains <paramref name="marker"/>, as a failing disk or constraint would.</summary>
-    private async Task RefuseAsync(string table, string column, string marker)
+    [Fact]
+    public async Task Secrets_never_reach_the_trail_however_they_are_sent_and_a_body_the_route_does_not_take_is_not_read()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var reply = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/quick-replies", new { title = "t", body = "b" }))["id"]!;
+        // A form on a route that takes none: not read, not recorded.
+        using (var stray = new HttpRequestMessage(HttpMethod.Delete, $"{tenant.Base}/quick-replies/{reply}")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["role"] = "operator", ["apiKey"] = "sk_live_123" }),
+        })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Http.SendAsync(stray)).StatusCode);
+        }
+        // Credentials in a URL, and secret-named query values.
+        await tenant.Admin.PostOkAsync($"{tenant.Base}/screen-pops", new { name = "CRM", url = "https://user:hunter2@crm.example/?c={customerId}&access_key=SECRETKEY" });
+
+        var trail = await TrailAsync(tenant.Admin, $"{tenant.Base}/audit");
+        var deleted = trail.Single(r => (string)r["method"]! == "DELETE");
+        Assert.Equal("{}", deleted["changes"]!.ToJsonString());
+        var pop = trail.First(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/screen-pops");
+        var url = (string)pop["changes"]!["url"]!;
+        Assert.StartsWith("https://crm.example/", url, StringComparison.Ordinal);
+        Assert.Contains("access_key=(not recorded)", Uri.UnescapeDataString(url), StringComparison.Ordinal);
+        var everything = string.Join("\n", trail.Select(r => r.ToJsonString()));
+        foreach (var secret in new[] { "hunter2", "SECRETKEY", "sk_live_123" }) Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Filters_the_store_could_not_read_are_refused_as_bad_input()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?actorId=a%00b"), "actorId");
+        await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?targetId={new string('x', 101)}"), "targetId");
+        var badId = Convert.ToBase64String(Encoding.UTF8.GetBytes("1700000000000:a\u0000b")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/audit?cursor={badId}"), "cursor");
+    }
+
+    /// <summary>
+    /// A trigger that makes the store refuse rows of <paramref name="table"/> whose <paramref name="column"/> contains
+    /// <paramref name="marker"/>, as a failing disk or constraint would; dropped when the result is disposed.
+    /// </summary>
+    private async Task<IAsyncDisposable> RefuseAsync(string table, string column, string marker)
     {
         var database = factory.Services.GetRequiredService<Database>();
-        await using var connection = await database.OpenAsync();
         var name = $"refuse_{table}_{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(marker)))[..8]}";
-        if (database.Dialect.Kind == StoreKind.Sqlite)
+        var sqlite = database.Dialect.Kind == StoreKind.Sqlite;
+        await using (var connection = await database.OpenAsync())
         {
-            await connection.ExecuteAsync($"CREATE TRIGGER IF NOT EXISTS {name} BEFORE INSERT ON {table} WHEN NEW.{column} LIKE '%{marker}%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
-            return;
+            await connection.ExecuteAsync(sqlite
+                ? $"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN NEW.{column} LIKE '%{marker}%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                : $"""
+                  CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+                  CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.{column} LIKE '%{marker}%') EXECUTE FUNCTION {name}();
+                  """);
         }
-        await connection.ExecuteAsync(
-            $"""
-            CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-            DROP TRIGGER IF EXISTS {name} ON {table};
-            CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.{column} LIKE '%{marker}%') EXECUTE FUNCTION {name}();
-            """);
+        return new Dropping(async () =>
+        {
+            await using var connection = await database.OpenAsync();
+            await connection.ExecuteAsync(sqlite ? $"DROP TRIGGER {name}" : $"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}();");
+        });
+    }
+
+    private sealed class Dropping(Func<Task> drop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await drop();
     }
 
     private async Task<Run> StartAsync()
@@ -308,6 +354,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
             if (answer[secret] is JsonValue value) run.Secrets.Add(value.GetValue<string>());
         switch (step.Method, step.Pattern)
         {
+            case ("POST", "/api/v1/tenants"): run.Ids["newTenantId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/skill-groups"): run.Ids["groupId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/agents"): run.Ids["newAgentId"] = (string)answer["agent"]!["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/agents/import"): run.Ids["importedId"] = (string)answer["added"]![0]!["id"]!; break;
@@ -331,6 +378,9 @@ public abstract class AuditTrailContract(EngineFactory factory)
                 if (method is not ("GET" or "HEAD" or "OPTIONS")) yield return (method, pattern, audited, reason);
         }
     }
+
+    private static async Task<JsonArray> NewestAsync(ApiClient op, int count)
+        => (await op.GetOkAsync($"/api/v1/audit?limit={count}"))["items"]!.AsArray();
 
     /// <summary>The whole trail behind <paramref name="path"/>, newest first, page after page.</summary>
     private static async Task<List<JsonNode>> TrailAsync(ApiClient api, string path)

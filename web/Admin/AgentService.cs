@@ -30,8 +30,7 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
             };
             return (Row: row, Initial: initial, a.SkillGroupIds);
         }).ToList();
-        await users.InsertAllAsync([.. created.Select(c => (c.Row, c.SkillGroupIds))], cancellationToken);
-        foreach (var (row, initial, _) in created) await delivery.RecordAsync(row, initial, cancellationToken);
+        await users.InsertAllAsync([.. created.Select(c => (c.Row, c.SkillGroupIds))], [.. created.Select(c => delivery.Message(c.Row, c.Initial))], cancellationToken);
         foreach (var (row, _, groupIds) in created)
             foreach (var groupId in groupIds) await JoinAsync(tenantId, groupId, row.Id);
         return [.. created.Select(c => (c.Row, c.Initial))];
@@ -88,9 +87,8 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
         var user = await RequireAsync(tenantId, id, cancellationToken, role);
         var initial = Passwords.Generate();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken, revokeTokens: true);
+        await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken, revokeTokens: true, message: delivery.Message(user, initial));
         tokens.ForgetUser(id);
-        await delivery.RecordAsync(user, initial, cancellationToken);
         return initial;
     }
 

@@ -28,19 +28,20 @@ public sealed class SmtpMailSender(IConfiguration configuration) : IMailSender
 /// outbox record that an SMTP server gets when one is configured. The record's body is encrypted at
 /// rest and erased once sent.
 /// </summary>
-public sealed class InitialPasswords(OutboxStore outbox, IDataProtectionProvider protection, TimeProvider time)
+public sealed class InitialPasswords(IDataProtectionProvider protection, TimeProvider time)
 {
     public const string Kind = "initial-password";
 
     private readonly IDataProtector _protector = protection.CreateProtector("Engine.Outbox.v1");
 
-    public Task RecordAsync(UserRow user, string password, CancellationToken cancellationToken) => outbox.AddAsync(new OutboxRow
+    /// <summary>The outbox message that tells <paramref name="user"/> their initial password; the store writes it with the user's change.</summary>
+    public OutboxRow Message(UserRow user, string password) => new()
     {
         Id = Ids.New(), TenantId = user.TenantId, UserId = user.Id, Kind = Kind, Recipient = user.Email,
         Subject = "Your Engine sign-in",
         Body = _protector.Protect($"Sign in with {user.Email} and the initial password {password}. You will be asked to choose your own password at the first sign-in."),
         CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
-    }, cancellationToken);
+    };
 
     public string Reveal(string protectedBody) => _protector.Unprotect(protectedBody);
 }

@@ -51,7 +51,7 @@ public sealed partial class StartupSeed(
             Id = Ids.New(), Email = email, Name = "Platform operator", Role = Roles.Operator,
             PasswordHash = passwords.Hash(initial), MustChangePassword = configured ? 0 : 1, CreatedAt = now, UpdatedAt = now,
         };
-        await users.InsertAllAsync([(row, [])], cancellationToken);
+        await users.InsertAllAsync([(row, [])], [], cancellationToken);
         if (configured) LogOperatorFromConfiguration(logger, email);
         else LogSignIn(logger, "platform operator", email, initial);
         return configured;

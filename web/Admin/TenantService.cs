@@ -19,9 +19,8 @@ public sealed class TenantService(TenantStore tenants, Passwords passwords, Init
             Id = Ids.New(), TenantId = tenant.Id, Email = adminEmail, Name = adminName, Phone = adminPhone, Role = Roles.Admin,
             PasswordHash = passwords.Hash(initialPassword), MustChangePassword = 1, CreatedAt = now, UpdatedAt = now,
         };
-        if (!await tenants.CreateAsync(tenant, admin, MaxTenants, cancellationToken))
+        if (!await tenants.CreateAsync(tenant, admin, delivery.Message(admin, initialPassword), MaxTenants, cancellationToken))
             throw new DomainLimitException($"The platform account already owns {MaxTenants} tenants, the most it may (TN-1).");
-        await delivery.RecordAsync(admin, initialPassword, cancellationToken);
         return (tenant, admin, initialPassword);
     }
 }

@@ -60,17 +60,23 @@ public static class AuditApi
         var take = checks.Range("limit", limit, 1, Paging.MaxLimit, Paging.DefaultLimit);
         var before = cursor is null ? null : CursorOf(cursor, checks);
         if (from is not null && to is not null && to <= from) checks.Add("to", "must be after from");
-        checks.ThrowIfAny();
         var filter = scope with
         {
-            ActorId = Blank(actorId), TargetId = Blank(targetId), TargetType = Blank(targetType),
+            ActorId = Id(checks, "actorId", actorId), TargetId = Id(checks, "targetId", targetId), TargetType = Id(checks, "targetType", targetType),
             From = from?.ToUnixTimeMilliseconds(), To = to?.ToUnixTimeMilliseconds(), Before = before,
         };
+        checks.ThrowIfAny();
         var (items, more) = await store.ListAsync(filter, take, cancellationToken);
         return TypedResults.Ok(new AuditPage([.. items.Select(ViewOf)], more ? CursorFor(items[^1]) : null));
     }
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    /// <summary>An id or type to filter by: up to 100 printable characters; blank means any.</summary>
+    private static string? Id(Checks checks, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (value.Length > 100 || value.Any(char.IsControl)) checks.Add(field, "is not an id (at most 100 printable characters)");
+        return value;
+    }
 
     private static string CursorFor(AuditRow row)
         => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(row.At.ToString(CultureInfo.InvariantCulture) + ":" + row.Id));
@@ -87,7 +93,9 @@ public static class AuditApi
             // Answered below like any other malformed cursor.
         }
         var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var at) && colon < text.Length - 1)
+        // The position of a record: its time and its id (16 hex digits).
+        if (colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+            && text.Length - colon - 1 == 16 && text.AsSpan(colon + 1).ContainsAnyExcept("0123456789abcdef") is false)
             return (at, text[(colon + 1)..]);
         checks.Add("cursor", "is not a cursor this list gave (use the next value of the page before)");
         return null;

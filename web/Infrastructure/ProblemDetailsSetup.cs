@@ -19,6 +19,14 @@ public static partial class ProblemDetailsSetup
         return services;
     }
 
+    /// <summary>What a caller is told of a store failure; the store's own message stays in the server's log.</summary>
+    private const string StoreFailure =
+        "The store refused or lost a write. The transaction that failed (a change with its audit record) was rolled back; " +
+        "earlier steps of the request may stand, so look before trying again.";
+
+    private static bool IsStoreFailure(Exception error)
+        => error is System.Data.Common.DbException or Orleans.Runtime.OrleansException { InnerException: System.Data.Common.DbException };
+
     /// <summary>Status and title for an exception the engine raises on purpose; null for anything else (a 500).</summary>
     public static (int Status, string Title)? Classify(Exception error) => error switch
     {
@@ -38,8 +46,7 @@ public static partial class ProblemDetailsSetup
         TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Engine busy"),
         // The store refused or lost a write (a failing disk, a dropped connection): its transaction, the change
         // with its audit record, was rolled back; the request may be tried again.
-        System.Data.Common.DbException or Orleans.Runtime.OrleansException { InnerException: System.Data.Common.DbException }
-            => (StatusCodes.Status503ServiceUnavailable, "Store unavailable"),
+        _ when IsStoreFailure(error) => (StatusCodes.Status503ServiceUnavailable, "Store unavailable"),
         _ => null,
     };
 
@@ -49,7 +56,7 @@ public static partial class ProblemDetailsSetup
         {
             if (Classify(exception) is not { } kind) return false;
             LogRefused(logger, context.Request.Path, kind.Status, exception.Message);
-            var problem = new ProblemDetails { Status = kind.Status, Title = kind.Title, Detail = exception.Message };
+            var problem = new ProblemDetails { Status = kind.Status, Title = kind.Title, Detail = IsStoreFailure(exception) ? StoreFailure : exception.Message };
             if (FieldErrors(exception) is { } errors) problem.Extensions["errors"] = errors;
             context.Response.StatusCode = kind.Status;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
