@@ -28,6 +28,7 @@ builder.Services.AddEngineDataProtection(builder.Configuration);
 builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
+builder.Services.AddSingleton<Engine.Web.Api.FlowChecks>();
 builder.Services.AddSingleton<InitialPasswords>();
 builder.Services.AddSingleton<OutboxDispatcher>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
@@ -74,6 +75,7 @@ app.MapAdminsApi();
 app.MapConfigurationApi();
 app.MapAudioApi();
 app.MapAuditApi();
+app.MapFlowApi();
 
 app.Run();
 

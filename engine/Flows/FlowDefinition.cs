@@ -12,13 +12,8 @@ public sealed record FlowDefinition(IReadOnlyList<FlowModule> Modules)
     public FlowModule? Find(string? id) => id is null ? null : Modules.FirstOrDefault(m => m.Id == id);
 }
 
-/// <summary>A module of a flow: an id unique in the flow, and the label the designer shows (FL-1).</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
-[JsonDerivedType(typeof(StartModule), "start")]
-[JsonDerivedType(typeof(MessageModule), "message")]
-[JsonDerivedType(typeof(BranchModule), "branch")]
-[JsonDerivedType(typeof(TransferModule), "transfer")]
-[JsonDerivedType(typeof(EndModule), "end")]
+/// <summary>A module of a flow: an id unique in the flow, and the label the designer shows (FL-1). In JSON, <c>type</c> names its kind.</summary>
+[JsonConverter(typeof(FlowModuleConverter))]
 public abstract record FlowModule(string Id, string Label)
 {
     /// <summary>The modules this one leads to (its connections), in order.</summary>

@@ -7,15 +7,15 @@ namespace Engine.Flows;
 /// <summary>A flow as a file or a request holds it: its name, its mode and its modules (the samples under <c>docs/flows</c>).</summary>
 public sealed record FlowDocument(string Name, ServiceMode Mode, IReadOnlyList<FlowModule> Modules)
 {
+    [JsonIgnore]
     public FlowDefinition Definition => new(Modules);
 }
 
-/// <summary>How flows are written as JSON: camelCase, modes and enums as camelCase strings, each module's <c>type</c> anywhere in it.</summary>
+/// <summary>How flows are written as JSON: camelCase, modes and enums as camelCase strings (modules by <see cref="FlowModuleConverter"/>).</summary>
 public static class FlowJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
-        AllowOutOfOrderMetadataProperties = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
@@ -26,4 +26,43 @@ public static class FlowJson
 
     public static FlowDefinition ReadDefinition(string json)
         => JsonSerializer.Deserialize<FlowDefinition>(json, Options) ?? throw new JsonException("A flow definition is an object.");
+}
+
+/// <summary>
+/// A module as JSON: its fields and a <c>type</c> (start, message, branch, transfer, end) anywhere among them. A module
+/// without a type, or of a type this model does not know, is a <see cref="JsonException"/> naming it, so that a
+/// request gets a 400 that says which module.
+/// </summary>
+public sealed class FlowModuleConverter : JsonConverter<FlowModule>
+{
+    private static readonly Dictionary<string, Type> Types = new(StringComparer.Ordinal)
+    {
+        ["start"] = typeof(StartModule),
+        ["message"] = typeof(MessageModule),
+        ["branch"] = typeof(BranchModule),
+        ["transfer"] = typeof(TransferModule),
+        ["end"] = typeof(EndModule),
+    };
+
+    private static readonly Dictionary<Type, string> Names = Types.ToDictionary(t => t.Value, t => t.Key);
+
+    public override FlowModule Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        if (document.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("A flow module is an object.");
+        if (!document.RootElement.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || !Types.TryGetValue(type.GetString()!, out var concrete))
+            throw new JsonException("A flow module has no type discriminator, or one this model does not know.");
+        var fields = new System.Text.Json.Nodes.JsonObject();
+        foreach (var property in document.RootElement.EnumerateObject())
+            if (property.Name != "type") fields[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+        return (FlowModule)(fields.Deserialize(concrete, options) ?? throw new JsonException("A flow module is an object."));
+    }
+
+    public override void Write(Utf8JsonWriter writer, FlowModule value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", Names[value.GetType()]);
+        foreach (var property in JsonSerializer.SerializeToElement(value, value.GetType(), options).EnumerateObject()) property.WriteTo(writer);
+        writer.WriteEndObject();
+    }
 }

@@ -17,6 +17,7 @@ public static class AdminStores
         services.AddSingleton<AudioStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<AuditStore>();
+        services.AddSingleton<FlowStore>();
         return services;
     }
 }

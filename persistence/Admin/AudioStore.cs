@@ -45,6 +45,17 @@ public sealed class AudioStore(Database database)
             $"SELECT {Columns} FROM audio_files WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>The review status of each of <paramref name="ids"/> that the tenant has.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReviewsAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return new Dictionary<string, string>();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string Status)>(new CommandDefinition(
+            $"SELECT id, review_status FROM audio_files WHERE tenant_id = @tenantId AND {database.Dialect.In("id", "ids")}",
+            new { tenantId, ids = ids.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Id, r => r.Status, StringComparer.Ordinal);
+    }
+
     public async Task<byte[]?> ContentAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -71,6 +71,13 @@ public abstract class AuditTrailContract(EngineFactory factory)
             run => run.Ids["ownTokenId"], run => run.Tenant.AdminId),
         new("POST", "/api/v1/me/password", run => run.Agent.PostAsync("/api/v1/me/password", new { currentPassword = run.Ids["agentPassword"], newPassword = "Changed#2026pw" }),
             run => run.Ids["agentId"], run => run.Ids["agentId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/flows", run => $"{run.Tenant.Base}/flows",
+            _ => new { name = "Audited flow", mode = "online", modules = new object[] { new { type = "start", id = "s", label = "S", next = "e" }, new { type = "end", id = "e", label = "E" } } },
+            run => run.Ids["flowId"]),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/flows/{flowId}", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}", _ => new { name = "Audited flow 2" }, run => run.Ids["flowId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/flows/{flowId}/publish", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}/publish", null, run => run.Ids["flowId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/flows/{flowId}/unpublish", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}/unpublish", null, run => run.Ids["flowId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/flows/{flowId}", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}", null, run => run.Ids["flowId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/admins", run => $"{run.Tenant.Base}/admins", run => new { name = "Second admin", email = $"a2-{run.Tenant.Id}@audit.test" }, run => run.Ids["adminId"]),
         Admin("PATCH", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", _ => new { phone = "13800000000" }, run => run.Ids["adminId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/admins/{adminId}/reset-password", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}/reset-password", null, run => run.Ids["adminId"]),
@@ -363,6 +370,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
             case ("POST", "/api/v1/tenants/{tenantId}/audio-files"): run.Ids["audioId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/api-tokens"): run.Ids["tokenId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/admins"): run.Ids["adminId"] = (string)answer["admin"]!["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/flows"): run.Ids["flowId"] = (string)answer["id"]!; break;
         }
     }
 

@@ -58,6 +58,20 @@ public sealed class EngineApiTests(EngineFactory factory) : IClassFixture<Engine
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_every_api_route()
+    {
+        using var client = factory.CreateClient();
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+        var paths = document["paths"]!.AsObject().Select(p => p.Key.TrimEnd('/')).ToHashSet(StringComparer.Ordinal);
+        var routes = factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/'))
+            .Where(p => p.StartsWith("/api/v1/", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(routes.Except(paths));
+    }
+
+    [Fact]
     public async Task Unknown_routes_answer_problem_details()
     {
         using var client = factory.CreateClient();

@@ -98,6 +98,11 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         using var audio = await b.Admin.Http.PostAsync($"{b.Base}/audio-files", form);
         var audioId = (string)System.Text.Json.Nodes.JsonNode.Parse(await audio.Content.ReadAsStringAsync())!["id"]!;
         var token = await b.Admin.PostOkAsync($"{b.Base}/api-tokens", new { name = Secret + " token" });
+        var flow = await b.Admin.PostOkAsync($"{b.Base}/flows", new
+        {
+            name = Secret + " flow", mode = "online",
+            modules = new object[] { new { type = "start", id = "s", label = "S", next = "e" }, new { type = "end", id = "e", label = Secret } },
+        });
         return new Dictionary<string, string>
         {
             ["tenantId"] = b.Id,
@@ -109,6 +114,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             ["popId"] = (string)pop["id"]!,
             ["audioId"] = audioId,
             ["tokenId"] = (string)token["id"]!,
+            ["flowId"] = (string)flow["id"]!,
             ["mode"] = "online",
         };
     }
@@ -121,7 +127,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         {
             "", "/agents", "/admins", "/skill-groups", $"/skill-groups/{ids["groupId"]}/members", $"/skill-groups/{ids["groupId"]}/queue",
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
-            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit",
+            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit", "/flows", $"/flows/{ids["flowId"]}",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

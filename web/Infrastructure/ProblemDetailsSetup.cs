@@ -32,7 +32,8 @@ public static partial class ProblemDetailsSetup
     {
         RequestValidationException => (StatusCodes.Status400BadRequest, "Invalid request"),
         BadHttpRequestException bad => (bad.StatusCode, "Invalid request"),
-        NotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        NotFoundException or Engine.Persistence.Admin.FlowNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        Engine.Web.Api.FlowInvalidException => (StatusCodes.Status422UnprocessableEntity, "Flow not valid"),
         DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
         // A conversation an agent does not hold is, for that agent, not there.
@@ -58,6 +59,8 @@ public static partial class ProblemDetailsSetup
             LogRefused(logger, context.Request.Path, kind.Status, exception.Message);
             var problem = new ProblemDetails { Status = kind.Status, Title = kind.Title, Detail = IsStoreFailure(exception) ? StoreFailure : exception.Message };
             if (FieldErrors(exception) is { } errors) problem.Extensions["errors"] = errors;
+            if (exception is Engine.Web.Api.FlowInvalidException invalid)
+                problem.Extensions["problems"] = invalid.Problems.Select(p => new { module = p.ModuleId, field = p.Field, reason = p.Reason }).ToList();
             context.Response.StatusCode = kind.Status;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
         }
@@ -75,9 +78,13 @@ public static partial class ProblemDetailsSetup
         /// <summary><c>$.skillGroupIds[2]</c> becomes <c>skillGroupIds[2]</c>; the whole body is <c>$</c>.</summary>
         private static string FieldOf(JsonException json) => json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "$";
 
-        private static string ReasonOf(JsonException json) => json.Message.Contains("could not be mapped", StringComparison.Ordinal)
-            ? "is not a field of this request"
-            : "has a value of the wrong type or is not valid JSON";
+        private static string ReasonOf(JsonException json)
+        {
+            if (json.Message.Contains("could not be mapped", StringComparison.Ordinal)) return "is not a field of this request";
+            if (json.Message.Contains("type discriminator", StringComparison.Ordinal) || json.Message.Contains("abstract", StringComparison.Ordinal))
+                return "has no type or one this API does not know (a flow module is start, message, branch, transfer or end)";
+            return "has a value of the wrong type or is not valid JSON";
+        }
 
         [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "{Path} refused with {Status}: {Reason}")]
         private static partial void LogRefused(ILogger logger, string path, int status, string reason);
