@@ -76,6 +76,7 @@ app.MapConfigurationApi();
 app.MapAudioApi();
 app.MapAuditApi();
 app.MapFlowApi();
+app.MapChannelApi();
 
 app.Run();
 

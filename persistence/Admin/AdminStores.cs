@@ -18,6 +18,7 @@ public static class AdminStores
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<FlowStore>();
+        services.AddSingleton<ChannelStore>();
         return services;
     }
 }

@@ -76,6 +76,13 @@ public abstract class AuditTrailContract(EngineFactory factory)
             run => run.Ids["flowId"]),
         Admin("PUT", "/api/v1/tenants/{tenantId}/flows/{flowId}", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}", _ => new { name = "Audited flow 2" }, run => run.Ids["flowId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/flows/{flowId}/publish", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}/publish", null, run => run.Ids["flowId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/channels", run => $"{run.Tenant.Base}/channels",
+            _ => new { kind = "mini-program", name = "小程序", mode = "online", appId = "wx1", secret = "mini-secret-1", webhookUrl = "https://hooks.example/x" }, run => run.Ids["channelId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/channels/{channelId}", run => $"{run.Tenant.Base}/channels/{run.Ids["channelId"]}", _ => new { secret = "mini-secret-2" }, run => run.Ids["channelId"]),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/channels/{channelId}/flow", run => $"{run.Tenant.Base}/channels/{run.Ids["channelId"]}/flow", run => new { flowId = run.Ids["flowId"] }, run => run.Ids["channelId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/channels/{channelId}/flow", run => $"{run.Tenant.Base}/channels/{run.Ids["channelId"]}/flow", null, run => run.Ids["channelId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/channels/{channelId}/credentials", run => $"{run.Tenant.Base}/channels/{run.Ids["channelId"]}/credentials", null, run => run.Ids["channelId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/channels/{channelId}", run => $"{run.Tenant.Base}/channels/{run.Ids["channelId"]}", null, run => run.Ids["channelId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/flows/{flowId}/unpublish", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}/unpublish", null, run => run.Ids["flowId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/flows/{flowId}", run => $"{run.Tenant.Base}/flows/{run.Ids["flowId"]}", null, run => run.Ids["flowId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/admins", run => $"{run.Tenant.Base}/admins", run => new { name = "Second admin", email = $"a2-{run.Tenant.Id}@audit.test" }, run => run.Ids["adminId"]),
@@ -349,7 +356,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
         // The admin's own token, revoked by the admin's API client itself at the end.
         var own = await tenant.Admin.PostOkAsync($"{tenant.Base}/api-tokens", new { name = "revoked in the test" });
         run.Ids["ownTokenId"] = (string)own["id"]!;
-        run.Secrets.AddRange([agentInitial, "Agent#2026pw", "Changed#2026pw", TestTenant.Password, tenant.AdminToken, (string)own["token"]!]);
+        run.Secrets.AddRange(["mini-secret-1", "mini-secret-2", agentInitial, "Agent#2026pw", "Changed#2026pw", TestTenant.Password, tenant.AdminToken, (string)own["token"]!]);
         return run;
     }
 
@@ -357,7 +364,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
     private static void Learn(Run run, Step step, string text)
     {
         if (text.Length == 0 || JsonNode.Parse(text) is not JsonObject answer) return;
-        foreach (var secret in new[] { "initialPassword", "token" })
+        foreach (var secret in new[] { "initialPassword", "token", "webhookSecret" })
             if (answer[secret] is JsonValue value) run.Secrets.Add(value.GetValue<string>());
         switch (step.Method, step.Pattern)
         {
@@ -371,6 +378,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
             case ("POST", "/api/v1/tenants/{tenantId}/api-tokens"): run.Ids["tokenId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/admins"): run.Ids["adminId"] = (string)answer["admin"]!["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/flows"): run.Ids["flowId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/channels"): run.Ids["channelId"] = (string)answer["channel"]!["id"]!; break;
         }
     }
 

@@ -115,6 +115,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             ["audioId"] = audioId,
             ["tokenId"] = (string)token["id"]!,
             ["flowId"] = (string)flow["id"]!,
+            ["channelId"] = (string)(await b.Admin.PostOkAsync($"{b.Base}/channels", new { kind = "website", name = "b site", domain = Secret + ".example.com" }))["channel"]!["id"]!,
             ["mode"] = "online",
         };
     }
@@ -127,7 +128,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
         {
             "", "/agents", "/admins", "/skill-groups", $"/skill-groups/{ids["groupId"]}/members", $"/skill-groups/{ids["groupId"]}/queue",
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
-            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit", "/flows", $"/flows/{ids["flowId"]}",
+            "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit", "/flows", $"/flows/{ids["flowId"]}", "/channels",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

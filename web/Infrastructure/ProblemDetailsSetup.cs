@@ -32,7 +32,7 @@ public static partial class ProblemDetailsSetup
     {
         RequestValidationException => (StatusCodes.Status400BadRequest, "Invalid request"),
         BadHttpRequestException bad => (bad.StatusCode, "Invalid request"),
-        NotFoundException or Engine.Persistence.Admin.FlowNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        NotFoundException or Engine.Persistence.Admin.FlowNotFoundException or Engine.Persistence.Admin.ChannelNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
         Engine.Web.Api.FlowInvalidException => (StatusCodes.Status422UnprocessableEntity, "Flow not valid"),
         DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
