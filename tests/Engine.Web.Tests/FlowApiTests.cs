@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Engine.Flows;
 using Engine.Web.Admin;
 using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Web.Tests;
 
@@ -148,3 +150,35 @@ public abstract class FlowApiContract(EngineFactory factory)
 public sealed class FlowApiOnSqliteTests(EngineFactory factory) : FlowApiContract(factory), IClassFixture<EngineFactory>;
 
 public sealed class FlowApiOnPostgresTests(PostgresEngineFactory factory) : FlowApiContract(factory), IClassFixture<PostgresEngineFactory>;
+
+/// <summary>The demo seed of a first start (no operator from configuration): the sample flows, published, on the demo's groups.</summary>
+public sealed class DemoSeedTests(DemoSeedTests.DemoServer factory) : IClassFixture<DemoSeedTests.DemoServer>
+{
+    public sealed class DemoServer : EngineFactory
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Engine:Operator:Email", "");
+            builder.UseSetting("Engine:Operator:Password", "");
+            builder.UseSetting("Engine:Demo:Seed", "true");
+        }
+    }
+
+    [Fact]
+    public async Task FL6_The_demo_tenant_has_both_sample_flows_published_on_its_groups()
+    {
+        using var client = factory.CreateClient();
+        var services = factory.Services;
+        var tenants = services.GetRequiredService<Engine.Persistence.Admin.TenantStore>();
+        var tenant = (await tenants.ListAsync(0, 10, default)).Items.Single();
+        var (page, _) = await services.GetRequiredService<Engine.Persistence.Admin.FlowStore>().ListAsync(tenant.Id, null, null, 0, 10, default);
+        Assert.Equal(["published", "published"], page.Items.Select(f => f.Status));
+        Assert.Equal(["在线咨询", "热线 IVR"], page.Items.Select(f => f.Name).Order(StringComparer.Ordinal));
+        var groups = (await services.GetRequiredService<Engine.Persistence.Admin.SkillGroupStore>().ListAsync(tenant.Id, null, 0, 10, default)).Items.ToDictionary(g => g.Id, g => g.Name);
+        var online = FlowJson.ReadDefinition(page.Items.Single(f => f.Mode == "online").Definition);
+        Assert.Equal(["产品咨询", "商务合作"], online.Modules.OfType<TransferModule>().Select(t => groups[t.SkillGroupId!]));
+        var ivr = FlowJson.ReadDefinition(page.Items.Single(f => f.Mode == "phone").Definition);
+        Assert.Equal(["Hotline"], ivr.Modules.OfType<TransferModule>().Select(t => groups[t.SkillGroupId!]));
+    }
+}

@@ -7,8 +7,8 @@ namespace Engine.Web.Admin;
 /// <summary>
 /// On start: the platform operator from <c>Engine:Operator:Email</c> / <c>Engine:Operator:Password</c>
 /// when no operator exists yet. Without them, on a first start (no tenant yet, <c>Engine:Demo:Seed</c>
-/// not false), a demo: an operator, a tenant with an admin, three agents and two skill groups. Every
-/// generated password is printed once.
+/// not false), a demo: an operator, a tenant with an admin, three agents, four skill groups and the two sample
+/// flows of <c>docs/flows</c>, published. Every generated password is printed once.
 /// </summary>
 public sealed partial class StartupSeed(
     IConfiguration configuration,
@@ -17,6 +17,7 @@ public sealed partial class StartupSeed(
     TenantService tenantService,
     AgentService agents,
     SkillGroupService groups,
+    FlowStore flows,
     Passwords passwords,
     TimeProvider time,
     ILogger<StartupSeed> logger) : IHostedService
@@ -62,12 +63,29 @@ public sealed partial class StartupSeed(
         var (tenant, admin, adminPassword) = await tenantService.CreateAsync("Demo", "Demo Admin", "admin@demo.engine.local", null, cancellationToken);
         var (chat, _) = await groups.CreateAsync(tenant.Id, "Web chat", ServiceMode.Online, 3, [], cancellationToken);
         var (hotline, _) = await groups.CreateAsync(tenant.Id, "Hotline", ServiceMode.Phone, 1, [], cancellationToken);
+        var (products, _) = await groups.CreateAsync(tenant.Id, "产品咨询", ServiceMode.Online, 3, [], cancellationToken);
+        var (business, _) = await groups.CreateAsync(tenant.Id, "商务合作", ServiceMode.Online, 3, [], cancellationToken);
         var created = await agents.CreateAsync(tenant.Id,
         [
-            new NewAgent("Alice Chen", "A001", "alice@demo.engine.local", "Alice", null, Roles.Agent, [chat.Id]),
-            new NewAgent("Bob Li", "A002", "bob@demo.engine.local", "Bob", null, Roles.Agent, [chat.Id, hotline.Id]),
+            new NewAgent("Alice Chen", "A001", "alice@demo.engine.local", "Alice", null, Roles.Agent, [chat.Id, products.Id]),
+            new NewAgent("Bob Li", "A002", "bob@demo.engine.local", "Bob", null, Roles.Agent, [chat.Id, hotline.Id, business.Id]),
             new NewAgent("Carol Wang", "A003", "carol@demo.engine.local", "Carol", null, Roles.Agent, [hotline.Id]),
         ], cancellationToken);
+        var groupIds = new Dictionary<string, string> { ["产品咨询"] = products.Id, ["商务合作"] = business.Id, ["热线"] = hotline.Id };
+        foreach (var sample in new[] { FlowSamples.Online, FlowSamples.Ivr })
+        {
+            // The samples are checked like any flow an admin publishes: a broken one stops the seed.
+            var document = FlowSamples.Load(sample, groupIds);
+            var problems = Engine.Flows.FlowValidator.Validate(document.Mode, document.Definition,
+                new Engine.Flows.FlowReferences(new Dictionary<string, ServiceMode> { [products.Id] = ServiceMode.Online, [business.Id] = ServiceMode.Online, [hotline.Id] = ServiceMode.Phone }, new Dictionary<string, bool>()));
+            if (problems.Count > 0) throw new InvalidOperationException($"The sample flow {sample} does not pass its checks: {string.Join("; ", problems)}");
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            await flows.InsertAsync(new FlowRow
+            {
+                Id = Ids.New(), TenantId = tenant.Id, Name = document.Name, Mode = SkillGroupService.ModeName(document.Mode), Version = 1,
+                Status = FlowStore.StatusName(Engine.Flows.FlowStatus.Published), Definition = Engine.Flows.FlowJson.Write(document.Definition), CreatedAt = now, UpdatedAt = now,
+            }, cancellationToken);
+        }
         LogDemoTenant(logger, tenant.Id);
         LogSignIn(logger, "demo admin", admin.Email, adminPassword);
         foreach (var (user, password) in created) LogSignIn(logger, "demo agent", user.Email, password);
@@ -79,6 +97,6 @@ public sealed partial class StartupSeed(
     [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Platform operator {Email} created from configuration")]
     private static partial void LogOperatorFromConfiguration(ILogger logger, string email);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo tenant {TenantId} seeded: an admin, three agents, skill groups 'Web chat' (online) and 'Hotline' (phone)")]
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo tenant {TenantId} seeded: an admin, three agents, skill groups 'Web chat', '产品咨询', '商务合作' (online) and 'Hotline' (phone), the sample flows published")]
     private static partial void LogDemoTenant(ILogger logger, string tenantId);
 }
