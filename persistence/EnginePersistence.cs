@@ -24,6 +24,7 @@ public static partial class EnginePersistence
         services.AddSingleton<ILiveConversations>(sp => sp.GetRequiredService<SqlGrainStorage>());
         services.AddSingleton<HistoryStore>();
         services.AddSingleton<Engine.Grains.Routing.IEngineHistory>(sp => sp.GetRequiredService<HistoryStore>());
+        services.AddSingleton<Engine.Grains.Routing.IFlowVersions, Admin.StoredFlowVersions>();
         services.AddHostedService<MigrationService>();
         return services;
     }

@@ -4,6 +4,7 @@ using Engine.Routing;
 namespace Engine.Flows;
 
 /// <summary>Where a conversation is in its flow.</summary>
+[GenerateSerializer]
 public enum FlowPhase
 {
     /// <summary>Not begun.</summary>
@@ -23,6 +24,7 @@ public enum FlowPhase
 }
 
 /// <summary>Why a flow ended the conversation.</summary>
+[GenerateSerializer]
 public enum FlowEndReason
 {
     /// <summary>The flow reached an End without a transfer.</summary>

@@ -15,6 +15,9 @@ public static class EngineGrainFactory
     public static IConversationGrain Conversation(this IGrainFactory grains, string tenant, string conversationId)
         => Reference<IConversationGrain>.Of(grains, tenant, conversationId);
 
+    public static IFlowInstanceGrain FlowInstance(this IGrainFactory grains, string tenant, string conversationId)
+        => Reference<IFlowInstanceGrain>.Of(grains, tenant, conversationId);
+
     public static IVisitorGrain Visitor(this IGrainFactory grains, string tenant, string visitorId)
         => Reference<IVisitorGrain>.Of(grains, tenant, visitorId);
 

@@ -57,11 +57,14 @@ internal sealed partial class LiveGrainWaker(
         foreach (var group in groups) await grains.GetGrain<ISkillGroupGrain>(EngineKey.Of(group.Tenant, group.Key)).Wake().ConfigureAwait(false);
         var conversations = await live.ListAsync(ConversationGrain.TypeName, cancellationToken).ConfigureAwait(false);
         foreach (var conversation in conversations) await grains.GetGrain<IConversationGrain>(EngineKey.Of(conversation.Tenant, conversation.Key)).Wake().ConfigureAwait(false);
-        LogWoken(logger, groups.Count, conversations.Count, why);
+        // Runs of a flow waiting for a deadline (a phone branch's timeout) re-arm it as they activate.
+        var flows = await live.ListAsync(FlowInstanceGrain.TypeName, cancellationToken).ConfigureAwait(false);
+        foreach (var flow in flows) await grains.GetGrain<IFlowInstanceGrain>(EngineKey.Of(flow.Tenant, flow.Key)).Wake().ConfigureAwait(false);
+        LogWoken(logger, groups.Count, conversations.Count, flows.Count, why);
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Woke {Groups} skill group(s) and {Conversations} live conversation(s) from storage ({Why})")]
-    private static partial void LogWoken(ILogger logger, int groups, int conversations, string why);
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Woke {Groups} skill group(s), {Conversations} live conversation(s) and {Flows} flow run(s) from storage ({Why})")]
+    private static partial void LogWoken(ILogger logger, int groups, int conversations, int flows, string why);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Silo(s) {Silos} declared dead: waking the live grains")]
     private static partial void LogSiloDead(ILogger logger, string silos);

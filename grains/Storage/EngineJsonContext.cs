@@ -13,4 +13,5 @@ namespace Engine.Grains.Storage;
 [JsonSerializable(typeof(SkillGroupState))]
 [JsonSerializable(typeof(VisitorState))]
 [JsonSerializable(typeof(TenantState))]
+[JsonSerializable(typeof(FlowInstanceState))]
 public sealed partial class EngineJsonContext : JsonSerializerContext;

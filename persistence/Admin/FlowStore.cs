@@ -139,15 +139,6 @@ public sealed class FlowStore(Database database)
         => connection.QuerySingleOrDefaultAsync<FlowRow>(new CommandDefinition(
             $"SELECT {Columns} FROM flows WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, transaction, cancellationToken: cancellationToken));
 
-    /// <summary>The definition of a saved version; versions are never changed, so a reader may keep it.</summary>
-    public async Task<string?> VersionAsync(string tenantId, string id, int version, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT definition FROM flow_versions WHERE tenant_id = @tenantId AND flow_id = @id AND version = @version",
-            new { tenantId, id, version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
-
     /// <summary>FL-7: the tenant's flows, newest change first, optionally of one mode or status, with the channels bound to each.</summary>
     public async Task<(Page<FlowRow> Page, ILookup<string, BoundChannel> Channels)> ListAsync(string tenantId, string? mode, string? status, int offset, int limit, CancellationToken cancellationToken)
     {
@@ -196,3 +187,25 @@ public sealed class FlowStore(Database database)
 
 /// <summary>No flow of this tenant has the id (a 404).</summary>
 public sealed class FlowNotFoundException(string id) : Exception($"Flow {id} was not found.");
+
+/// <summary>
+/// The saved flow versions the flow runs read, from <c>flow_versions</c>. A version never changes once saved, so each
+/// server keeps what it read (a few hundred versions at most per tenant, each a few KB).
+/// </summary>
+public sealed class StoredFlowVersions(Database database) : Engine.Grains.Routing.IFlowVersions
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, string FlowId, int Version), FlowDefinition> _read = new();
+
+    public async ValueTask<FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken)
+    {
+        if (_read.TryGetValue((tenant, flowId, version), out var known)) return known;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT definition FROM flow_versions WHERE tenant_id = @tenant AND flow_id = @flowId AND version = @version",
+            new { tenant, flowId, version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (json is null) return null;
+        var definition = FlowJson.ReadDefinition(json);
+        _read.TryAdd((tenant, flowId, version), definition);
+        return definition;
+    }
+}

@@ -104,6 +104,31 @@ public sealed class StoreTests
             await connection.QueryAsync<string>("SELECT id || ':' || target_id || ':' || address FROM audit_records ORDER BY id"));
     }
 
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task FL6_Every_saved_version_of_a_flow_stays_readable_after_edits_and_after_the_flow_is_deleted(StoreKind kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using (var connection = await store.Database.OpenAsync())
+            await connection.ExecuteAsync("INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('t1', 'T', 1, 1)");
+        var flows = new Engine.Persistence.Admin.FlowStore(store.Database);
+        var first = new Engine.Flows.FlowDefinition([new Engine.Flows.StartModule("s", "S", "e"), new Engine.Flows.EndModule("e", "E")]);
+        var second = new Engine.Flows.FlowDefinition([new Engine.Flows.StartModule("s", "S", "e"), new Engine.Flows.EndModule("e", "Bye")]);
+        await flows.InsertAsync(new Engine.Persistence.Admin.FlowRow
+        {
+            Id = "f1", TenantId = "t1", Name = "F", Mode = "online", Status = "unpublished", Version = 1, Definition = Engine.Flows.FlowJson.Write(first), CreatedAt = 1, UpdatedAt = 1,
+        }, default);
+        await flows.EditAsync("t1", "f1", "F", Engine.Flows.FlowJson.Write(second), publish: false, expectedVersion: 1, now: 2, default);
+        await flows.DeleteAsync("t1", "f1", default);
+
+        var versions = new Engine.Persistence.Admin.StoredFlowVersions(store.Database);
+        Assert.Equal("E", (await versions.GetAsync("t1", "f1", 1, default))!.Modules[1].Label);
+        Assert.Equal("Bye", (await versions.GetAsync("t1", "f1", 2, default))!.Modules[1].Label);
+        Assert.Null(await versions.GetAsync("t1", "f1", 3, default));
+        Assert.Null(await versions.GetAsync("t2", "f1", 1, default));
+    }
+
     [Fact]
     public void A_tenant_state_stored_with_each_groups_cap_and_overflow_reads_back_as_its_directory_of_modes()
     {

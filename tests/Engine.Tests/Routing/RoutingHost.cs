@@ -39,6 +39,7 @@ public sealed class RoutingHost : IAsyncDisposable
         _owner = owner;
         TenantId = tenantId;
         Events = owner.Events;
+        Flows = owner.Flows;
         Failures = owner.Failures;
         Counters = owner.Counters;
         Quiescence = owner.Quiescence;
@@ -50,6 +51,9 @@ public sealed class RoutingHost : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
 
     public RecordingEvents Events { get; } = new();
+
+    /// <summary>The flow versions the grains read; a restarted host is given its predecessor's.</summary>
+    public FlowVersions Flows { get; private init; } = new();
 
     /// <summary>What the silos logged as failed: one-way calls and timers that threw (nobody awaits them).</summary>
     public RuntimeFailures Failures { get; } = new();
@@ -84,7 +88,8 @@ public sealed class RoutingHost : IAsyncDisposable
         FakeTimeProvider? clock = null,
         short silos = 1,
         IEngineEvents? events = null,
-        bool realTime = false)
+        bool realTime = false,
+        FlowVersions? flows = null)
     {
         var memory = store is null ? new MemoryStateStore() : null;
         store ??= memory!;
@@ -102,6 +107,7 @@ public sealed class RoutingHost : IAsyncDisposable
             services.AddSingleton(live);
             services.AddSingleton(history);
             services.AddSingleton(_ => events ?? host!.Events);
+            services.AddSingleton<IFlowVersions>(_ => host!.Flows);
             services.AddSingleton(_ => host!.Counters);
             services.AddSingleton(_ => host!.Quiescence);
             services.AddSingleton<ILoggerProvider>(_ => host!.Failures);
@@ -115,7 +121,7 @@ public sealed class RoutingHost : IAsyncDisposable
             return context.Invoke();
         }));
         var cluster = builder.Build();
-        host = new RoutingHost(cluster, clock, store, live, history);
+        host = new RoutingHost(cluster, clock, store, live, history) { Flows = flows ?? new FlowVersions() };
         await cluster.DeployAsync();
         return host;
     }
@@ -234,4 +240,15 @@ public sealed class RecordingEvents : IEngineEvents
         => Positions.Enqueue((conversationId, position));
 
     public void ConversationChanged(string tenant, ConversationSnapshot conversation) => Conversations.Enqueue(conversation);
+}
+
+/// <summary>Saved flow versions in memory, as the server's store keeps them.</summary>
+public sealed class FlowVersions : IFlowVersions
+{
+    private readonly ConcurrentDictionary<(string Tenant, string FlowId, int Version), Engine.Flows.FlowDefinition> _versions = new();
+
+    public void Add(string tenant, string flowId, int version, Engine.Flows.FlowDefinition definition) => _versions[(tenant, flowId, version)] = definition;
+
+    public ValueTask<Engine.Flows.FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken)
+        => new(_versions.GetValueOrDefault((tenant, flowId, version)));
 }

@@ -1,0 +1,57 @@
+using Engine.Flows;
+using Engine.Routing;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>
+/// One conversation running a flow (key <c>tenant/conversationId</c>): greets, branches, waits for answers and
+/// timeouts, and at a Transfer hands the conversation to its skill group (the conversation grain, same key). It
+/// runs the flow version it began with; its state and deadline survive a silo's loss.
+/// </summary>
+public interface IFlowInstanceGrain : IGrainWithStringKey
+{
+    /// <summary>Runs the flow from Start for a new conversation of <paramref name="start"/>'s visitor.</summary>
+    ValueTask<FlowOutcome> Begin(FlowStart start);
+
+    /// <summary>The customer wrote or spoke (<see cref="CustomerInput.Text"/>), pressed keys (<see cref="CustomerInput.Digits"/>), or left.</summary>
+    ValueTask<FlowOutcome> Customer(CustomerInput input);
+
+    ValueTask<FlowOutcome?> GetOutcome();
+
+    /// <summary>The deadline of the current step (a phone branch's timeout) came due.</summary>
+    [OneWay]
+    ValueTask DeadlineDue();
+
+    /// <summary>Activates a live flow (at start, after a silo was lost), which re-arms its deadline.</summary>
+    [OneWay]
+    ValueTask Wake();
+}
+
+/// <summary>Which flow version a conversation runs, for which visitor, from which channel.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FlowStart(
+    [property: Id(0)] string FlowId, [property: Id(1)] int Version, [property: Id(2)] ServiceMode Mode,
+    [property: Id(3)] string VisitorId, [property: Id(4)] string? ChannelId);
+
+/// <summary>What the customer did: a text, keys pressed, or leaving.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CustomerInput([property: Id(0)] string? Text, [property: Id(1)] string? Digits, [property: Id(2)] bool Left = false);
+
+/// <summary>What the customer is to see or hear: a text, or an audio file or text to speak (phone).</summary>
+[GenerateSerializer, Immutable]
+public sealed record FlowReply([property: Id(0)] string Kind, [property: Id(1)] string? Text, [property: Id(2)] string? AudioFileId = null);
+
+/// <summary>
+/// Where the conversation stands after an event, with the replies it produced: in the flow (waiting at a Branch),
+/// queued (with its position, 1 = next), connected, or ended (and why).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FlowOutcome(
+    [property: Id(0)] string ConversationId, [property: Id(1)] FlowPhase Phase, [property: Id(2)] IReadOnlyList<FlowReply> Replies,
+    [property: Id(3)] string? ModuleId, [property: Id(4)] int? WaitNo, [property: Id(5)] FlowEndReason? EndReason, [property: Id(6)] bool Handled);
+
+/// <summary>Where the grains read a flow's saved versions (the server's store; a test's dictionary). A version never changes.</summary>
+public interface IFlowVersions
+{
+    ValueTask<FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken);
+}

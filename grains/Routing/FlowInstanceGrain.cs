@@ -1,0 +1,187 @@
+using Engine.Flows;
+using Engine.Grains.Hosting;
+using Engine.Grains.Storage;
+using Engine.Routing;
+using Engine.StateMachines;
+
+namespace Engine.Grains.Routing;
+
+/// <summary>The conversation runs no flow (any more): it ended, or it never began.</summary>
+[GenerateSerializer]
+public sealed class FlowNotRunningException(string conversationId) : DomainException($"Conversation {conversationId} runs no flow.");
+
+/// <summary>A conversation's run of its flow, as stored: which version, for whom, and the interpreter's state.</summary>
+public sealed class FlowInstanceState
+{
+    public bool Exists { get; set; }
+    public string FlowId { get; set; } = "";
+    public int Version { get; set; }
+    public ServiceMode Mode { get; set; }
+    public string VisitorId { get; set; } = "";
+    public string? ChannelId { get; set; }
+    public FlowPhase Phase { get; set; }
+    public string? ModuleId { get; set; }
+    public int InvalidInputs { get; set; }
+    public int? WaitNo { get; set; }
+    public string? StaffNo { get; set; }
+    public DateTimeOffset? DeadlineAt { get; set; }
+    public FlowEndReason? EndReason { get; set; }
+
+    public FlowState Flow => new(Phase, ModuleId, InvalidInputs, WaitNo, StaffNo, DeadlineAt);
+
+    public void Take(FlowState flow)
+    {
+        (Phase, ModuleId, InvalidInputs, WaitNo, StaffNo, DeadlineAt) = (flow.Phase, flow.ModuleId, flow.InvalidInputs, flow.WaitNo, flow.StaffNo, flow.DeadlineAt);
+    }
+}
+
+/// <summary>
+/// One conversation running a flow: each event goes through the pure <see cref="FlowInterpreter"/>, the new state is
+/// stored before anything is answered, and the effects are carried out: texts and audio become replies; a transfer
+/// asks the group whether any agent is online (FL-4: none, the failure message and the end) and else starts the
+/// conversation in its queue; an end ends the run. The deadline (a phone branch's timeout) is a timer armed from the
+/// stored state, so a silo's loss delays it only until the run wakes on another silo.
+/// </summary>
+[GrainType(TypeName)]
+public sealed class FlowInstanceGrain(
+    [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<FlowInstanceState> state,
+    TimeProvider time,
+    IFlowVersions versions)
+    : EngineGrain<FlowInstanceState>(state, time), IFlowInstanceGrain
+{
+    public const string TypeName = nameof(FlowInstanceGrain);
+
+    private FlowDefinition? _definition;
+    private ITimer? _deadline;
+
+    private FlowInstanceState S => State.State;
+
+    /// <summary>A run waiting for a customer's answer or a deadline stays; one handed to its queue or ended goes when idle.</summary>
+    public override bool KeepAlive => S.Exists && S.Phase == FlowPhase.AwaitingInput && S.DeadlineAt is not null;
+
+    public ValueTask Wake() => default;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Arm();
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask<FlowOutcome> Begin(FlowStart start)
+    {
+        if (S.Exists) throw new DomainException($"Conversation {Key} already runs a flow.");
+        _definition = await versions.GetAsync(Tenant, start.FlowId, start.Version, CancellationToken.None)
+            ?? throw new DomainException($"Flow {start.FlowId} has no version {start.Version}.");
+        S.Exists = true;
+        (S.FlowId, S.Version, S.Mode, S.VisitorId, S.ChannelId) = (start.FlowId, start.Version, start.Mode, start.VisitorId, start.ChannelId);
+        try
+        {
+            return await StepAsync(new Begin());
+        }
+        catch (DomainException)
+        {
+            State.State = new FlowInstanceState();
+            throw;
+        }
+    }
+
+    public async ValueTask<FlowOutcome> Customer(CustomerInput input)
+    {
+        if (!S.Exists) throw new FlowNotRunningException(Key);
+        FlowEvent happened = input.Left ? new CustomerLeft() : input.Digits is { } digits ? new DigitsPressed(digits) : new CustomerSaid(input.Text ?? "");
+        return await StepAsync(happened);
+    }
+
+    public ValueTask<FlowOutcome?> GetOutcome() => new(S.Exists ? Outcome([], handled: true) : null);
+
+    public async ValueTask DeadlineDue()
+    {
+        if (!S.Exists || S.DeadlineAt is not { } due) return;
+        if (due > Now)
+        {
+            // A tick of a timer armed for an earlier deadline: the current one is armed already.
+            Arm();
+            return;
+        }
+        await StepAsync(new TimedOut());
+    }
+
+    private async ValueTask<FlowOutcome> StepAsync(FlowEvent happened)
+    {
+        var definition = _definition ??= await versions.GetAsync(Tenant, S.FlowId, S.Version, CancellationToken.None)
+            ?? throw new DomainException($"Flow {S.FlowId} has no version {S.Version}.");
+        var replies = new List<FlowReply>();
+        var step = FlowInterpreter.Step(S.Mode, definition, S.Flow, happened, Now);
+        if (!step.Handled) return Outcome(replies, handled: false);
+        var (before, beforeEnd) = (S.Flow, S.EndReason);
+        var pending = new Queue<FlowEffect>(step.Effects);
+        S.Take(step.State);
+        try
+        {
+            await CarryOutAsync(definition, pending, replies);
+        }
+        catch (DomainException)
+        {
+            // Refused part-way (the group was deleted meanwhile): nothing of this step is kept, in memory or stored.
+            S.Take(before);
+            S.EndReason = beforeEnd;
+            throw;
+        }
+        var outcome = Outcome(replies, handled: true);
+        // An ended run leaves nothing behind: the next message of the customer starts a new conversation.
+        if (S.Phase == FlowPhase.Ended) await State.ClearStateAsync();
+        else await State.WriteStateAsync();
+        Arm();
+        return outcome;
+    }
+
+    private async ValueTask CarryOutAsync(FlowDefinition definition, Queue<FlowEffect> pending, List<FlowReply> replies)
+    {
+        while (pending.TryDequeue(out var effect))
+        {
+            switch (effect)
+            {
+                case SendText text:
+                    replies.Add(new FlowReply("text", text.Text));
+                    break;
+                case PlayAudio audio:
+                    replies.Add(new FlowReply("audio", audio.Text, audio.AudioFileId));
+                    break;
+                case Enqueue enqueue:
+                    // FL-4: with no agent of the group online the flow answers at once; else the conversation joins its queue.
+                    var next = await TransferAsync(definition, enqueue.SkillGroupId);
+                    S.Take(next.State);
+                    foreach (var more in next.Effects) pending.Enqueue(more);
+                    break;
+                case EndConversation end:
+                    S.EndReason = end.Reason;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Hands the conversation to the group; the flow hears where it stands (queued at a position, or nobody online).</summary>
+    private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId)
+    {
+        var group = GrainFactory.SkillGroup(Tenant, groupId);
+        if ((await group.GetSnapshot()).OnlineAgents == 0)
+            return FlowInterpreter.Step(S.Mode, definition, S.Flow, new NoAgentOnline(), Now);
+        var started = await GrainFactory.Conversation(Tenant, Key).Start(S.VisitorId, S.Mode, groupId);
+        // Offered at once (position -1): no queue message; else the position, 1 = next (RT-6).
+        return started.Position < 0
+            ? new FlowStep(S.Flow, [], Handled: true)
+            : FlowInterpreter.Step(S.Mode, definition, S.Flow, new QueuePosition(started.Position + 1), Now);
+    }
+
+    private FlowOutcome Outcome(IReadOnlyList<FlowReply> replies, bool handled)
+        => new(Key, S.Phase, replies, S.ModuleId, S.WaitNo, S.EndReason, handled);
+
+    private void Arm()
+    {
+        _deadline?.Dispose();
+        _deadline = null;
+        if (!S.Exists || S.DeadlineAt is not { } due) return;
+        var self = this.AsReference<IFlowInstanceGrain>();
+        _deadline = ArmTimer(due - Now, () => self.DeadlineDue());
+    }
+}
