@@ -77,6 +77,7 @@ app.MapAudioApi();
 app.MapAuditApi();
 app.MapFlowApi();
 app.MapChannelApi();
+app.MapChannelEventsApi();
 
 app.Run();
 

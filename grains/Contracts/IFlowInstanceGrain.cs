@@ -13,6 +13,12 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     /// <summary>Runs the flow from Start for a new conversation of <paramref name="start"/>'s visitor.</summary>
     ValueTask<FlowOutcome> Begin(FlowStart start);
 
+    /// <summary>
+    /// What a channel's customer did, for the conversation the visitor is in: a run not yet begun begins (the event
+    /// opens the conversation: the greeting answers it); a running one takes the input.
+    /// </summary>
+    ValueTask<FlowOutcome> Receive(FlowStart start, CustomerInput input);
+
     /// <summary>The customer wrote or spoke (<see cref="CustomerInput.Text"/>), pressed keys (<see cref="CustomerInput.Digits"/>), or left.</summary>
     ValueTask<FlowOutcome> Customer(CustomerInput input);
 

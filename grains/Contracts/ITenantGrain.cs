@@ -29,4 +29,11 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     [OneWay]
     ValueTask ServedBy(string agentId);
+
+    /// <summary>The conversation the visitor is in through a channel's flow: the current one, or a new id once none is (kept until it ends).</summary>
+    ValueTask<string> ConversationFor();
+
+    /// <summary>From the flow run: the conversation ended, and the visitor's next message starts another.</summary>
+    [OneWay]
+    ValueTask ConversationEnded(string conversationId);
 }

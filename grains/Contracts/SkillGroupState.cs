@@ -17,6 +17,9 @@ public sealed class SkillGroupState : Engine.Grains.Storage.IAuditedState
 public sealed class VisitorState
 {
     public string? LastAgentId { get; set; }
+
+    /// <summary>The conversation the visitor is in through a flow, until it ends.</summary>
+    public string? CurrentConversationId { get; set; }
 }
 
 [GenerateSerializer, Immutable]

@@ -85,6 +85,14 @@ public sealed class FlowInstanceGrain(
         }
     }
 
+    public async ValueTask<FlowOutcome> Receive(FlowStart start, CustomerInput input)
+    {
+        if (S.Exists) return await Customer(input);
+        // The customer left before anything began: nothing to run.
+        if (input.Left) return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
+        return await Begin(start);
+    }
+
     public async ValueTask<FlowOutcome> Customer(CustomerInput input)
     {
         if (!S.Exists) throw new FlowNotRunningException(Key);
@@ -128,8 +136,13 @@ public sealed class FlowInstanceGrain(
             throw;
         }
         var outcome = Outcome(replies, handled: true);
-        // An ended run leaves nothing behind: the next message of the customer starts a new conversation.
-        if (S.Phase == FlowPhase.Ended) await State.ClearStateAsync();
+        // An ended run leaves nothing behind: the visitor's next message starts a new conversation.
+        if (S.Phase == FlowPhase.Ended)
+        {
+            var visitor = S.VisitorId;
+            await State.ClearStateAsync();
+            await GrainFactory.Visitor(Tenant, visitor).ConversationEnded(Key);
+        }
         else await State.WriteStateAsync();
         Arm();
         return outcome;

@@ -3,12 +3,28 @@ using Engine.Grains.Storage;
 
 namespace Engine.Grains.Routing;
 
-/// <summary>A returning customer (visitor id or phone number): remembers who served them last (RT-3).</summary>
+/// <summary>A returning customer (visitor id or phone number): remembers who served them last (RT-3), and the conversation a channel's flow holds them in.</summary>
 [GrainType(nameof(VisitorGrain))]
 public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Name)] IPersistentState<VisitorState> state, TimeProvider time)
     : EngineGrain<VisitorState>(state, time), IVisitorGrain
 {
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
+
+    public async ValueTask<string> ConversationFor()
+    {
+        if (State.State.CurrentConversationId is { } current) return current;
+        // Server-made: 64 random bits in hex, like every conversation id.
+        State.State.CurrentConversationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        await State.WriteStateAsync();
+        return State.State.CurrentConversationId;
+    }
+
+    public async ValueTask ConversationEnded(string conversationId)
+    {
+        if (State.State.CurrentConversationId != conversationId) return;
+        State.State.CurrentConversationId = null;
+        await State.WriteStateAsync();
+    }
 
     public async ValueTask ServedBy(string agentId)
     {

@@ -34,6 +34,7 @@ public static partial class ProblemDetailsSetup
         BadHttpRequestException bad => (bad.StatusCode, "Invalid request"),
         NotFoundException or Engine.Persistence.Admin.FlowNotFoundException or Engine.Persistence.Admin.ChannelNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
         Engine.Web.Api.FlowInvalidException => (StatusCodes.Status422UnprocessableEntity, "Flow not valid"),
+        Engine.Web.Api.ChannelTokenException => (StatusCodes.Status401Unauthorized, "Unauthorized"),
         DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
         // A conversation an agent does not hold is, for that agent, not there.

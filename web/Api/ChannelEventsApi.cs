@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Engine.Flows;
+using Engine.Grains.Routing;
+using Engine.Persistence.Admin;
+using Engine.Web.Admin;
+using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engine.Web.Api;
+
+/// <summary>
+/// The inbound adapter API, for channels this server cannot reach itself (WeChat, a telephony gateway): the gateway
+/// posts what a customer did with the channel's token, and gets the flow's replies in the answer. A customer is known
+/// by the channel and the gateway's customer id; their events go to the conversation they are in, or open one that
+/// runs the channel's flow (CH-3).
+/// </summary>
+public static class ChannelEventsApi
+{
+    /// <summary>The most an event's body may hold.</summary>
+    public const long MaxBodyBytes = 16 * 1024;
+
+    private static readonly Dictionary<string, string> Types = new(StringComparer.Ordinal)
+    {
+        ["message"] = "message", ["callStarted"] = "callStarted", ["digits"] = "digits", ["hangUp"] = "hangUp",
+    };
+
+    public static IEndpointRouteBuilder MapChannelEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/channels/{channelKey}/events", Post).WithTags("Inbound adapter")
+            .AllowAnonymous().DisableAntiforgery().Accepts<ChannelEvent>("application/json")
+            .NotAudited("customers' traffic through a channel, kept in the conversation's records; the channel's own changes are audited");
+        return app;
+    }
+
+    /// <summary>
+    /// <c>message</c> (<c>text</c>): the customer wrote; <c>callStarted</c>: a call came in; <c>digits</c> (<c>digits</c>):
+    /// the caller pressed keys; <c>hangUp</c>: the customer left. <c>customerId</c> is the gateway's id of the customer
+    /// (an OpenID, a caller's number).
+    /// </summary>
+    public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits);
+
+    public sealed record Reply(string Kind, string? Text, string? AudioFileId);
+
+    /// <summary>Where the conversation stands: <c>inFlow</c>, <c>queued</c> (with <c>position</c>, 1 = next), <c>connected</c> or <c>ended</c>.</summary>
+    public sealed record EventAnswer(string ConversationId, string Status, int? Position, IReadOnlyList<Reply> Replies, string? EndReason);
+
+    public static async Task<Ok<EventAnswer>> Post(
+        string channelKey, HttpContext http, ChannelStore channels, FlowStore flows, IGrainFactory grains,
+        Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var channel = await channels.FindByKeyAsync(channelKey, cancellationToken) ?? throw new NotFoundException($"Channel {channelKey}");
+        if (!TokenMatches(http, channel)) throw new ChannelTokenException();
+        var request = await ReadAsync(http.Request, json.Value.SerializerOptions, cancellationToken);
+        var checks = new Checks();
+        var type = checks.OneOf("type", request.Type, Types);
+        var phone = channel.Mode == "phone";
+        if (type is "callStarted" or "digits" && !phone) checks.Add("type", $"'{type}' comes from phone channels; this is a {channel.Kind} channel");
+        var customerId = request.CustomerId;
+        if (string.IsNullOrWhiteSpace(customerId) || customerId.Length > 128 || customerId.Any(char.IsControl)) checks.Add("customerId", "is required: the gateway's id of the customer, at most 128 printable characters");
+        if (type == "message" && (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > 2000)) checks.Add("text", "is required for a message: 1–2,000 characters");
+        if (type == "digits" && (string.IsNullOrEmpty(request.Digits) || request.Digits.Length > 32 || !request.Digits.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))) checks.Add("digits", "is required for digits: 0–9, * and #, at most 32");
+        checks.ThrowIfAny();
+        // CH-3: a channel serves customers through its flow; a phone number's is its IVR.
+        if (channel.FlowId is null) throw new ChannelWithoutFlowException(channel.Id);
+
+        var tenant = channel.TenantId;
+        var visitorId = channel.Id + ":" + customerId;
+        var conversationId = await grains.Visitor(tenant, visitorId).ConversationFor();
+        // A bound flow is InUse and cannot change: its version is the one published.
+        var flow = await flows.GetAsync(tenant, channel.FlowId, cancellationToken) ?? throw new ChannelWithoutFlowException(channel.Id);
+        var start = new FlowStart(channel.FlowId, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
+        var input = type switch
+        {
+            "digits" => new CustomerInput(null, request.Digits),
+            "hangUp" => new CustomerInput(null, null, Left: true),
+            "callStarted" => new CustomerInput(null, null),
+            _ => new CustomerInput(request.Text, null),
+        };
+        var outcome = await grains.FlowInstance(tenant, conversationId).Receive(start, input);
+        return TypedResults.Ok(new EventAnswer(
+            outcome.ConversationId, StatusOf(outcome.Phase), outcome.Phase == FlowPhase.Queued ? outcome.WaitNo : null,
+            [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId))], outcome.EndReason is { } reason ? Camel(reason.ToString()) : null));
+    }
+
+    /// <summary>The event, read whole only when it fits in <see cref="MaxBodyBytes"/> (else a 413), as the API reads every JSON body.</summary>
+    private static async Task<ChannelEvent> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes) throw TooLarge();
+        using var body = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes) throw TooLarge();
+            body.Write(buffer, 0, read);
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<ChannelEvent>(body.GetBuffer().AsSpan(0, (int)body.Length), options)
+                ?? throw new BadHttpRequestException("The event is not a JSON object.");
+        }
+        catch (JsonException error)
+        {
+            throw new BadHttpRequestException("The event is not valid JSON for this API.", error);
+        }
+    }
+
+    private static BadHttpRequestException TooLarge()
+        => new($"An event holds at most {MaxBodyBytes / 1024} KB.", StatusCodes.Status413PayloadTooLarge);
+
+    private static bool TokenMatches(HttpContext http, ChannelRow channel)
+    {
+        string? header = http.Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        var presented = Encoding.ASCII.GetBytes(ApiTokens.HashOf(header["Bearer ".Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(presented, Encoding.ASCII.GetBytes(channel.TokenHash));
+    }
+
+    private static string StatusOf(FlowPhase phase) => phase switch
+    {
+        FlowPhase.Queued => "queued",
+        FlowPhase.Connected => "connected",
+        FlowPhase.Ended => "ended",
+        _ => "inFlow",
+    };
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}
+
+/// <summary>The request does not carry the channel's token (a 401).</summary>
+public sealed class ChannelTokenException() : Exception("The channel's adapter token is missing or wrong (Authorization: Bearer chn_...).");
+
+/// <summary>CH-3: the channel has no flow to serve customers with (a 409).</summary>
+public sealed class ChannelWithoutFlowException(string channelId)
+    : Engine.StateMachines.DomainException($"Channel {channelId} has no flow bound; a channel serves customers through its flow (CH-3). Bind a published flow first.");
