@@ -31,6 +31,9 @@ builder.Services.AddSingleton<SkillGroupService>();
 builder.Services.AddSingleton<Engine.Web.Api.FlowChecks>();
 builder.Services.AddSingleton<InitialPasswords>();
 builder.Services.AddSingleton<OutboxDispatcher>();
+builder.Services.AddHttpClient(WebhookDispatcher.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+builder.Services.AddSingleton<WebhookDispatcher>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
 if (!string.IsNullOrEmpty(builder.Configuration["Engine:Smtp:Host"])) builder.Services.AddSingleton<IMailSender, SmtpMailSender>();
 // After the store's migrations and the silo: the seed creates rows and calls grains.

@@ -61,3 +61,21 @@ public interface IFlowVersions
 {
     ValueTask<FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Where a flow run sends what a customer is to see or hear, besides the answer to the call that caused it (a timeout's
+/// prompt has no caller): the channel's webhook. Awaited before the run's state is stored, so a reply is pushed at
+/// least once.
+/// </summary>
+public interface IFlowReplies
+{
+    ValueTask PushAsync(string tenant, string channelId, string visitorId, FlowOutcome outcome, CancellationToken cancellationToken);
+}
+
+/// <summary>Replies go nowhere but to the caller (a silo without channels: tests of the routing, benchmarks).</summary>
+public sealed class NullFlowReplies : IFlowReplies
+{
+    public static readonly NullFlowReplies Instance = new();
+
+    public ValueTask PushAsync(string tenant, string channelId, string visitorId, FlowOutcome outcome, CancellationToken cancellationToken) => default;
+}

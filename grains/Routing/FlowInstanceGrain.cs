@@ -46,7 +46,8 @@ public sealed class FlowInstanceState
 public sealed class FlowInstanceGrain(
     [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<FlowInstanceState> state,
     TimeProvider time,
-    IFlowVersions versions)
+    IFlowVersions versions,
+    IFlowReplies pushes)
     : EngineGrain<FlowInstanceState>(state, time), IFlowInstanceGrain
 {
     public const string TypeName = nameof(FlowInstanceGrain);
@@ -136,6 +137,8 @@ public sealed class FlowInstanceGrain(
             throw;
         }
         var outcome = Outcome(replies, handled: true);
+        if (S.ChannelId is { } channel && (replies.Count > 0 || S.Phase == FlowPhase.Ended))
+            await pushes.PushAsync(Tenant, channel, S.VisitorId, outcome, CancellationToken.None);
         // An ended run leaves nothing behind: the visitor's next message starts a new conversation.
         if (S.Phase == FlowPhase.Ended)
         {

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engine.Flows;
+using Engine.Web.Admin;
+using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engine.Web.Tests;
+
+/// <summary>
+/// Replies pushed to a channel's webhook: every reply of the flow, also those no call answers (a phone branch's timeout
+/// prompt), signed with the channel's secret, and retried with backoff while the gateway fails. The gateway is the one
+/// part played by a double (it is outside: WeChat, a telephony gateway); the server, store and grains are real.
+/// </summary>
+public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<WebhookTests.Server>
+{
+    public sealed class Server : EngineFactory
+    {
+        public FakeTimeProvider FakeClock { get; } = new(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
+
+        public Gateway Gateway { get; } = new();
+
+        public override TimeProvider? Clock => FakeClock;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddHttpClient(WebhookDispatcher.ClientName).ConfigurePrimaryHttpMessageHandler(() => Gateway));
+        }
+    }
+
+    /// <summary>The gateway's webhook: records what it receives; answers 503 while told to fail.</summary>
+    public sealed class Gateway : HttpMessageHandler
+    {
+        public ConcurrentQueue<(string Body, string Timestamp, string Signature, string EventId)> Received { get; } = new();
+
+        private int _failNext;
+
+        public int FailNext
+        {
+            get => Volatile.Read(ref _failNext);
+            set => Volatile.Write(ref _failNext, value);
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Decrement(ref _failNext) >= 0) return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            Interlocked.Exchange(ref _failNext, 0);
+            Received.Enqueue((await request.Content!.ReadAsStringAsync(cancellationToken), request.Headers.GetValues("X-Engine-Timestamp").Single(),
+                request.Headers.GetValues("X-Engine-Signature").Single(), request.Headers.GetValues("X-Engine-Event-Id").Single()));
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+
+    private WebhookDispatcher Dispatcher => factory.Services.GetRequiredService<WebhookDispatcher>();
+
+    private async Task<(TestTenant Tenant, string Key, string Token, string Secret)> PhoneChannelAsync()
+    {
+        var tenant = await TestTenant.CreateAsync(factory);
+        var hotline = await tenant.AddGroupAsync(mode: "phone", receptionCap: null, name: "热线");
+        var ivr = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Ivr, new Dictionary<string, string> { ["热线"] = hotline }), FlowJson.Options)!.AsObject();
+        ivr["publish"] = true;
+        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", ivr))["id"]!;
+        var channel = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "phone", name = "热线", number = "4001234567", direction = "inbound", flowId = flow, webhookUrl = "https://gateway.example/engine" });
+        return (tenant, (string)channel["channel"]!["channelKey"]!, (string)channel["token"]!, (string)channel["webhookSecret"]!);
+    }
+
+    private async Task<JsonNode> EventAsync(string key, string token, object body)
+    {
+        using var http = factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.PostAsync($"/api/v1/channels/{key}/events", System.Net.Http.Json.JsonContent.Create(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonNode.Parse(text)!;
+    }
+
+    [Fact]
+    public async Task FL3_Replies_are_pushed_signed_also_the_timeout_prompt_no_call_answers_and_the_hang_up()
+    {
+        var (tenant, key, token, secret) = await PhoneChannelAsync();
+        using var _ = tenant;
+        factory.Gateway.Received.Clear();
+        var call = await EventAsync(key, token, new { type = "callStarted", customerId = "+8613900000000" });
+        await WaitForAsync(1);
+
+        // Three timeouts of 10 s: two prompts, then the hang-up (most invalid inputs: 3), each pushed as it happens.
+        for (var i = 0; i < 3; i++)
+        {
+            factory.FakeClock.Advance(TimeSpan.FromSeconds(10));
+            await WaitForAsync(2 + i);
+        }
+        var pushed = factory.Gateway.Received.ToList();
+        Assert.Equal(4, pushed.Count);
+        foreach (var (body, timestamp, signature, eventId) in pushed)
+        {
+            Assert.Equal(WebhookDispatcher.Signature(secret, timestamp, body), signature);
+            var push = JsonNode.Parse(body)!;
+            Assert.Equal((string)call["conversationId"]!, (string)push["conversationId"]!);
+            Assert.Equal("+8613900000000", (string)push["customerId"]!);
+            Assert.Equal(eventId, (string)push["eventId"]!);
+        }
+        Assert.Equal(["您好，欢迎致电。", "产品咨询请按 1，商务合作请按 2"], Texts(pushed[0].Body));
+        Assert.Equal(["没有收到您的按键", "产品咨询请按 1，商务合作请按 2"], Texts(pushed[1].Body));
+        var last = JsonNode.Parse(pushed[3].Body)!;
+        Assert.Equal(("ended", "tooManyInvalidInputs"), ((string)last["status"]!, (string)last["endReason"]!));
+    }
+
+    [Fact]
+    public async Task A_failing_gateway_gets_the_push_again_after_1_2_and_4_seconds_until_it_takes_it()
+    {
+        var (tenant, key, token, _) = await PhoneChannelAsync();
+        using var _ = tenant;
+        factory.Gateway.Received.Clear();
+        factory.Gateway.FailNext = 3;
+        await EventAsync(key, token, new { type = "callStarted", customerId = "+8613700000000" });
+        await Dispatcher.DeliverDueAsync(default);
+        Assert.Equal(2, factory.Gateway.FailNext);
+        // The server's own dispatcher ticks with the clock too; the tries are counted at the gateway, whoever makes them.
+        foreach (var (wait, left) in new[] { (1, 1), (2, 0) })
+        {
+            factory.FakeClock.Advance(TimeSpan.FromSeconds(wait) - TimeSpan.FromMilliseconds(1));
+            await Dispatcher.DeliverDueAsync(default);
+            Assert.Equal(left + 1, factory.Gateway.FailNext);
+            factory.FakeClock.Advance(TimeSpan.FromMilliseconds(1));
+            await Dispatcher.DeliverDueAsync(default);
+            Assert.Equal(left, factory.Gateway.FailNext);
+        }
+        factory.FakeClock.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromMilliseconds(1));
+        await Dispatcher.DeliverDueAsync(default);
+        Assert.Empty(factory.Gateway.Received);
+        factory.FakeClock.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForAsync(1);
+        // Delivered once: nothing more to send (7 s in, the branch's 10 s timeout has not come).
+        Assert.Equal(0, await Dispatcher.DeliverDueAsync(default));
+        Assert.Single(factory.Gateway.Received);
+    }
+
+    private static string[] Texts(string body) => [.. JsonNode.Parse(body)!["replies"]!.AsArray().Select(r => (string)r!["text"]!)];
+
+    /// <summary>Delivers what is due until the gateway has received <paramref name="count"/> pushes (the grains' timers run on their own).</summary>
+    private async Task WaitForAsync(int count)
+    {
+        for (var i = 0; i < 200 && factory.Gateway.Received.Count < count; i++)
+        {
+            await Dispatcher.DeliverDueAsync(default);
+            if (factory.Gateway.Received.Count < count) await Task.Delay(25);
+        }
+        Assert.Equal(count, factory.Gateway.Received.Count);
+    }
+}

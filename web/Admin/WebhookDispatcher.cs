@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Engine.Persistence.Admin;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Engine.Web.Admin;
+
+/// <summary>
+/// Delivers what flow runs pushed to channels' webhooks: a POST of the JSON body, signed with HMAC-SHA256 over
+/// <c>{timestamp}.{body}</c> with the channel's webhook secret (<c>X-Engine-Signature: v1=…</c>, <c>X-Engine-Timestamp</c>
+/// in Unix seconds, <c>X-Engine-Event-Id</c>). A 2xx answer delivers it; anything else is tried again after 1, 2, 4, …
+/// seconds (at most 10 minutes apart), up to <see cref="MaxAttempts"/> tries. Runs every second.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    WebhookOutboxStore outbox, IHttpClientFactory http, IDataProtectionProvider protection, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string ClientName = "webhooks";
+    public const int MaxAttempts = 12;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a claimed try holds its message: longer than a request may take (10 s).</summary>
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delivers what is due now; returns how many were delivered.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var delivered = 0;
+        var now = time.GetUtcNow();
+        foreach (var message in await outbox.DueAsync(now.ToUnixTimeMilliseconds(), MaxAttempts, 100, cancellationToken))
+        {
+            // Every server runs a dispatcher: one of them takes each try.
+            if (!await outbox.ClaimAsync(message, (now + Lease).ToUnixTimeMilliseconds(), cancellationToken)) continue;
+            var failure = message.WebhookUrl is null || message.WebhookSecret is null
+                ? "the channel has no webhook any more"
+                : await SendAsync(message, now, cancellationToken);
+            if (failure is null)
+            {
+                await outbox.MarkDeliveredAsync(message.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                delivered++;
+                continue;
+            }
+            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, message.Attempts), MaxDelay.TotalSeconds));
+            LogFailed(logger, message.Id, message.Attempts + 1, failure);
+            await outbox.MarkFailedAsync(message.Id, failure, (now + delay).ToUnixTimeMilliseconds(), cancellationToken);
+        }
+        return delivered;
+    }
+
+    /// <summary>The signature a receiver checks: hex HMAC-SHA256 of <c>{timestamp}.{body}</c> under the webhook secret.</summary>
+    public static string Signature(string secret, string timestamp, string body)
+        => "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
+
+    private async Task<string?> SendAsync(WebhookMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var secret = Api.ChannelApi.Protector(protection).Unprotect(message.WebhookSecret!);
+        var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, message.WebhookUrl) { Content = new StringContent(message.Body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Engine-Event-Id", message.Id);
+        request.Headers.Add("X-Engine-Timestamp", timestamp);
+        request.Headers.Add("X-Engine-Signature", Signature(secret, timestamp, message.Body));
+        try
+        {
+            using var client = http.CreateClient(ClientName);
+            using var response = await client.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return e.Message;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await DeliverDueAsync(stoppingToken);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                LogStoreFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Webhook message {Id} was not delivered (try {Attempt}): {Reason}; it is tried again later")]
+    private static partial void LogFailed(ILogger logger, string id, int attempt, string reason);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Error, Message = "The webhook outbox could not be read; delivery goes on at the next tick")]
+    private static partial void LogStoreFailed(ILogger logger, Exception error);
+}
