@@ -66,3 +66,19 @@ public sealed class FlowModuleConverter : JsonConverter<FlowModule>
         writer.WriteEndObject();
     }
 }
+
+/// <summary>How the APIs name where a conversation stands and why a flow ended it.</summary>
+public static class FlowNames
+{
+    /// <summary><c>inFlow</c>, <c>queued</c>, <c>connected</c> or <c>ended</c>.</summary>
+    public static string Status(FlowPhase phase) => phase switch
+    {
+        FlowPhase.Queued => "queued",
+        FlowPhase.Connected => "connected",
+        FlowPhase.Ended => "ended",
+        _ => "inFlow",
+    };
+
+    /// <summary><c>finished</c>, <c>noAgentOnline</c>, <c>tooManyInvalidInputs</c> or <c>customerReplyTimeout</c>.</summary>
+    public static string? EndReason(FlowEndReason? reason) => reason is { } r ? JsonNamingPolicy.CamelCase.ConvertName(r.ToString()) : null;
+}

@@ -25,7 +25,6 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     /// <summary>The body of a push; the same fields as the adapter API's answer, with the customer and the event's id.</summary>
@@ -43,9 +42,8 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         var id = Ids.New();
         var customerId = visitorId.StartsWith(channelId + ":", StringComparison.Ordinal) ? visitorId[(channelId.Length + 1)..] : visitorId;
         var body = JsonSerializer.Serialize(new Push(
-            id, outcome.ConversationId, customerId, StatusOf(outcome.Phase), outcome.Phase == Engine.Flows.FlowPhase.Queued ? outcome.WaitNo : null,
-            [.. outcome.Replies.Select(r => new PushedReply(r.Kind, r.Text, r.AudioFileId))],
-            outcome.EndReason is { } reason ? JsonNamingPolicy.CamelCase.ConvertName(reason.ToString()) : null, now), Json);
+            id, outcome.ConversationId, customerId, Engine.Flows.FlowNames.Status(outcome.Phase), outcome.Phase == Engine.Flows.FlowPhase.Queued ? outcome.WaitNo : null,
+            [.. outcome.Replies.Select(r => new PushedReply(r.Kind, r.Text, r.AudioFileId))], Engine.Flows.FlowNames.EndReason(outcome.EndReason), now), Json);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at) VALUES (@id, @tenant, @channelId, @body, @now, @now)",
             new { id, tenant, channelId, body, now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -91,12 +89,4 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
             "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @nextAttemptAt WHERE id = @id",
             new { id, error = error.Length > 500 ? error[..500] : error, nextAttemptAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
-
-    private static string StatusOf(Engine.Flows.FlowPhase phase) => phase switch
-    {
-        Engine.Flows.FlowPhase.Queued => "queued",
-        Engine.Flows.FlowPhase.Connected => "connected",
-        Engine.Flows.FlowPhase.Ended => "ended",
-        _ => "inFlow",
-    };
 }

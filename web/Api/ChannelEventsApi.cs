@@ -81,8 +81,8 @@ public static class ChannelEventsApi
         };
         var outcome = await grains.FlowInstance(tenant, conversationId).Receive(start, input);
         return TypedResults.Ok(new EventAnswer(
-            outcome.ConversationId, StatusOf(outcome.Phase), outcome.Phase == FlowPhase.Queued ? outcome.WaitNo : null,
-            [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId))], outcome.EndReason is { } reason ? Camel(reason.ToString()) : null));
+            outcome.ConversationId, FlowNames.Status(outcome.Phase), outcome.Phase == FlowPhase.Queued ? outcome.WaitNo : null,
+            [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId))], FlowNames.EndReason(outcome.EndReason)));
     }
 
     /// <summary>The event, read whole only when it fits in <see cref="MaxBodyBytes"/> (else a 413), as the API reads every JSON body.</summary>
@@ -119,15 +119,6 @@ public static class ChannelEventsApi
         return CryptographicOperations.FixedTimeEquals(presented, Encoding.ASCII.GetBytes(channel.TokenHash));
     }
 
-    private static string StatusOf(FlowPhase phase) => phase switch
-    {
-        FlowPhase.Queued => "queued",
-        FlowPhase.Connected => "connected",
-        FlowPhase.Ended => "ended",
-        _ => "inFlow",
-    };
-
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
 
 /// <summary>The request does not carry the channel's token (a 401).</summary>
