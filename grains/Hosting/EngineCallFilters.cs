@@ -16,6 +16,9 @@ internal static class EngineCalls
 {
     public static Task Invoke(IIncomingGrainCallContext context, IEngineGrain grain, Quiescence quiescence)
     {
+        // A one-way call is a notification that goes on by itself (a member told of its group, a deadline's tick): it
+        // is not part of the admin's change that may have sent it, so its turn does not carry the change's audit record.
+        if (RequestContext.Get(AuditContext.Key) is not null && EngineOutgoingFilter.IsOneWay(context.Request)) RequestContext.Remove(AuditContext.Key);
         Task call;
         try
         {
@@ -59,19 +62,8 @@ public sealed class EngineOutgoingFilter(Quiescence quiescence) : IOutgoingGrain
 {
     public Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (!IsOneWay(context.Request)) return context.Invoke();
-        if (quiescence.Enabled) quiescence.Sent();
-        return RequestContext.Get(AuditContext.Key) is null ? context.Invoke() : WithoutAuditRecordAsync(context);
-    }
-
-    /// <summary>
-    /// A one-way call is a notification that goes on by itself (a member told of its group, a deadline's tick): it is
-    /// not part of the admin's change being made, so it does not carry the change's audit record.
-    /// </summary>
-    private static async Task WithoutAuditRecordAsync(IOutgoingGrainCallContext context)
-    {
-        RequestContext.Remove(AuditContext.Key);
-        await context.Invoke();
+        if (quiescence.Enabled && IsOneWay(context.Request)) quiescence.Sent();
+        return context.Invoke();
     }
 
     public static bool IsOneWay(IInvokable request) => request is IRequest r && (r.Options & InvokeMethodOptions.OneWay) != 0;
