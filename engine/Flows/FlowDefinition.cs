@@ -17,14 +17,13 @@ public sealed record FlowDefinition(IReadOnlyList<FlowModule> Modules)
 public abstract record FlowModule(string Id, string Label)
 {
     /// <summary>The modules this one leads to (its connections), in order.</summary>
-    [JsonIgnore]
-    public abstract IEnumerable<string?> Outlets { get; }
+    public abstract IEnumerable<string?> Connections();
 }
 
 /// <summary>FL-1, FL-2: where every conversation starts; exposes <c>${WaitNo}</c> and <c>${StaffNo}</c> to the texts after it.</summary>
 public sealed record StartModule(string Id, string Label, string? Next) : FlowModule(Id, Label)
 {
-    public override IEnumerable<string?> Outlets => [Next];
+    public override IEnumerable<string?> Connections() => [Next];
 }
 
 /// <summary>
@@ -33,7 +32,7 @@ public sealed record StartModule(string Id, string Label, string? Next) : FlowMo
 /// </summary>
 public sealed record MessageModule(string Id, string Label, string? Text, string? Next, string? AudioFileId = null) : FlowModule(Id, Label)
 {
-    public override IEnumerable<string?> Outlets => [Next];
+    public override IEnumerable<string?> Connections() => [Next];
 }
 
 /// <summary>
@@ -45,7 +44,7 @@ public sealed record BranchModule(
     string Id, string Label, string? Prompt, string? InvalidPrompt, IReadOnlyList<BranchOption> Options,
     string? TimeoutPrompt = null, int? TimeoutSeconds = null, int? MaxInvalidInputs = null) : FlowModule(Id, Label)
 {
-    public override IEnumerable<string?> Outlets => Options.Select(o => o.Next);
+    public override IEnumerable<string?> Connections() => Options.Select(o => o.Next);
 }
 
 /// <summary>One way out of a Branch: its name (产品咨询) and the keywords that choose it ("1", "咨询").</summary>
@@ -62,7 +61,7 @@ public sealed record TransferModule(
     string Id, string Label, string? SkillGroupId, string? QueueMessage, string? FailureMessage, string? SuccessMessage, string? Next,
     string? TransferAudioId = null, string? LoopMusicId = null, string? ConnectAnnouncement = null) : FlowModule(Id, Label)
 {
-    public override IEnumerable<string?> Outlets => [Next];
+    public override IEnumerable<string?> Connections() => [Next];
 }
 
 /// <summary>
@@ -73,5 +72,5 @@ public sealed record TransferModule(
 public sealed record EndModule(string Id, string Label, int? ReplyTimeoutSeconds = null, string? TimeoutMessage = null, string? AgentEndedMessage = null)
     : FlowModule(Id, Label)
 {
-    public override IEnumerable<string?> Outlets => [];
+    public override IEnumerable<string?> Connections() => [];
 }

@@ -78,7 +78,7 @@ public sealed record DigitsPressed(string Digits) : FlowEvent;
 /// <summary>The deadline of <see cref="FlowState.DeadlineAt"/> came.</summary>
 public sealed record TimedOut : FlowEvent;
 
-/// <summary>RT-6: the conversation's position in its group's queue (1 = next).</summary>
+/// <summary>RT-6: the conversation's position in its group's queue: the conversations ahead of it (0 = next).</summary>
 public sealed record QueuePosition(int WaitNo) : FlowEvent;
 
 /// <summary>An agent answered; FL-2 <c>${StaffNo}</c> is theirs.</summary>

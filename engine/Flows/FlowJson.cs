@@ -55,7 +55,13 @@ public sealed class FlowModuleConverter : JsonConverter<FlowModule>
         var fields = new System.Text.Json.Nodes.JsonObject();
         foreach (var property in document.RootElement.EnumerateObject())
             if (property.Name != "type") fields[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
-        return (FlowModule)(fields.Deserialize(concrete, options) ?? throw new JsonException("A flow module is an object."));
+        var module = (FlowModule)(fields.Deserialize(concrete, options) ?? throw new JsonException("A flow module is an object."));
+        // Required fields, and no holes in the lists, as a 400 naming the module rather than a failure later.
+        if (string.IsNullOrEmpty(module.Id)) throw new JsonException("A flow module needs its id.");
+        if (module.Label is null) throw new JsonException("A flow module needs its label.");
+        if (module is BranchModule branch && (branch.Options is null || branch.Options.Any(o => o is null || o.Keywords is null || o.Keywords.Any(k => k is null) || o.Name is null)))
+            throw new JsonException("A branch needs its options, each with a name and a list of keywords.");
+        return module;
     }
 
     public override void Write(Utf8JsonWriter writer, FlowModule value, JsonSerializerOptions options)

@@ -56,7 +56,7 @@ public static class FlowValidator
     private static void CheckConnections(FlowModule module, Dictionary<string, FlowModule> byId, List<FlowProblem> problems)
     {
         var index = 0;
-        foreach (var next in module.Outlets)
+        foreach (var next in module.Connections())
         {
             var field = module is BranchModule ? $"options[{index}].next" : "next";
             if (next is null) problems.Add(new(module.Id, field, "leads nowhere; every path ends in an End module (FL-1)"));
@@ -155,8 +155,8 @@ public static class FlowValidator
         var pending = new Stack<string>([start.Id]);
         while (pending.TryPop(out var id))
         {
-            if (!reachable.Add(id)) continue;
-            foreach (var next in byId[id].Outlets)
+            if (!byId.TryGetValue(id, out var module) || !reachable.Add(id)) continue;
+            foreach (var next in module.Connections())
                 if (next is not null && byId.ContainsKey(next)) pending.Push(next);
         }
         foreach (var module in byId.Values.Where(m => !reachable.Contains(m.Id) && m is not StartModule))
@@ -165,12 +165,12 @@ public static class FlowValidator
         // Which modules reach an End: fixed point over the connections. A connection to nowhere is its own
         // problem, already reported; the modules before it are not reported again for it.
         var endsWell = new HashSet<string>(
-            byId.Values.Where(m => m is EndModule || m.Outlets.Any(n => n is null || !byId.ContainsKey(n))).Select(m => m.Id), StringComparer.Ordinal);
+            byId.Values.Where(m => m is EndModule || m.Connections().Any(n => n is null || !byId.ContainsKey(n))).Select(m => m.Id), StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var module in byId.Values)
-                if (!endsWell.Contains(module.Id) && module.Outlets.Any(n => n is not null && endsWell.Contains(n)))
+                if (!endsWell.Contains(module.Id) && module.Connections().Any(n => n is not null && endsWell.Contains(n)))
                     changed = endsWell.Add(module.Id) || changed;
         }
         foreach (var module in byId.Values.Where(m => reachable.Contains(m.Id) && !endsWell.Contains(m.Id)))

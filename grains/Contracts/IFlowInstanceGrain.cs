@@ -19,6 +19,13 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     /// </summary>
     ValueTask<FlowOutcome> Receive(FlowStart start, CustomerInput input);
 
+    /// <summary>
+    /// The customer wrote or spoke (<see cref="CustomerInput.Text"/>), pressed keys, or left. In the flow, the flow
+    /// answers; once handed to a group, a text goes to the conversation (the agent sees it) and leaving abandons it; a
+    /// conversation over by then ends the run (<see cref="FlowOutcome.Handled"/> false: the input opens a new one).
+    /// </summary>
+    ValueTask<FlowOutcome> CustomerInConversation(CustomerInput input);
+
     /// <summary>The customer wrote or spoke (<see cref="CustomerInput.Text"/>), pressed keys (<see cref="CustomerInput.Digits"/>), or left.</summary>
     ValueTask<FlowOutcome> Customer(CustomerInput input);
 
@@ -49,7 +56,7 @@ public sealed record FlowReply([property: Id(0)] string Kind, [property: Id(1)] 
 
 /// <summary>
 /// Where the conversation stands after an event, with the replies it produced: in the flow (waiting at a Branch),
-/// queued (with its position, 1 = next), connected, or ended (and why).
+/// queued (with its position: the conversations ahead, 0 = next), connected, or ended (and why).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FlowOutcome(

@@ -30,10 +30,15 @@ public interface IVisitorGrain : IGrainWithStringKey
     [OneWay]
     ValueTask ServedBy(string agentId);
 
-    /// <summary>The conversation the visitor is in through a channel's flow: the current one, or a new id once none is (kept until it ends).</summary>
-    ValueTask<string> ConversationFor();
+    /// <summary>The conversation the visitor is in through a channel's flow, if any.</summary>
+    ValueTask<string?> CurrentConversation();
 
-    /// <summary>From the flow run: the conversation ended, and the visitor's next message starts another.</summary>
-    [OneWay]
+    /// <summary>
+    /// A new conversation for the visitor, replacing <paramref name="previous"/> (null: none); when another request
+    /// opened one meanwhile, that one. Ids are never reused.
+    /// </summary>
+    ValueTask<string> OpenConversation(string? previous);
+
+    /// <summary>From the flow run: the conversation ended, and the visitor's next message opens another.</summary>
     ValueTask ConversationEnded(string conversationId);
 }

@@ -88,15 +88,42 @@ public sealed class FlowInstanceGrain(
 
     public async ValueTask<FlowOutcome> Receive(FlowStart start, CustomerInput input)
     {
-        if (S.Exists) return await Customer(input);
+        if (S.Exists) return await CustomerInConversation(input);
         // The customer left before anything began: nothing to run.
         if (input.Left) return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
         return await Begin(start);
     }
 
+    public async ValueTask<FlowOutcome> CustomerInConversation(CustomerInput input)
+    {
+        if (!S.Exists) throw new FlowNotRunningException(Key);
+        if (S.Phase is not (FlowPhase.Queued or FlowPhase.Connected)) return await Customer(input);
+        var conversation = GrainFactory.Conversation(Tenant, Key);
+        var live = await conversation.GetSnapshot();
+        if (live is null || live.Status is Engine.Conversations.ConversationStatus.Ended or Engine.Conversations.ConversationStatus.Completed)
+        {
+            // Over with its agent: the run ends, and the customer's input belongs to a new conversation.
+            S.Phase = FlowPhase.Ended;
+            await EndRunAsync();
+            return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
+        }
+        if (input.Left)
+        {
+            await conversation.Abandon();
+            S.Phase = FlowPhase.Ended;
+            await EndRunAsync();
+            return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: true);
+        }
+        var text = input.Text ?? input.Digits;
+        if (!string.IsNullOrEmpty(text)) await conversation.AppendMessage(Engine.Conversations.MessageSender.Visitor, null, "text", text, null);
+        return Outcome([], handled: !string.IsNullOrEmpty(text));
+    }
+
     public async ValueTask<FlowOutcome> Customer(CustomerInput input)
     {
         if (!S.Exists) throw new FlowNotRunningException(Key);
+        // A call already in the flow that "starts" again: nothing was said.
+        if (!input.Left && input.Text is null && input.Digits is null) return Outcome([], handled: false);
         FlowEvent happened = input.Left ? new CustomerLeft() : input.Digits is { } digits ? new DigitsPressed(digits) : new CustomerSaid(input.Text ?? "");
         return await StepAsync(happened);
     }
@@ -139,13 +166,7 @@ public sealed class FlowInstanceGrain(
         var outcome = Outcome(replies, handled: true);
         if (S.ChannelId is { } channel && (replies.Count > 0 || S.Phase == FlowPhase.Ended))
             await pushes.PushAsync(Tenant, channel, S.VisitorId, outcome, CancellationToken.None);
-        // An ended run leaves nothing behind: the visitor's next message starts a new conversation.
-        if (S.Phase == FlowPhase.Ended)
-        {
-            var visitor = S.VisitorId;
-            await State.ClearStateAsync();
-            await GrainFactory.Visitor(Tenant, visitor).ConversationEnded(Key);
-        }
+        if (S.Phase == FlowPhase.Ended) await EndRunAsync();
         else await State.WriteStateAsync();
         Arm();
         return outcome;
@@ -176,6 +197,14 @@ public sealed class FlowInstanceGrain(
         }
     }
 
+    /// <summary>An ended run leaves nothing behind: the visitor's next input opens a new conversation.</summary>
+    private async ValueTask EndRunAsync()
+    {
+        var visitor = S.VisitorId;
+        await State.ClearStateAsync();
+        await GrainFactory.Visitor(Tenant, visitor).ConversationEnded(Key);
+    }
+
     /// <summary>Hands the conversation to the group; the flow hears where it stands (queued at a position, or nobody online).</summary>
     private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId)
     {
@@ -183,10 +212,10 @@ public sealed class FlowInstanceGrain(
         if ((await group.GetSnapshot()).OnlineAgents == 0)
             return FlowInterpreter.Step(S.Mode, definition, S.Flow, new NoAgentOnline(), Now);
         var started = await GrainFactory.Conversation(Tenant, Key).Start(S.VisitorId, S.Mode, groupId);
-        // Offered at once (position -1): no queue message; else the position, 1 = next (RT-6).
+        // Offered at once (position -1): no queue message; else the conversations ahead of it, 0 = next (RT-6).
         return started.Position < 0
             ? new FlowStep(S.Flow, [], Handled: true)
-            : FlowInterpreter.Step(S.Mode, definition, S.Flow, new QueuePosition(started.Position + 1), Now);
+            : FlowInterpreter.Step(S.Mode, definition, S.Flow, new QueuePosition(started.Position), Now);
     }
 
     private FlowOutcome Outcome(IReadOnlyList<FlowReply> replies, bool handled)

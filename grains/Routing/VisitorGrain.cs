@@ -10,9 +10,11 @@ public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Na
 {
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
 
-    public async ValueTask<string> ConversationFor()
+    public ValueTask<string?> CurrentConversation() => new(State.State.CurrentConversationId);
+
+    public async ValueTask<string> OpenConversation(string? previous)
     {
-        if (State.State.CurrentConversationId is { } current) return current;
+        if (State.State.CurrentConversationId is { } current && current != previous) return current;
         // Server-made: 64 random bits in hex, like every conversation id.
         State.State.CurrentConversationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         await State.WriteStateAsync();

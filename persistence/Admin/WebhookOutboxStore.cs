@@ -75,18 +75,20 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
             new { message.Id, message.NextAttemptAt, leaseUntil }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
     }
 
-    public async Task MarkDeliveredAsync(string id, long now, CancellationToken cancellationToken)
+    /// <summary>The try under <paramref name="lease"/> was taken by the gateway (a try whose lease another server has taken since changes nothing).</summary>
+    public async Task MarkDeliveredAsync(string id, long lease, long now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE webhook_outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE id = @id", new { id, now }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "UPDATE webhook_outbox SET delivered_at = @now, attempts = attempts + 1, last_error = NULL WHERE id = @id AND next_attempt_at = @lease",
+            new { id, lease, now }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task MarkFailedAsync(string id, string error, long nextAttemptAt, CancellationToken cancellationToken)
+    public async Task MarkFailedAsync(string id, long lease, string error, long nextAttemptAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @nextAttemptAt WHERE id = @id",
-            new { id, error = error.Length > 500 ? error[..500] : error, nextAttemptAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @nextAttemptAt WHERE id = @id AND next_attempt_at = @lease",
+            new { id, lease, error = error.Length > 500 ? error[..500] : error, nextAttemptAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -116,6 +116,73 @@ public abstract class ChannelEventsContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task After_the_handoff_the_customers_texts_reach_the_agent_and_once_the_agent_is_done_the_next_one_opens_a_new_conversation()
+    {
+        var center = await SetUpAsync();
+        using var _ = center.Tenant;
+        await EventAsync(center.Key, center.Token, new { type = "message", customerId = "handed", text = "hi" });
+        var conversation = (string)(await EventAsync(center.Key, center.Token, new { type = "message", customerId = "handed", text = "1" }))["conversationId"]!;
+        using var agent = ApiClient.Bearer(factory, center.ProductsAgentToken);
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/answer");
+
+        var said = await EventAsync(center.Key, center.Token, new { type = "message", customerId = "handed", text = "我想问一下价格" });
+        Assert.Equal(conversation, (string)said["conversationId"]!);
+        Assert.Empty(Texts(said));
+        var messages = await agent.GetOkAsync($"{center.Tenant.Base}/conversations/{conversation}/messages");
+        Assert.Contains("我想问一下价格", messages.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), StringComparison.Ordinal);
+
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/end");
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/complete");
+        var next = await EventAsync(center.Key, center.Token, new { type = "message", customerId = "handed", text = "还有一个问题" });
+        Assert.NotEqual(conversation, (string)next["conversationId"]!);
+        Assert.Equal("您好，欢迎光临！", Texts(next)[0]);
+    }
+
+    [Fact]
+    public async Task A_customer_leaving_the_queue_abandons_the_conversation()
+    {
+        var center = await SetUpAsync(productsAgentOnline: false);
+        using var _ = center.Tenant;
+        // An agent of the group is online but busy, so that the transfer waits in the queue.
+        using var busy = ApiClient.Bearer(factory, center.ProductsAgentToken);
+        await busy.OkAsync(HttpMethod.Put, $"{center.Tenant.Base}/me/presence", new { presence = "online" });
+        var groups = await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/skill-groups");
+        var products = (string)groups["items"]!.AsArray().Single(g => (string)g!["name"]! == "产品咨询")!["id"]!;
+        // The group's cap is 2: two chats make its only agent busy.
+        foreach (var blockerVisitor in new[] { "blocker-1", "blocker-2" })
+        {
+            var blocker = (string)(await center.Tenant.Admin.PostOkAsync($"{center.Tenant.Base}/conversations", new { skillGroupId = products, visitorId = blockerVisitor, mode = "online" }))["id"]!;
+            await busy.PostOkAsync($"{center.Tenant.Base}/conversations/{blocker}/answer");
+        }
+
+        await EventAsync(center.Key, center.Token, new { type = "message", customerId = "waiter", text = "hi" });
+        var queued = await EventAsync(center.Key, center.Token, new { type = "message", customerId = "waiter", text = "1" });
+        Assert.Equal(("queued", 0), ((string)queued["status"]!, (int)queued["position"]!));
+        var conversation = (string)queued["conversationId"]!;
+        var left = await EventAsync(center.Key, center.Token, new { type = "hangUp", customerId = "waiter" });
+        Assert.Equal("ended", (string)left["status"]!);
+        var record = await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/conversations/{conversation}");
+        // Nobody served it: it is over at once, left by the customer.
+        Assert.Equal(("Completed", "AbandonedInQueue"), ((string)record["status"]!, (string)record["endReason"]!));
+        Assert.DoesNotContain(conversation, (await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/skill-groups/{products}/queue")).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_call_that_starts_again_while_in_the_flow_is_not_a_wrong_key()
+    {
+        var center = await SetUpAsync();
+        using var _ = center.Tenant;
+        var call = await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "callStarted", customerId = "+8613600000000" });
+        var again = await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "callStarted", customerId = "+8613600000000" });
+        Assert.Equal((string)call["conversationId"]!, (string)again["conversationId"]!);
+        Assert.Empty(Texts(again));
+        // Still three tries: two wrong keys leave the caller in the menu.
+        await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "digits", customerId = "+8613600000000", digits = "9" });
+        var second = await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "digits", customerId = "+8613600000000", digits = "9" });
+        Assert.Equal("inFlow", (string)second["status"]!);
+    }
+
+    [Fact]
     public async Task A_customer_who_leaves_ends_the_conversation_and_comes_back_to_a_new_one()
     {
         var center = await SetUpAsync();

@@ -65,6 +65,7 @@ public abstract class FlowApiContract(EngineFactory factory)
         var view = await tenant.Admin.GetOkAsync($"{tenant.Base}/flows/{(string)created["id"]!}");
         Assert.Equal(["start", "message", "branch", "transfer", "transfer", "end"], view["modules"]!.AsArray().Select(m => (string)m!["type"]!));
         Assert.Equal("1", (string)view["modules"]![2]!["options"]![0]!["keywords"]![0]!);
+        Assert.Equal(["id", "label", "next", "type"], view["modules"]![0]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
 
         ivr["publish"] = true;
         Assert.Equal("published", (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", ivr))["status"]!);
@@ -123,6 +124,19 @@ public abstract class FlowApiContract(EngineFactory factory)
         online["modules"]![1]!.AsObject().Remove("type");
         Assert.Contains("type", await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/flows", online), "modules[1]"), StringComparison.Ordinal);
         await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/flows", new { name = "x", mode = "fax", modules = Array.Empty<object>() }), "mode");
+        // Malformed modules are 400s naming the module, never a failure of the server.
+        foreach (var (module, field) in new (object? Module, string Field)[]
+        {
+            (new { type = "branch", id = "b", label = "B", prompt = "p", invalidPrompt = "i" }, "modules[0]"),
+            (new { type = "branch", id = "b", label = "B", prompt = "p", invalidPrompt = "i", options = new object?[] { null } }, "modules[0]"),
+            (new { type = "branch", id = "b", label = "B", prompt = "p", invalidPrompt = "i", options = new[] { new { name = "n", keywords = (string[]?)null, next = "e" } } }, "modules[0]"),
+            (new { type = "start", label = "S", next = "e" }, "modules[0]"),
+            (null, "modules[0]"),
+        })
+        {
+            var response = await tenant.Admin.PostAsync($"{tenant.Base}/flows", new { name = "malformed", mode = "online", modules = new[] { module } });
+            await ApiClient.FieldErrorAsync(response, field);
+        }
         await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/flows", new { name = "x", mode = "online" }), "modules");
         var id = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", new { name = "same", mode = "online", modules = Array.Empty<object>() }))["id"]!;
         await ApiClient.FieldErrorAsync(await tenant.Admin.PostAsync($"{tenant.Base}/flows", new { name = "same", mode = "online", modules = Array.Empty<object>() }), "name", HttpStatusCode.Conflict);

@@ -13,7 +13,7 @@ namespace Engine.Web.Admin;
 /// seconds (at most 10 minutes apart), up to <see cref="MaxAttempts"/> tries. Runs every second.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    WebhookOutboxStore outbox, IHttpClientFactory http, IDataProtectionProvider protection, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookOutboxStore outbox, IHttpClientFactory http, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string ClientName = "webhooks";
     public const int MaxAttempts = 12;
@@ -26,23 +26,23 @@ public sealed partial class WebhookDispatcher(
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var delivered = 0;
-        var now = time.GetUtcNow();
-        foreach (var message in await outbox.DueAsync(now.ToUnixTimeMilliseconds(), MaxAttempts, 100, cancellationToken))
+        foreach (var message in await outbox.DueAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), MaxAttempts, 100, cancellationToken))
         {
-            // Every server runs a dispatcher: one of them takes each try.
-            if (!await outbox.ClaimAsync(message, (now + Lease).ToUnixTimeMilliseconds(), cancellationToken)) continue;
+            // Every server runs a dispatcher: one of them takes each try, for as long as its lease lasts.
+            var lease = (time.GetUtcNow() + Lease).ToUnixTimeMilliseconds();
+            if (!await outbox.ClaimAsync(message, lease, cancellationToken)) continue;
             var failure = message.WebhookUrl is null || message.WebhookSecret is null
                 ? "the channel has no webhook any more"
-                : await SendAsync(message, now, cancellationToken);
+                : await SendAsync(message, cancellationToken);
             if (failure is null)
             {
-                await outbox.MarkDeliveredAsync(message.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                await outbox.MarkDeliveredAsync(message.Id, lease, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 delivered++;
                 continue;
             }
             var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, message.Attempts), MaxDelay.TotalSeconds));
             LogFailed(logger, message.Id, message.Attempts + 1, failure);
-            await outbox.MarkFailedAsync(message.Id, failure, (now + delay).ToUnixTimeMilliseconds(), cancellationToken);
+            await outbox.MarkFailedAsync(message.Id, lease, failure, (time.GetUtcNow() + delay).ToUnixTimeMilliseconds(), cancellationToken);
         }
         return delivered;
     }
@@ -51,10 +51,19 @@ public sealed partial class WebhookDispatcher(
     public static string Signature(string secret, string timestamp, string body)
         => "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
 
-    private async Task<string?> SendAsync(WebhookMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>One try: null when the gateway took it, else why not (a secret this server cannot read counts as a failed try, not a crash).</summary>
+    private async Task<string?> SendAsync(WebhookMessage message, CancellationToken cancellationToken)
     {
-        var secret = Api.ChannelApi.Protector(protection).Unprotect(message.WebhookSecret!);
-        var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        string secret;
+        try
+        {
+            secret = Api.ChannelApi.Protector(protection).Unprotect(message.WebhookSecret!);
+        }
+        catch (CryptographicException)
+        {
+            return "the webhook secret cannot be read with this server's key ring; renew the channel's credentials";
+        }
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, message.WebhookUrl) { Content = new StringContent(message.Body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Engine-Event-Id", message.Id);
         request.Headers.Add("X-Engine-Timestamp", timestamp);
@@ -71,17 +80,21 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
+    /// <summary>Every <c>Engine:Webhooks:PollSeconds</c> (default 1; 0 leaves delivery to whoever calls <see cref="DeliverDueAsync"/>).</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        var seconds = configuration.GetValue("Engine:Webhooks:PollSeconds", 1.0);
+        if (seconds <= 0) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await DeliverDueAsync(stoppingToken);
             }
-            catch (System.Data.Common.DbException e)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong (a store away, an unexpected answer), delivery goes on at the next tick.
                 LogStoreFailed(logger, e);
             }
         }
@@ -90,6 +103,6 @@ public sealed partial class WebhookDispatcher(
     [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Webhook message {Id} was not delivered (try {Attempt}): {Reason}; it is tried again later")]
     private static partial void LogFailed(ILogger logger, string id, int attempt, string reason);
 
-    [LoggerMessage(EventId = 521, Level = LogLevel.Error, Message = "The webhook outbox could not be read; delivery goes on at the next tick")]
+    [LoggerMessage(EventId = 521, Level = LogLevel.Error, Message = "Delivering the webhook outbox failed; delivery goes on at the next tick")]
     private static partial void LogStoreFailed(ILogger logger, Exception error);
 }

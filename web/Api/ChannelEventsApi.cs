@@ -63,15 +63,10 @@ public static class ChannelEventsApi
         if (type == "message" && (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > 2000)) checks.Add("text", "is required for a message: 1–2,000 characters");
         if (type == "digits" && (string.IsNullOrEmpty(request.Digits) || request.Digits.Length > 32 || !request.Digits.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))) checks.Add("digits", "is required for digits: 0–9, * and #, at most 32");
         checks.ThrowIfAny();
-        // CH-3: a channel serves customers through its flow; a phone number's is its IVR.
-        if (channel.FlowId is null) throw new ChannelWithoutFlowException(channel.Id);
 
         var tenant = channel.TenantId;
         var visitorId = channel.Id + ":" + customerId;
-        var conversationId = await grains.Visitor(tenant, visitorId).ConversationFor();
-        // A bound flow is InUse and cannot change: its version is the one published.
-        var flow = await flows.GetAsync(tenant, channel.FlowId, cancellationToken) ?? throw new ChannelWithoutFlowException(channel.Id);
-        var start = new FlowStart(channel.FlowId, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
+        var visitor = grains.Visitor(tenant, visitorId);
         var input = type switch
         {
             "digits" => new CustomerInput(null, request.Digits),
@@ -79,11 +74,38 @@ public static class ChannelEventsApi
             "callStarted" => new CustomerInput(null, null),
             _ => new CustomerInput(request.Text, null),
         };
-        var outcome = await grains.FlowInstance(tenant, conversationId).Receive(start, input);
-        return TypedResults.Ok(new EventAnswer(
+        // The conversation the customer is in takes the event, whatever became of the channel's flow since.
+        var current = await visitor.CurrentConversation();
+        if (current is not null && await InConversationAsync(grains.FlowInstance(tenant, current), input) is { } going) return Answer(going);
+        if (input.Left) return Answer(new FlowOutcome(current ?? "", FlowPhase.Ended, [], null, null, null, Handled: false));
+
+        // A new conversation (CH-3): the channel serves customers through its flow (a phone number's is its IVR),
+        // bound and so InUse, whose version is the one published.
+        if (channel.FlowId is null || await flows.GetAsync(tenant, channel.FlowId, cancellationToken) is not { Lifecycle: FlowStatus.InUse } flow)
+            throw new ChannelWithoutFlowException(channel.Id);
+        var opened = await visitor.OpenConversation(current);
+        var start = new FlowStart(flow.Id, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
+        return Answer(await grains.FlowInstance(tenant, opened).Receive(start, input));
+    }
+
+    /// <summary>The event for the conversation the customer is in; null when that one is over (the event opens another).</summary>
+    private static async Task<FlowOutcome?> InConversationAsync(IFlowInstanceGrain run, CustomerInput input)
+    {
+        try
+        {
+            var outcome = await run.CustomerInConversation(input);
+            return outcome is { Phase: FlowPhase.Ended, Handled: false } ? null : outcome;
+        }
+        catch (FlowNotRunningException)
+        {
+            return null;
+        }
+    }
+
+    private static Ok<EventAnswer> Answer(FlowOutcome outcome)
+        => TypedResults.Ok(new EventAnswer(
             outcome.ConversationId, FlowNames.Status(outcome.Phase), outcome.Phase == FlowPhase.Queued ? outcome.WaitNo : null,
             [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId))], FlowNames.EndReason(outcome.EndReason)));
-    }
 
     /// <summary>The event, read whole only when it fits in <see cref="MaxBodyBytes"/> (else a 413), as the API reads every JSON body.</summary>
     private static async Task<ChannelEvent> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)

@@ -62,6 +62,7 @@ public static class FlowApi
         var name = checks.Text("name", request.Name, 50);
         var mode = checks.OneOf("mode", request.Mode, SkillGroupService.Modes);
         if (request.Modules is null) checks.Add("modules", "is required (an empty list for an empty draft)");
+        else NoHoles(checks, request.Modules);
         checks.ThrowIfAny();
         var definition = new FlowDefinition(request.Modules!);
         if (request.Publish == true) await flowChecks.RequireValidAsync(tenantId, mode, definition, cancellationToken);
@@ -89,6 +90,7 @@ public static class FlowApi
         var checks = new Checks();
         if (request.Mode is not null && request.Mode != current.Mode) checks.Add("mode", "is fixed when the flow is created; create another flow for another mode");
         var name = request.Name is null ? current.Name : checks.Text("name", request.Name, 50);
+        if (request.Modules is not null) NoHoles(checks, request.Modules);
         checks.ThrowIfAny();
         var definition = request.Modules is null ? FlowJson.ReadDefinition(current.Definition) : new FlowDefinition(request.Modules);
         // A flow that may not be edited is refused for its status (409) before its content is looked at.
@@ -119,6 +121,13 @@ public static class FlowApi
     {
         await flows.DeleteAsync(tenantId, flowId, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>A <c>null</c> in the list of modules is a module missing, refused naming its place.</summary>
+    private static void NoHoles(Checks checks, IReadOnlyList<FlowModule?> modules)
+    {
+        for (var i = 0; i < modules.Count; i++)
+            if (modules[i] is null) checks.Add($"modules[{i}]", "is null; a flow module is an object with its type");
     }
 
     private static readonly Dictionary<string, string> Statuses = new(StringComparer.Ordinal)

@@ -161,7 +161,7 @@ internal static class RandomFlows
             changed = false;
             foreach (var module in flow.Modules)
             {
-                var best = module.Outlets.Where(n => n is not null).Select(n => distance[n!] + 1).DefaultIfEmpty(int.MaxValue / 2).Min();
+                var best = module.Connections().Where(n => n is not null).Select(n => distance[n!] + 1).DefaultIfEmpty(int.MaxValue / 2).Min();
                 if (best < distance[module.Id])
                 {
                     distance[module.Id] = best;

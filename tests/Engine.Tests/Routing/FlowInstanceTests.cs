@@ -47,8 +47,10 @@ public sealed class FlowInstanceTests
         await using var host = await HostAsync();
         await host.OnlineAsync("a1");
         await host.ArriveAsync("busy", "g-products");
+        await host.ArriveAsync("waiting", "g-products");
         await Flow(host, "c2").Begin(new FlowStart("online", 1, ServiceMode.Online, "visitor-2", null));
         var queued = await Flow(host, "c2").Customer(new CustomerInput("1", null));
+        // One conversation waits ahead of it (RT-6 counts those ahead: 0 = next).
         Assert.Equal(["客服正忙，您前面还有 1 位，请稍候"], queued.Replies.Select(r => r.Text));
         Assert.Equal((FlowPhase.Queued, 1), (queued.Phase, queued.WaitNo));
     }
