@@ -168,6 +168,27 @@ public abstract class ChannelEventsContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task FL3_FL4_A_caller_pressing_1_reaches_the_hotlines_agent_who_answers_the_call()
+    {
+        var center = await SetUpAsync();
+        using var _ = center.Tenant;
+        var groups = await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/skill-groups?mode=phone");
+        var hotline = (string)groups["items"]![0]!["id"]!;
+        var (_, _, _, hotlineAgentToken) = await center.Tenant.AddAgentAsync([hotline]);
+        using var phoneAgent = ApiClient.Bearer(factory, hotlineAgentToken);
+        await phoneAgent.OkAsync(HttpMethod.Put, $"{center.Tenant.Base}/me/presence", new { presence = "online" });
+
+        await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "callStarted", customerId = "+8613500000000" });
+        var chosen = await EventAsync(center.PhoneKey, center.PhoneToken, new { type = "digits", customerId = "+8613500000000", digits = "1" });
+        Assert.Equal("queued", (string)chosen["status"]!);
+        var call = (string)chosen["conversationId"]!;
+        Assert.Contains(call, (await phoneAgent.GetOkAsync($"{center.Tenant.Base}/me/offers")).ToJsonString(), StringComparison.Ordinal);
+        await phoneAgent.PostOkAsync($"{center.Tenant.Base}/conversations/{call}/answer");
+        var record = await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/conversations/{call}");
+        Assert.Equal(("Active", "phone"), ((string)record["status"]!, (string)record["mode"]!));
+    }
+
+    [Fact]
     public async Task A_call_that_starts_again_while_in_the_flow_is_not_a_wrong_key()
     {
         var center = await SetUpAsync();
