@@ -19,20 +19,11 @@ public sealed class FlowInstanceState
     public ServiceMode Mode { get; set; }
     public string VisitorId { get; set; } = "";
     public string? ChannelId { get; set; }
-    public FlowPhase Phase { get; set; }
-    public string? ModuleId { get; set; }
-    public int InvalidInputs { get; set; }
-    public int? WaitNo { get; set; }
-    public string? StaffNo { get; set; }
-    public DateTimeOffset? DeadlineAt { get; set; }
+
+    /// <summary>The interpreter's state: phase, module, invalid inputs, variables and deadline.</summary>
+    public FlowState Flow { get; set; } = FlowState.Initial;
+
     public FlowEndReason? EndReason { get; set; }
-
-    public FlowState Flow => new(Phase, ModuleId, InvalidInputs, WaitNo, StaffNo, DeadlineAt);
-
-    public void Take(FlowState flow)
-    {
-        (Phase, ModuleId, InvalidInputs, WaitNo, StaffNo, DeadlineAt) = (flow.Phase, flow.ModuleId, flow.InvalidInputs, flow.WaitNo, flow.StaffNo, flow.DeadlineAt);
-    }
 }
 
 /// <summary>
@@ -58,7 +49,7 @@ public sealed class FlowInstanceGrain(
     private FlowInstanceState S => State.State;
 
     /// <summary>A run waiting for a customer's answer or a deadline stays; one handed to its queue or ended goes when idle.</summary>
-    public override bool KeepAlive => S.Exists && S.Phase == FlowPhase.AwaitingInput && S.DeadlineAt is not null;
+    public override bool KeepAlive => S.Exists && S.Flow.Phase == FlowPhase.AwaitingInput && S.Flow.DeadlineAt is not null;
 
     public ValueTask Wake() => default;
 
@@ -97,20 +88,18 @@ public sealed class FlowInstanceGrain(
     public async ValueTask<FlowOutcome> CustomerInConversation(CustomerInput input)
     {
         if (!S.Exists) throw new FlowNotRunningException(Key);
-        if (S.Phase is not (FlowPhase.Queued or FlowPhase.Connected)) return await Customer(input);
+        if (S.Flow.Phase is not (FlowPhase.Queued or FlowPhase.Connected)) return await Customer(input);
         var conversation = GrainFactory.Conversation(Tenant, Key);
         var live = await conversation.GetSnapshot();
         if (live is null || live.Status is Engine.Conversations.ConversationStatus.Ended or Engine.Conversations.ConversationStatus.Completed)
         {
             // Over with its agent: the run ends, and the customer's input belongs to a new conversation.
-            S.Phase = FlowPhase.Ended;
             await EndRunAsync();
             return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
         }
         if (input.Left)
         {
             await conversation.Abandon();
-            S.Phase = FlowPhase.Ended;
             await EndRunAsync();
             return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: true);
         }
@@ -132,7 +121,7 @@ public sealed class FlowInstanceGrain(
 
     public async ValueTask DeadlineDue()
     {
-        if (!S.Exists || S.DeadlineAt is not { } due) return;
+        if (!S.Exists || S.Flow.DeadlineAt is not { } due) return;
         if (due > Now)
         {
             // A tick of a timer armed for an earlier deadline: the current one is armed already.
@@ -151,7 +140,7 @@ public sealed class FlowInstanceGrain(
         if (!step.Handled) return Outcome(replies, handled: false);
         var (before, beforeEnd) = (S.Flow, S.EndReason);
         var pending = new Queue<FlowEffect>(step.Effects);
-        S.Take(step.State);
+        S.Flow = step.State;
         try
         {
             await CarryOutAsync(definition, pending, replies);
@@ -159,14 +148,14 @@ public sealed class FlowInstanceGrain(
         catch (DomainException)
         {
             // Refused part-way (the group was deleted meanwhile): nothing of this step is kept, in memory or stored.
-            S.Take(before);
+            S.Flow = before;
             S.EndReason = beforeEnd;
             throw;
         }
         var outcome = Outcome(replies, handled: true);
-        if (S.ChannelId is { } channel && (replies.Count > 0 || S.Phase == FlowPhase.Ended))
+        if (S.ChannelId is { } channel && (replies.Count > 0 || S.Flow.Phase == FlowPhase.Ended))
             await pushes.PushAsync(Tenant, channel, S.VisitorId, outcome, CancellationToken.None);
-        if (S.Phase == FlowPhase.Ended) await EndRunAsync();
+        if (S.Flow.Phase == FlowPhase.Ended) await EndRunAsync();
         else await State.WriteStateAsync();
         Arm();
         return outcome;
@@ -187,7 +176,7 @@ public sealed class FlowInstanceGrain(
                 case Enqueue enqueue:
                     // FL-4: with no agent of the group online the flow answers at once; else the conversation joins its queue.
                     var next = await TransferAsync(definition, enqueue.SkillGroupId);
-                    S.Take(next.State);
+                    S.Flow = next.State;
                     foreach (var more in next.Effects) pending.Enqueue(more);
                     break;
                 case EndConversation end:
@@ -219,13 +208,13 @@ public sealed class FlowInstanceGrain(
     }
 
     private FlowOutcome Outcome(IReadOnlyList<FlowReply> replies, bool handled)
-        => new(Key, S.Phase, replies, S.ModuleId, S.WaitNo, S.EndReason, handled);
+        => new(Key, S.Flow.Phase, replies, S.Flow.ModuleId, S.Flow.WaitNo, S.EndReason, handled);
 
     private void Arm()
     {
         _deadline?.Dispose();
         _deadline = null;
-        if (!S.Exists || S.DeadlineAt is not { } due) return;
+        if (!S.Exists || S.Flow.DeadlineAt is not { } due) return;
         var self = this.AsReference<IFlowInstanceGrain>();
         _deadline = ArmTimer(due - Now, () => self.DeadlineDue());
     }
