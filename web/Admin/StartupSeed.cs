@@ -18,6 +18,7 @@ public sealed partial class StartupSeed(
     AgentService agents,
     SkillGroupService groups,
     FlowStore flows,
+    FlowChecks flowChecks,
     Passwords passwords,
     TimeProvider time,
     ILogger<StartupSeed> logger) : IHostedService
@@ -76,9 +77,7 @@ public sealed partial class StartupSeed(
         {
             // The samples are checked like any flow an admin publishes: a broken one stops the seed.
             var document = FlowSamples.Load(sample, groupIds);
-            var problems = Engine.Flows.FlowValidator.Validate(document.Mode, document.Definition,
-                new Engine.Flows.FlowReferences(new Dictionary<string, ServiceMode> { [products.Id] = ServiceMode.Online, [business.Id] = ServiceMode.Online, [hotline.Id] = ServiceMode.Phone }, new Dictionary<string, bool>()));
-            if (problems.Count > 0) throw new InvalidOperationException($"The sample flow {sample} does not pass its checks: {string.Join("; ", problems)}");
+            await flowChecks.RequireValidAsync(tenant.Id, document.Mode, document.Definition, cancellationToken);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await flows.InsertAsync(new FlowRow
             {

@@ -219,7 +219,7 @@ public static class ChannelApi
 
     private static (string Token, string Hash) NewToken()
     {
-        var token = "chn_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = ApiTokens.Generate("chn_");
         return (token, ApiTokens.HashOf(token));
     }
 

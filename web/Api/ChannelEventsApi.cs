@@ -48,7 +48,7 @@ public static class ChannelEventsApi
     public sealed record EventAnswer(string ConversationId, string Status, int? Position, IReadOnlyList<Reply> Replies, string? EndReason);
 
     public static async Task<Ok<EventAnswer>> Post(
-        string channelKey, HttpContext http, ChannelStore channels, FlowStore flows, IGrainFactory grains,
+        string channelKey, HttpContext http, ChannelStore channels, ChannelCustomers customers,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken) ?? throw new NotFoundException($"Channel {channelKey}");
@@ -64,9 +64,6 @@ public static class ChannelEventsApi
         if (type == "digits" && (string.IsNullOrEmpty(request.Digits) || request.Digits.Length > 32 || !request.Digits.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))) checks.Add("digits", "is required for digits: 0–9, * and #, at most 32");
         checks.ThrowIfAny();
 
-        var tenant = channel.TenantId;
-        var visitorId = channel.Id + ":" + customerId;
-        var visitor = grains.Visitor(tenant, visitorId);
         var input = type switch
         {
             "digits" => new CustomerInput(null, request.Digits),
@@ -74,32 +71,7 @@ public static class ChannelEventsApi
             "callStarted" => new CustomerInput(null, null),
             _ => new CustomerInput(request.Text, null),
         };
-        // The conversation the customer is in takes the event, whatever became of the channel's flow since.
-        var current = await visitor.CurrentConversation();
-        if (current is not null && await InConversationAsync(grains.FlowInstance(tenant, current), input) is { } going) return Answer(going);
-        if (input.Left) return Answer(new FlowOutcome(current ?? "", FlowPhase.Ended, [], null, null, null, Handled: false));
-
-        // A new conversation (CH-3): the channel serves customers through its flow (a phone number's is its IVR),
-        // bound and so InUse, whose version is the one published.
-        if (channel.FlowId is null || await flows.GetAsync(tenant, channel.FlowId, cancellationToken) is not { Lifecycle: FlowStatus.InUse } flow)
-            throw new ChannelWithoutFlowException(channel.Id);
-        var opened = await visitor.OpenConversation(current);
-        var start = new FlowStart(flow.Id, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
-        return Answer(await grains.FlowInstance(tenant, opened).Receive(start, input));
-    }
-
-    /// <summary>The event for the conversation the customer is in; null when that one is over (the event opens another).</summary>
-    private static async Task<FlowOutcome?> InConversationAsync(IFlowInstanceGrain run, CustomerInput input)
-    {
-        try
-        {
-            var outcome = await run.CustomerInConversation(input);
-            return outcome is { Phase: FlowPhase.Ended, Handled: false } ? null : outcome;
-        }
-        catch (FlowNotRunningException)
-        {
-            return null;
-        }
+        return Answer(await customers.ReceiveAsync(channel, customerId!, input, cancellationToken));
     }
 
     private static Ok<EventAnswer> Answer(FlowOutcome outcome)
@@ -145,7 +117,3 @@ public static class ChannelEventsApi
 
 /// <summary>The request does not carry the channel's token (a 401).</summary>
 public sealed class ChannelTokenException() : Exception("The channel's adapter token is missing or wrong (Authorization: Bearer chn_...).");
-
-/// <summary>CH-3: the channel has no flow to serve customers with (a 409).</summary>
-public sealed class ChannelWithoutFlowException(string channelId)
-    : Engine.StateMachines.DomainException($"Channel {channelId} has no flow bound; a channel serves customers through its flow (CH-3). Bind a published flow first.");

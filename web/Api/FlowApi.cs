@@ -130,10 +130,9 @@ public static class FlowApi
             if (modules[i] is null) checks.Add($"modules[{i}]", "is null; a flow module is an object with its type");
     }
 
-    private static readonly Dictionary<string, string> Statuses = new(StringComparer.Ordinal)
-    {
-        ["unpublished"] = "unpublished", ["published"] = "published", ["inUse"] = "inUse",
-    };
+    /// <summary>The statuses a listing filters by, as the API names them.</summary>
+    private static readonly Dictionary<string, string> Statuses = Enum.GetValues<FlowStatus>().Where(s => s != FlowStatus.Deleted)
+        .Select(FlowStore.StatusName).ToDictionary(name => name, name => name, StringComparer.Ordinal);
 
     private static async Task<IReadOnlyList<ChannelRef>> ChannelsOfAsync(FlowStore flows, string tenantId, string flowId, CancellationToken cancellationToken)
         => RefsOf(await flows.ChannelsOfAsync(tenantId, flowId, cancellationToken));
@@ -142,34 +141,4 @@ public static class FlowApi
 
     private static FlowView ViewOf(FlowRow f, IReadOnlyList<ChannelRef> channels)
         => new(f.Id, f.Name, f.Mode, f.Status, f.Version, FlowJson.ReadDefinition(f.Definition).Modules, channels, UnixTime.At(f.CreatedAt), UnixTime.At(f.UpdatedAt));
-}
-
-/// <summary>Runs the publish checks of <see cref="FlowValidator"/> against the tenant's skill groups and audio files.</summary>
-public sealed class FlowChecks(SkillGroupStore groups, AudioStore audio)
-{
-    /// <summary>Throws <see cref="FlowInvalidException"/> (a 422 listing every problem) unless the flow may be published.</summary>
-    public async Task RequireValidAsync(string tenantId, ServiceMode mode, FlowDefinition definition, CancellationToken cancellationToken)
-    {
-        var groupIds = definition.Modules.OfType<TransferModule>().Select(t => t.SkillGroupId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var audioIds = definition.Modules.SelectMany(AudioOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var references = new FlowReferences(
-            (await groups.GetManyAsync(tenantId, groupIds, cancellationToken)).ToDictionary(g => g.Id, g => SkillGroupService.ParseMode(g.Mode), StringComparer.Ordinal),
-            (await audio.ReviewsAsync(tenantId, audioIds, cancellationToken)).ToDictionary(a => a.Key, a => a.Value == "approved", StringComparer.Ordinal));
-        var problems = FlowValidator.Validate(mode, definition, references);
-        if (problems.Count > 0) throw new FlowInvalidException(problems);
-    }
-
-    private static IEnumerable<string?> AudioOf(FlowModule module) => module switch
-    {
-        MessageModule m => [m.AudioFileId],
-        TransferModule t => [t.TransferAudioId, t.LoopMusicId],
-        _ => [],
-    };
-}
-
-/// <summary>A flow that may not be published: every problem, each naming its module (a 422).</summary>
-public sealed class FlowInvalidException(IReadOnlyList<FlowProblem> problems)
-    : Exception($"The flow cannot be published: {problems.Count} problem(s); each names its module.")
-{
-    public IReadOnlyList<FlowProblem> Problems { get; } = problems;
 }

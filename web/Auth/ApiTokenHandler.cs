@@ -14,7 +14,10 @@ public static class ApiTokens
     public const string Scheme = "ApiToken";
     public const string Prefix = "eng_";
 
-    public static string Generate() => Prefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+    public static string Generate() => Generate(Prefix);
+
+    /// <summary>A secret of 32 random bytes after <paramref name="prefix"/> (a channel's adapter token has its own).</summary>
+    public static string Generate(string prefix) => prefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

@@ -33,7 +33,7 @@ public static partial class ProblemDetailsSetup
         RequestValidationException => (StatusCodes.Status400BadRequest, "Invalid request"),
         BadHttpRequestException bad => (bad.StatusCode, "Invalid request"),
         NotFoundException or Engine.Persistence.Admin.FlowNotFoundException or Engine.Persistence.Admin.ChannelNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
-        Engine.Web.Api.FlowInvalidException => (StatusCodes.Status422UnprocessableEntity, "Flow not valid"),
+        Engine.Web.Admin.FlowInvalidException => (StatusCodes.Status422UnprocessableEntity, "Flow not valid"),
         Engine.Web.Api.ChannelTokenException => (StatusCodes.Status401Unauthorized, "Unauthorized"),
         DuplicateValueException => (StatusCodes.Status409Conflict, "Already exists"),
         RoutingSettingsException => (StatusCodes.Status400BadRequest, "Invalid settings"),
@@ -60,7 +60,7 @@ public static partial class ProblemDetailsSetup
             LogRefused(logger, context.Request.Path, kind.Status, exception.Message);
             var problem = new ProblemDetails { Status = kind.Status, Title = kind.Title, Detail = IsStoreFailure(exception) ? StoreFailure : exception.Message };
             if (FieldErrors(exception) is { } errors) problem.Extensions["errors"] = errors;
-            if (exception is Engine.Web.Api.FlowInvalidException invalid)
+            if (exception is Engine.Web.Admin.FlowInvalidException invalid)
                 problem.Extensions["problems"] = invalid.Problems.Select(p => new { module = p.ModuleId, field = p.Field, reason = p.Reason }).ToList();
             context.Response.StatusCode = kind.Status;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

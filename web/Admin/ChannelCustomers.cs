@@ -1,0 +1,50 @@
+using Engine.Flows;
+using Engine.Grains.Routing;
+using Engine.Persistence.Admin;
+
+namespace Engine.Web.Admin;
+
+/// <summary>
+/// A channel's customers (the inbound adapter API): a customer is the channel and the gateway's customer id, and their
+/// events go to the conversation they are in, or open one that runs the channel's flow (CH-3). Kept outside the grains
+/// because it calls down from the visitor to the flow run, which may call the visitor's grain back (RT-3).
+/// </summary>
+public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
+{
+    public async Task<FlowOutcome> ReceiveAsync(ChannelRow channel, string customerId, CustomerInput input, CancellationToken cancellationToken)
+    {
+        var tenant = channel.TenantId;
+        var visitorId = channel.Id + ":" + customerId;
+        var visitor = grains.Visitor(tenant, visitorId);
+        // The conversation the customer is in takes the event, whatever became of the channel's flow since.
+        var current = await visitor.CurrentConversation();
+        if (current is not null && await InConversationAsync(grains.FlowInstance(tenant, current), input) is { } going) return going;
+        if (input.Left) return new FlowOutcome(current ?? "", FlowPhase.Ended, [], null, null, null, Handled: false);
+
+        // A new conversation (CH-3): the channel serves customers through its flow (a phone number's is its IVR),
+        // bound and so InUse, whose version is the one published.
+        if (channel.FlowId is null || await flows.GetAsync(tenant, channel.FlowId, cancellationToken) is not { Lifecycle: FlowStatus.InUse } flow)
+            throw new ChannelWithoutFlowException(channel.Id);
+        var opened = await visitor.OpenConversation(current);
+        var start = new FlowStart(flow.Id, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
+        return await grains.FlowInstance(tenant, opened).Receive(start, input);
+    }
+
+    /// <summary>The event for the conversation the customer is in; null when that one is over (the event opens another).</summary>
+    private static async Task<FlowOutcome?> InConversationAsync(IFlowInstanceGrain run, CustomerInput input)
+    {
+        try
+        {
+            var outcome = await run.CustomerInConversation(input);
+            return outcome is { Phase: FlowPhase.Ended, Handled: false } ? null : outcome;
+        }
+        catch (FlowNotRunningException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>CH-3: the channel has no flow to serve customers with (a 409).</summary>
+public sealed class ChannelWithoutFlowException(string channelId)
+    : Engine.StateMachines.DomainException($"Channel {channelId} has no flow bound; a channel serves customers through its flow (CH-3). Bind a published flow first.");
