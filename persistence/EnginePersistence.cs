@@ -25,6 +25,7 @@ public static partial class EnginePersistence
         services.AddSingleton<HistoryStore>();
         services.AddSingleton<Engine.Grains.Routing.IEngineHistory>(sp => sp.GetRequiredService<HistoryStore>());
         services.AddSingleton<Engine.Grains.Routing.IFlowVersions, Admin.StoredFlowVersions>();
+        services.AddSingleton<Engine.Grains.Routing.IAgentDirectory, Admin.StoredAgentDirectory>();
         services.AddSingleton<Admin.WebhookOutboxStore>();
         services.AddSingleton<Engine.Grains.Routing.IFlowReplies>(sp => sp.GetRequiredService<Admin.WebhookOutboxStore>());
         services.AddHostedService<MigrationService>();

@@ -105,16 +105,19 @@ public sealed class EngineServer : IAsyncDisposable
     /// <summary>The server's assembly, built in the same configuration as this one (the solution builds both).</summary>
     public static string ServerAssembly()
     {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent?.Name ?? "Release";
-        for (var dir = here; dir is not null; dir = dir.Parent)
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
+        var path = RepositoryFile(Path.Combine("web", "bin", configuration, "net10.0", "Engine.Web.dll"));
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The server is not built: {path} is missing (dotnet build -c {configuration}).");
+    }
+
+    /// <summary>A file of the checkout this driver was built in (found above it by <c>Engine.sln</c>), such as a sample flow under <c>docs/</c>.</summary>
+    public static string RepositoryFile(string relativePath)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (!File.Exists(Path.Combine(dir.FullName, "Engine.sln"))) continue;
-            var path = Path.Combine(dir.FullName, "web", "bin", configuration, "net10.0", "Engine.Web.dll");
-            if (File.Exists(path)) return path;
-            throw new FileNotFoundException($"The server is not built: {path} is missing (dotnet build -c {configuration}).");
+            if (File.Exists(Path.Combine(dir.FullName, "Engine.sln"))) return Path.Combine(dir.FullName, relativePath);
         }
-        throw new DirectoryNotFoundException("Engine.sln was not found above " + here.FullName);
+        throw new DirectoryNotFoundException("Engine.sln was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A free local TCP port, asked of the kernel.</summary>

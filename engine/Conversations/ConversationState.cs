@@ -114,6 +114,18 @@ public sealed class ConversationState
     /// <summary>RT-3 was on for the group whose offer this is: its answer is kept as the visitor's last agent.</summary>
     public bool KeepsLastAgent { get; set; }
 
+    /// <summary>
+    /// A flow's Transfer started it (FL-4) and the run is not yet told that it is over: the run hears of its queue
+    /// position (RT-6), its agent, the agent's messages and its end.
+    /// </summary>
+    public bool InFlow { get; set; }
+
+    /// <summary>FL-5: the customer reply timeout of the flow's End, kept as a deadline after each agent message.</summary>
+    public TimeSpan? ReplyTimeout { get; set; }
+
+    /// <summary>The agent the flow run was last told of (its <c>${StaffNo}</c>), so that each answer is told once.</summary>
+    public string? FlowKnowsAgent { get; set; }
+
     public bool Exists => Id.Length > 0;
 
     public bool IsFinished => Status is ConversationStatus.Ended or ConversationStatus.Completed;
@@ -126,6 +138,14 @@ public sealed class ConversationState
         Mode = mode;
         Status = ConversationStatus.New;
         CreatedAt = now;
+    }
+
+    /// <summary>FL-4, FL-5: the conversation comes from a flow's Transfer, with the End's reply timeout.</summary>
+    public void ComeFromFlow(TimeSpan? replyTimeout)
+    {
+        if (Status != ConversationStatus.New) throw new InvalidTransitionException(Machine.Name, Status.ToString(), "FromFlow");
+        InFlow = true;
+        ReplyTimeout = replyTimeout;
     }
 
     public void TransferTo(string groupId, DateTimeOffset now)

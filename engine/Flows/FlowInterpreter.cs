@@ -38,12 +38,18 @@ public enum FlowEndReason
 
     /// <summary>FL-5: after an agent's message the customer did not reply in time.</summary>
     CustomerReplyTimeout,
+
+    /// <summary>The agent ended the conversation (FL-5's agent-ended message was sent).</summary>
+    AgentEnded,
+
+    /// <summary>The conversation ended otherwise: the customer left, or it had nowhere to wait.</summary>
+    ConversationClosed,
 }
 
 /// <summary>
-/// A conversation's place in its flow: the phase, the module it is at, the invalid inputs counted at the current
-/// Branch, the variables (FL-2) and the one deadline it waits for (a phone branch's timeout, or the reply timeout
-/// once connected), as a value the grain arms a timer for.
+/// A conversation's place in its flow: the phase, the module it is at (queued and connected: its Transfer), the
+/// invalid inputs counted at the current Branch, the variables (FL-2) and the one deadline it waits for (a phone
+/// branch's timeout), as a value the grain arms a timer for. FL-5's reply deadline is the conversation's own.
 /// </summary>
 public sealed record FlowState(
     FlowPhase Phase = FlowPhase.NotStarted, string? ModuleId = null, int InvalidInputs = 0, int? WaitNo = null, string? StaffNo = null,
@@ -61,7 +67,7 @@ public sealed record FlowState(
 [JsonDerivedType(typeof(QueuePosition), "queuePosition")]
 [JsonDerivedType(typeof(AgentConnected), "agentConnected")]
 [JsonDerivedType(typeof(NoAgentOnline), "noAgentOnline")]
-[JsonDerivedType(typeof(AgentSent), "agentSent")]
+[JsonDerivedType(typeof(CustomerReplyTimedOut), "customerReplyTimedOut")]
 [JsonDerivedType(typeof(AgentEnded), "agentEnded")]
 [JsonDerivedType(typeof(CustomerLeft), "customerLeft")]
 public abstract record FlowEvent;
@@ -81,14 +87,14 @@ public sealed record TimedOut : FlowEvent;
 /// <summary>RT-6: the conversation's position in its group's queue: the conversations ahead of it (0 = next).</summary>
 public sealed record QueuePosition(int WaitNo) : FlowEvent;
 
-/// <summary>An agent answered; FL-2 <c>${StaffNo}</c> is theirs.</summary>
+/// <summary>An agent answered (again, after the first was taken away); FL-2 <c>${StaffNo}</c> is theirs.</summary>
 public sealed record AgentConnected(string StaffNo) : FlowEvent;
 
 /// <summary>FL-4: no agent of the Transfer's group is online.</summary>
 public sealed record NoAgentOnline : FlowEvent;
 
-/// <summary>The agent wrote to the customer: FL-5's reply timeout starts.</summary>
-public sealed record AgentSent : FlowEvent;
+/// <summary>FL-5: after an agent's message the customer did not reply within the End's reply timeout (the conversation's deadline).</summary>
+public sealed record CustomerReplyTimedOut : FlowEvent;
 
 /// <summary>The agent ended the conversation.</summary>
 public sealed record AgentEnded : FlowEvent;
@@ -110,8 +116,11 @@ public sealed record SendText(string Text) : FlowEffect;
 /// <summary>Play an approved audio file, or speak a text (phone).</summary>
 public sealed record PlayAudio(string? AudioFileId, string? Text) : FlowEffect;
 
-/// <summary>Transfer the conversation to the skill group's queue (FL-4).</summary>
-public sealed record Enqueue(string SkillGroupId) : FlowEffect;
+/// <summary>
+/// Transfer the conversation to the skill group's queue (FL-4), with FL-5's customer reply timeout of the End after
+/// the Transfer: the conversation keeps that deadline after each agent message.
+/// </summary>
+public sealed record Enqueue(string SkillGroupId, TimeSpan? ReplyTimeout = null) : FlowEffect;
 
 /// <summary>End the conversation (hang up a call).</summary>
 public sealed record EndConversation(FlowEndReason Reason) : FlowEffect;
@@ -138,11 +147,10 @@ public static class FlowInterpreter
             (FlowPhase.AwaitingInput, DigitsPressed digits) => Answer(mode, flow, state, digits.Digits, effects, now),
             (FlowPhase.AwaitingInput, TimedOut) when Due(state, now) => InputTimedOut(mode, flow, state, effects, now),
             (FlowPhase.Queued, QueuePosition position) when position.WaitNo != state.WaitNo => Queued(mode, flow, state with { WaitNo = position.WaitNo }, effects),
-            (FlowPhase.Queued, AgentConnected connected) => Connected(mode, flow, state with { StaffNo = connected.StaffNo, WaitNo = null }, effects),
+            (FlowPhase.Queued or FlowPhase.Connected, AgentConnected connected) when connected.StaffNo != state.StaffNo || state.Phase == FlowPhase.Queued
+                => Connected(mode, flow, state with { StaffNo = connected.StaffNo, WaitNo = null }, effects),
             (FlowPhase.Queued, NoAgentOnline) => NoneOnline(mode, flow, state, effects),
-            (FlowPhase.Connected, AgentSent) => ReplyTimerStarts(flow, state, now),
-            (FlowPhase.Connected, CustomerSaid) when state.DeadlineAt is not null => state with { DeadlineAt = null },
-            (FlowPhase.Connected, TimedOut) when Due(state, now) => ReplyTimedOut(flow, state, effects),
+            (FlowPhase.Connected, CustomerReplyTimedOut) => ReplyTimedOut(flow, state, effects),
             (FlowPhase.Connected, AgentEnded) => AgentEndedIt(flow, state, effects),
             (not FlowPhase.Ended, CustomerLeft) => state with { Phase = FlowPhase.Ended, DeadlineAt = null },
             _ => null,
@@ -176,7 +184,7 @@ public static class FlowInterpreter
                     return state with { Phase = FlowPhase.AwaitingInput, ModuleId = branch.Id, InvalidInputs = 0, DeadlineAt = InputDeadline(mode, branch, now) };
                 case TransferModule transfer:
                     if (mode == ServiceMode.Phone && transfer.TransferAudioId is not null) effects.Add(new PlayAudio(transfer.TransferAudioId, null));
-                    effects.Add(new Enqueue(transfer.SkillGroupId!));
+                    effects.Add(new Enqueue(transfer.SkillGroupId!, ReplyTimeout(flow, transfer)));
                     return state with { Phase = FlowPhase.Queued, ModuleId = transfer.Id, InvalidInputs = 0, DeadlineAt = null };
                 case EndModule end:
                     effects.Add(new EndConversation(FlowEndReason.Finished));
@@ -228,12 +236,15 @@ public static class FlowInterpreter
         return state;
     }
 
-    /// <summary>FL-4: the success message (phone: the announcement) once an agent answers; the End after the Transfer applies from now on.</summary>
+    /// <summary>
+    /// FL-4: the success message (phone: the announcement) once an agent answers, and again with the new
+    /// <c>${StaffNo}</c> when another agent takes over; the End after the Transfer applies from now on (FL-5).
+    /// </summary>
     private static FlowState Connected(ServiceMode mode, FlowDefinition flow, FlowState state, List<FlowEffect> effects)
     {
         var transfer = (TransferModule)flow.Find(state.ModuleId)!;
         Say(mode, mode == ServiceMode.Phone ? transfer.ConnectAnnouncement ?? transfer.SuccessMessage : transfer.SuccessMessage, null, state, effects);
-        return state with { Phase = FlowPhase.Connected, ModuleId = transfer.Next, DeadlineAt = null };
+        return state with { Phase = FlowPhase.Connected, DeadlineAt = null };
     }
 
     /// <summary>FL-4: no agent of the group online: the failure message, and the conversation ends.</summary>
@@ -245,21 +256,28 @@ public static class FlowInterpreter
         return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
     }
 
-    /// <summary>FL-5: after an agent's message, the customer has the End's reply timeout to answer.</summary>
-    private static FlowState ReplyTimerStarts(FlowDefinition flow, FlowState state, DateTimeOffset now)
-        => flow.Find(state.ModuleId) is EndModule { ReplyTimeoutSeconds: { } seconds } ? state with { DeadlineAt = now.AddSeconds(seconds) } : state;
+    /// <summary>FL-5: the reply timeout of the End after a Transfer (none on the phone, or when not set).</summary>
+    private static TimeSpan? ReplyTimeout(FlowDefinition flow, TransferModule transfer)
+        => flow.Find(transfer.Next) is EndModule { ReplyTimeoutSeconds: { } seconds } ? TimeSpan.FromSeconds(seconds) : null;
 
+    /// <summary>The End whose settings apply while connected (FL-5): the one after the Transfer.</summary>
+    private static EndModule? EndAfterTransfer(FlowDefinition flow, FlowState state)
+        => flow.Find(state.ModuleId) is TransferModule transfer ? flow.Find(transfer.Next) as EndModule : null;
+
+    /// <summary>FL-5: the customer did not reply in time: the timeout message, and the conversation ends.</summary>
     private static FlowState ReplyTimedOut(FlowDefinition flow, FlowState state, List<FlowEffect> effects)
     {
-        if (flow.Find(state.ModuleId) is EndModule { TimeoutMessage: { } message }) effects.Add(new SendText(Fill(message, state)));
+        if (EndAfterTransfer(flow, state) is { TimeoutMessage: { } message } && !string.IsNullOrWhiteSpace(message)) effects.Add(new SendText(Fill(message, state)));
         effects.Add(new EndConversation(FlowEndReason.CustomerReplyTimeout));
-        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+        return state with { Phase = FlowPhase.Ended, ModuleId = EndAfterTransfer(flow, state)?.Id ?? state.ModuleId, DeadlineAt = null };
     }
 
+    /// <summary>FL-5: the agent ended the conversation: the End's message for it.</summary>
     private static FlowState AgentEndedIt(FlowDefinition flow, FlowState state, List<FlowEffect> effects)
     {
-        if (flow.Find(state.ModuleId) is EndModule { AgentEndedMessage: { } message }) effects.Add(new SendText(Fill(message, state)));
-        return state with { Phase = FlowPhase.Ended, DeadlineAt = null };
+        if (EndAfterTransfer(flow, state) is { AgentEndedMessage: { } message } && !string.IsNullOrWhiteSpace(message)) effects.Add(new SendText(Fill(message, state)));
+        effects.Add(new EndConversation(FlowEndReason.AgentEnded));
+        return state with { Phase = FlowPhase.Ended, ModuleId = EndAfterTransfer(flow, state)?.Id ?? state.ModuleId, DeadlineAt = null };
     }
 
     private static bool Due(FlowState state, DateTimeOffset now) => state.DeadlineAt is { } at && at <= now;

@@ -3,6 +3,7 @@ namespace Engine.Routing;
 /// <summary>
 /// One conversation waiting in a group's queue. Its ticket orders the queue when the group rebuilds it from the
 /// waiting conversations (which store it): higher is later, and a conversation put back at the front gets one below all.
+/// A watched one came through a flow, whose run is told each new position (RT-6).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record QueueEntry(
@@ -12,7 +13,8 @@ public sealed record QueueEntry(
     IReadOnlyList<string> Excluded,
     IReadOnlyList<string> Visited,
     string? LastAgentId,
-    long Ticket = 0);
+    long Ticket = 0,
+    bool Watched = false);
 
 /// <summary>RT-1: first come, first served; a conversation whose offer failed goes back to the front.</summary>
 public sealed class GroupQueue

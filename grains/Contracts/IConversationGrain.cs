@@ -14,6 +14,13 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>Creates the conversation already transferred to a group. Returns it and its queue position (-1 if offered at once).</summary>
     ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId);
 
+    /// <summary>
+    /// FL-4: a flow's Transfer starts the conversation in its group; the flow's run (same key) then hears of its queue
+    /// position (RT-6), its agent, the agent's messages and its end. FL-5: after each agent message the customer has
+    /// <paramref name="replyTimeout"/> to answer, else the conversation ends.
+    /// </summary>
+    ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout);
+
     /// <summary>From the group: an agent reserved capacity for this conversation, which was waiting in the queue.</summary>
     [OneWay]
     ValueTask Offered(string agentId, string groupId, RoutingSettings settings);

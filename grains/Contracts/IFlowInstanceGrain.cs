@@ -35,6 +35,22 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     [OneWay]
     ValueTask DeadlineDue();
 
+    /// <summary>RT-6 from the group: the conversation's new position in its queue (the conversations ahead, 0 = next).</summary>
+    [OneWay]
+    ValueTask QueuePositionChanged(int position);
+
+    /// <summary>From the conversation: an agent answered it (FL-4's success message with their <c>${StaffNo}</c>).</summary>
+    [OneWay]
+    ValueTask AgentConnected(string agentId);
+
+    /// <summary>From the conversation: the agent wrote; the customer gets it where the channel reaches them.</summary>
+    [OneWay]
+    ValueTask AgentMessage(long seq, string kind, string content);
+
+    /// <summary>From the conversation: it ended (FL-5: the agent ended it, or the customer did not reply in time); the run ends.</summary>
+    [OneWay]
+    ValueTask ConversationOver(Engine.Conversations.EndReason reason);
+
     /// <summary>Activates a live flow (at start, after a silo was lost), which re-arms its deadline.</summary>
     [OneWay]
     ValueTask Wake();
@@ -50,23 +66,44 @@ public sealed record FlowStart(
 [GenerateSerializer, Immutable]
 public sealed record CustomerInput([property: Id(0)] string? Text, [property: Id(1)] string? Digits, [property: Id(2)] bool Left = false);
 
-/// <summary>What the customer is to see or hear: a text, or an audio file or text to speak (phone).</summary>
+/// <summary>
+/// What the customer is to see or hear: a text, or an audio file or text to speak (phone), from the flow; or the
+/// agent's message (<see cref="From"/> <c>agent</c>, with its number in the conversation).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record FlowReply([property: Id(0)] string Kind, [property: Id(1)] string? Text, [property: Id(2)] string? AudioFileId = null);
+public sealed record FlowReply(
+    [property: Id(0)] string Kind, [property: Id(1)] string? Text, [property: Id(2)] string? AudioFileId = null,
+    [property: Id(3)] string From = FlowReply.FromFlow, [property: Id(4)] long? Seq = null)
+{
+    public const string FromFlow = "flow";
+    public const string FromAgent = "agent";
+}
+
+/// <summary>The agent serving the customer, as the customer may see them: nickname and staff number (FL-2 <c>${StaffNo}</c>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record AgentCard([property: Id(0)] string AgentId, [property: Id(1)] string? Nickname, [property: Id(2)] string? StaffNo);
 
 /// <summary>
 /// Where the conversation stands after an event, with the replies it produced: in the flow (waiting at a Branch),
-/// queued (with its position: the conversations ahead, 0 = next), connected, or ended (and why).
+/// queued (with its position: the conversations ahead, 0 = next), connected (with its agent), or ended (and why).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FlowOutcome(
     [property: Id(0)] string ConversationId, [property: Id(1)] FlowPhase Phase, [property: Id(2)] IReadOnlyList<FlowReply> Replies,
-    [property: Id(3)] string? ModuleId, [property: Id(4)] int? WaitNo, [property: Id(5)] FlowEndReason? EndReason, [property: Id(6)] bool Handled);
+    [property: Id(3)] string? ModuleId, [property: Id(4)] int? WaitNo, [property: Id(5)] FlowEndReason? EndReason, [property: Id(6)] bool Handled,
+    [property: Id(7)] AgentCard? Agent = null);
 
 /// <summary>Where the grains read a flow's saved versions (the server's store; a test's dictionary). A version never changes.</summary>
 public interface IFlowVersions
 {
     ValueTask<FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken);
+}
+
+/// <summary>Who an agent is to the customers they serve (the server's users; a test's dictionary).</summary>
+public interface IAgentDirectory
+{
+    /// <summary>The agent's card; null for an agent the directory does not know.</summary>
+    ValueTask<AgentCard?> FindAsync(string tenant, string agentId, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -30,7 +30,8 @@ public sealed record EnqueueRequest(
     DateTimeOffset EnqueuedAt,
     IReadOnlyList<string> Excluded,
     IReadOnlyList<string> Visited,
-    bool Front);
+    bool Front,
+    bool Watched = false);
 
 /// <summary>
 /// The group's answer to an enqueue: the position in its queue, or the agent who took the conversation at

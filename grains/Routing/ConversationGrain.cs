@@ -74,11 +74,18 @@ public sealed class ConversationGrain(
     public ValueTask<ConversationSnapshot?> GetSnapshot() => new(S.Exists ? ConversationSnapshot.Of(S) : null);
 
     /// <summary>Creates the conversation already transferred to a group. Returns it and its queue position (-1 if offered at once).</summary>
-    public async ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId)
+    public ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId) => StartAsync(visitorId, mode, groupId, fromFlow: false, null);
+
+    /// <summary>FL-4: a flow's Transfer starts the conversation; its run (same key) hears how it goes. FL-5's reply timeout comes with it.</summary>
+    public ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout)
+        => StartAsync(visitorId, mode, groupId, fromFlow: true, replyTimeout);
+
+    private async ValueTask<StartResult> StartAsync(string visitorId, ServiceMode mode, string groupId, bool fromFlow, TimeSpan? replyTimeout)
     {
         var now = Now;
         if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
         S.Create(Key, visitorId, mode, now);
+        if (fromFlow) S.ComeFromFlow(replyTimeout);
         S.TransferTo(groupId, now);
         int position;
         try
@@ -274,8 +281,13 @@ public sealed class ConversationGrain(
             S.CustomerWrote();
             replyArmed = true;
         }
+        // FL-5: after the agent's message, the customer has the flow End's reply timeout to answer.
+        if (sender == MessageSender.Agent && S.ReplyTimeout is { } replyTimeout) S.AgentWrote(now, replyTimeout);
         await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
         if (replyArmed) Disarm(ReplyTimer);
+        if (sender == MessageSender.Agent && S.ReplyDeadline is { } due) Arm(ReplyTimer, due);
+        // The customer of a flow's channel gets the agent's words where the channel reaches them.
+        if (sender == MessageSender.Agent && S.InFlow) _ = FlowRun().AgentMessage(seq, kind, content);
         return new AppendResult(seq, true);
     }
 
@@ -407,7 +419,7 @@ public sealed class ConversationGrain(
     }
 
     private EnqueueRequest Request(bool front)
-        => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front);
+        => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front, Watched: S.InFlow);
 
     /// <summary>The offer's timer: its AS-4 deadline, or without one the next check that the agent still holds it.</summary>
     private void ArmOffer(DateTimeOffset now) => Arm(OfferTimer, S.OfferDeadline ?? now + OfferCheckInterval);
@@ -440,20 +452,30 @@ public sealed class ConversationGrain(
     {
         if (S.Status != ConversationStatus.Completed) S.Complete(Now);
         var snapshot = ConversationSnapshot.Of(S);
+        var tellRun = S.InFlow;
         // Live state goes; the storage keeps the conversation's record.
         await State.ClearStateAsync();
         Count();
         events.ConversationChanged(Tenant, snapshot);
+        if (tellRun) _ = FlowRun().ConversationOver(snapshot.EndReason);
         DeactivateOnIdle();
         return snapshot;
     }
 
-    /// <summary>Persists the state, moves the live counts and publishes the change; returns what was published.</summary>
+    /// <summary>
+    /// Persists the state, moves the live counts and publishes the change; returns what was published. A flow's run
+    /// is told, once each and after the save, of a new agent answering and of the conversation's end.
+    /// </summary>
     private async ValueTask<ConversationSnapshot> Save()
     {
         var snapshot = ConversationSnapshot.Of(S);
         var ringFrom = _ringFrom;
         _ringFrom = null;
+        var (inFlow, knowsAgent) = (S.InFlow, S.FlowKnowsAgent);
+        var tellAgent = S.InFlow && S.Status == ConversationStatus.Active && S.AgentId != S.FlowKnowsAgent ? S.AgentId : null;
+        var tellOver = S.InFlow && S.IsFinished;
+        if (tellAgent is not null) S.FlowKnowsAgent = tellAgent;
+        if (tellOver) S.InFlow = false;
         var saved = false;
         try
         {
@@ -462,14 +484,22 @@ public sealed class ConversationGrain(
         }
         finally
         {
-            // An offer that was never stored must not hold the agent: the state goes back to what is stored.
-            if (!saved && ringFrom is not null) _ = Agent(snapshot.AgentId!).Release(Key);
+            if (!saved)
+            {
+                // An offer that was never stored must not hold the agent: the state goes back to what is stored.
+                if (ringFrom is not null) _ = Agent(snapshot.AgentId!).Release(Key);
+                (S.InFlow, S.FlowKnowsAgent) = (inFlow, knowsAgent);
+            }
         }
         Count();
         events.ConversationChanged(Tenant, snapshot);
         if (ringFrom is not null) Ring(ringFrom);
+        if (tellAgent is not null) _ = FlowRun().AgentConnected(tellAgent);
+        if (tellOver) _ = FlowRun().ConversationOver(snapshot.EndReason);
         return snapshot;
     }
+
+    private IFlowInstanceGrain FlowRun() => GrainFactory.FlowInstance(Tenant, Key);
 
     private void Count()
     {

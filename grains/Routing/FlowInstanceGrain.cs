@@ -24,6 +24,9 @@ public sealed class FlowInstanceState
     public FlowState Flow { get; set; } = FlowState.Initial;
 
     public FlowEndReason? EndReason { get; set; }
+
+    /// <summary>The agent serving the customer, once one answered.</summary>
+    public AgentCard? Agent { get; set; }
 }
 
 /// <summary>
@@ -32,13 +35,17 @@ public sealed class FlowInstanceState
 /// asks the group whether any agent is online (FL-4: none, the failure message and the end) and else starts the
 /// conversation in its queue; an end ends the run. The deadline (a phone branch's timeout) is a timer armed from the
 /// stored state, so a silo's loss delays it only until the run wakes on another silo.
+/// After the transfer the run hears, one-way, of its queue position (from the group, RT-6) and of its agent, the
+/// agent's messages and the end (from the conversation, which keeps FL-5's reply deadline); what the customer is to
+/// see goes to the channel's webhook.
 /// </summary>
 [GrainType(TypeName)]
 public sealed class FlowInstanceGrain(
     [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<FlowInstanceState> state,
     TimeProvider time,
     IFlowVersions versions,
-    IFlowReplies pushes)
+    IFlowReplies pushes,
+    IAgentDirectory agents)
     : EngineGrain<FlowInstanceState>(state, time), IFlowInstanceGrain
 {
     public const string TypeName = nameof(FlowInstanceGrain);
@@ -131,6 +138,44 @@ public sealed class FlowInstanceGrain(
         await StepAsync(new TimedOut());
     }
 
+    public async ValueTask QueuePositionChanged(int position)
+    {
+        if (S.Exists && S.Flow.Phase == FlowPhase.Queued) await StepAsync(new QueuePosition(position));
+    }
+
+    public async ValueTask AgentConnected(string agentId)
+    {
+        if (!S.Exists || S.Flow.Phase is not (FlowPhase.Queued or FlowPhase.Connected) || S.Agent?.AgentId == agentId) return;
+        S.Agent = await agents.FindAsync(Tenant, agentId, CancellationToken.None) ?? new AgentCard(agentId, null, null);
+        var step = await StepAsync(new Engine.Flows.AgentConnected(S.Agent.StaffNo ?? ""));
+        // The same staff number again (an agent without one after another): nothing to say, but the agent is new.
+        if (!step.Handled) await State.WriteStateAsync();
+    }
+
+    public async ValueTask AgentMessage(long seq, string kind, string content)
+    {
+        if (!S.Exists || S.ChannelId is not { } channel) return;
+        await pushes.PushAsync(Tenant, channel, S.VisitorId, Outcome([new FlowReply(kind, content, null, FlowReply.FromAgent, seq)], handled: true), CancellationToken.None);
+    }
+
+    public async ValueTask ConversationOver(Engine.Conversations.EndReason reason)
+    {
+        if (!S.Exists) return;
+        FlowEvent? happened = reason switch
+        {
+            Engine.Conversations.EndReason.AgentEnded => new AgentEnded(),
+            Engine.Conversations.EndReason.CustomerReplyTimeout => new CustomerReplyTimedOut(),
+            _ => null,
+        };
+        if (happened is not null && (await StepAsync(happened)).Handled) return;
+        // Over some other way (its group deleted, the customer gone by another path): the run ends with it.
+        S.Flow = S.Flow with { Phase = FlowPhase.Ended, DeadlineAt = null };
+        S.EndReason = FlowEndReason.ConversationClosed;
+        if (S.ChannelId is { } channel) await pushes.PushAsync(Tenant, channel, S.VisitorId, Outcome([], handled: true), CancellationToken.None);
+        await EndRunAsync();
+        Arm();
+    }
+
     private async ValueTask<FlowOutcome> StepAsync(FlowEvent happened)
     {
         var definition = _definition ??= await versions.GetAsync(Tenant, S.FlowId, S.Version, CancellationToken.None)
@@ -175,7 +220,7 @@ public sealed class FlowInstanceGrain(
                     break;
                 case Enqueue enqueue:
                     // FL-4: with no agent of the group online the flow answers at once; else the conversation joins its queue.
-                    var next = await TransferAsync(definition, enqueue.SkillGroupId);
+                    var next = await TransferAsync(definition, enqueue.SkillGroupId, enqueue.ReplyTimeout);
                     S.Flow = next.State;
                     foreach (var more in next.Effects) pending.Enqueue(more);
                     break;
@@ -186,21 +231,22 @@ public sealed class FlowInstanceGrain(
         }
     }
 
-    /// <summary>An ended run leaves nothing behind: the visitor's next input opens a new conversation.</summary>
+    /// <summary>An ended run leaves nothing behind, in the store or in memory: the visitor's next input opens a new conversation.</summary>
     private async ValueTask EndRunAsync()
     {
         var visitor = S.VisitorId;
         await State.ClearStateAsync();
         await GrainFactory.Visitor(Tenant, visitor).ConversationEnded(Key);
+        DeactivateOnIdle();
     }
 
     /// <summary>Hands the conversation to the group; the flow hears where it stands (queued at a position, or nobody online).</summary>
-    private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId)
+    private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId, TimeSpan? replyTimeout)
     {
         var group = GrainFactory.SkillGroup(Tenant, groupId);
         if ((await group.GetSnapshot()).OnlineAgents == 0)
             return FlowInterpreter.Step(S.Mode, definition, S.Flow, new NoAgentOnline(), Now);
-        var started = await GrainFactory.Conversation(Tenant, Key).Start(S.VisitorId, S.Mode, groupId);
+        var started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, groupId, replyTimeout);
         // Offered at once (position -1): no queue message; else the conversations ahead of it, 0 = next (RT-6).
         return started.Position < 0
             ? new FlowStep(S.Flow, [], Handled: true)
@@ -208,7 +254,7 @@ public sealed class FlowInstanceGrain(
     }
 
     private FlowOutcome Outcome(IReadOnlyList<FlowReply> replies, bool handled)
-        => new(Key, S.Flow.Phase, replies, S.Flow.ModuleId, S.Flow.WaitNo, S.EndReason, handled);
+        => new(Key, S.Flow.Phase, replies, S.Flow.ModuleId, S.Flow.WaitNo, S.EndReason, handled, S.Agent);
 
     private void Arm()
     {

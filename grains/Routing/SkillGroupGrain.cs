@@ -40,7 +40,7 @@ public sealed class SkillGroupGrain(
             {
                 var lastAgent = S.Settings.LastAgentPriority ? await Visitor(waiting.VisitorId).LastAgent() : null;
                 _queue.Enqueue(new QueueEntry(
-                    waiting.Id, waiting.VisitorId, waiting.QueuedAt ?? waiting.CreatedAt, waiting.ExcludedAgents.ToArray(), waiting.VisitedGroups.ToArray(), lastAgent, waiting.QueueTicket));
+                    waiting.Id, waiting.VisitorId, waiting.QueuedAt ?? waiting.CreatedAt, waiting.ExcludedAgents.ToArray(), waiting.VisitedGroups.ToArray(), lastAgent, waiting.QueueTicket, waiting.InFlow));
                 _lastTicket = Math.Max(_lastTicket, waiting.QueueTicket);
             }
         }
@@ -141,7 +141,7 @@ public sealed class SkillGroupGrain(
         if (S.Settings.LastAgentPriority)
             lastAgent = await Visitor(request.VisitorId).LastAgent();
         var ticket = request.Front && _queue.Count > 0 ? _queue.Entries.First().Ticket - 1 : ++_lastTicket;
-        var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent, ticket);
+        var entry = new QueueEntry(request.ConversationId, request.VisitorId, request.EnqueuedAt, request.Excluded, request.Visited, lastAgent, ticket, request.Watched);
         if (request.Front) _queue.EnqueueFront(entry);
         else _queue.Enqueue(entry);
         _queueChanged = true;
@@ -226,6 +226,7 @@ public sealed class SkillGroupGrain(
             {
                 _positions[entry.ConversationId] = position;
                 events.QueuePositionChanged(Tenant, entry.ConversationId, Key, position);
+                if (entry.Watched) _ = GrainFactory.FlowInstance(Tenant, entry.ConversationId).QueuePositionChanged(position);
             }
             position++;
         }

@@ -7,6 +7,9 @@ namespace Engine.Persistence.Admin;
 public sealed class WebhookMessage
 {
     public string Id { get; set; } = "";
+
+    /// <summary>The order the pushes were made in (sent as <c>X-Engine-Sequence</c>).</summary>
+    public long Seq { get; set; }
     public string TenantId { get; set; } = "";
     public string ChannelId { get; set; } = "";
     public string Body { get; set; } = "";
@@ -14,6 +17,25 @@ public sealed class WebhookMessage
     public long NextAttemptAt { get; set; }
     public string? WebhookUrl { get; set; }
     public string? WebhookSecret { get; set; }
+}
+
+/// <summary>
+/// What a channel's customer is to see, as the adapter API answers it and the webhook pushes it: where the conversation
+/// stands (<c>inFlow</c>; <c>queued</c> with <c>position</c>, the conversations ahead, 0 = next; <c>connected</c> with its
+/// <c>agent</c>; <c>ended</c> with its <c>endReason</c>) and the replies.
+/// </summary>
+public sealed record ChannelAnswer(string ConversationId, string Status, int? Position, IReadOnlyList<ChannelAnswer.Reply> Replies, string? EndReason, ChannelAnswer.ServingAgent? Agent)
+{
+    /// <summary>A reply: <c>from</c> <c>flow</c> (a text, or audio on the phone) or <c>agent</c> (with its <c>seq</c> in the conversation).</summary>
+    public sealed record Reply(string Kind, string? Text, string? AudioFileId, string From, long? Seq);
+
+    /// <summary>The agent serving the customer, as the customer may see them.</summary>
+    public sealed record ServingAgent(string? Nickname, string? StaffNo);
+
+    public static ChannelAnswer Of(FlowOutcome outcome) => new(
+        outcome.ConversationId, Engine.Flows.FlowNames.Status(outcome.Phase), outcome.Phase == Engine.Flows.FlowPhase.Queued ? outcome.WaitNo : null,
+        [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId, r.From, r.Seq))], Engine.Flows.FlowNames.EndReason(outcome.EndReason),
+        outcome.Agent is { } agent && outcome.Phase == Engine.Flows.FlowPhase.Connected ? new ServingAgent(agent.Nickname, agent.StaffNo) : null);
 }
 
 /// <summary>
@@ -27,10 +49,16 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>The body of a push; the same fields as the adapter API's answer, with the customer and the event's id.</summary>
-    public sealed record Push(string EventId, string ConversationId, string CustomerId, string Status, int? Position, IReadOnlyList<PushedReply> Replies, string? EndReason, DateTimeOffset At);
-
-    public sealed record PushedReply(string Kind, string? Text, string? AudioFileId);
+    /// <summary>The body of a push: the adapter API's answer, with the event's id, the customer and the time.</summary>
+    public sealed record Push(string EventId, string CustomerId, DateTimeOffset At, [property: System.Text.Json.Serialization.JsonIgnore] ChannelAnswer Answer)
+    {
+        public string ConversationId => Answer.ConversationId;
+        public string Status => Answer.Status;
+        public int? Position => Answer.Position;
+        public IReadOnlyList<ChannelAnswer.Reply> Replies => Answer.Replies;
+        public string? EndReason => Answer.EndReason;
+        public ChannelAnswer.ServingAgent? Agent => Answer.Agent;
+    }
 
     public async ValueTask PushAsync(string tenant, string channelId, string visitorId, FlowOutcome outcome, CancellationToken cancellationToken)
     {
@@ -41,11 +69,11 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         var now = time.GetUtcNow();
         var id = Ids.New();
         var customerId = visitorId.StartsWith(channelId + ":", StringComparison.Ordinal) ? visitorId[(channelId.Length + 1)..] : visitorId;
-        var body = JsonSerializer.Serialize(new Push(
-            id, outcome.ConversationId, customerId, Engine.Flows.FlowNames.Status(outcome.Phase), outcome.Phase == Engine.Flows.FlowPhase.Queued ? outcome.WaitNo : null,
-            [.. outcome.Replies.Select(r => new PushedReply(r.Kind, r.Text, r.AudioFileId))], Engine.Flows.FlowNames.EndReason(outcome.EndReason), now), Json);
+        var body = JsonSerializer.Serialize(new Push(id, customerId, now, ChannelAnswer.Of(outcome)), Json);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at) VALUES (@id, @tenant, @channelId, @body, @now, @now)",
+            // A run's pushes are made one after the other, so each sees the one before it: their numbers grow in order.
+            "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at, seq) " +
+            "VALUES (@id, @tenant, @channelId, @body, @now, @now, (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhook_outbox))",
             new { id, tenant, channelId, body, now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -55,11 +83,11 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return [.. await connection.QueryAsync<WebhookMessage>(new CommandDefinition(
             """
-            SELECT o.id AS Id, o.tenant_id AS TenantId, o.channel_id AS ChannelId, o.body AS Body, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt,
+            SELECT o.id AS Id, o.seq AS Seq, o.tenant_id AS TenantId, o.channel_id AS ChannelId, o.body AS Body, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt,
                    c.webhook_url AS WebhookUrl, c.webhook_secret AS WebhookSecret
             FROM webhook_outbox o LEFT JOIN channels c ON c.tenant_id = o.tenant_id AND c.id = o.channel_id
             WHERE o.delivered_at IS NULL AND o.attempts < @maxAttempts AND o.next_attempt_at <= @now
-            ORDER BY o.created_at, o.id LIMIT @limit
+            ORDER BY o.seq, o.id LIMIT @limit
             """, new { now, maxAttempts, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
     }
 

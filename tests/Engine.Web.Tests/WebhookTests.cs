@@ -69,6 +69,9 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
     {
         public ConcurrentQueue<(string Body, string Timestamp, string Signature, string EventId)> Received { get; } = new();
 
+        /// <summary>The <c>X-Engine-Sequence</c> of each push received, in the order received.</summary>
+        public ConcurrentQueue<long> Sequences { get; } = new();
+
         private int _failNext;
 
         public int FailNext
@@ -81,6 +84,7 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
         {
             if (Interlocked.Decrement(ref _failNext) >= 0) return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
             Interlocked.Exchange(ref _failNext, 0);
+            Sequences.Enqueue(long.Parse(request.Headers.GetValues("X-Engine-Sequence").Single(), System.Globalization.CultureInfo.InvariantCulture));
             Received.Enqueue((await request.Content!.ReadAsStringAsync(cancellationToken), request.Headers.GetValues("X-Engine-Timestamp").Single(),
                 request.Headers.GetValues("X-Engine-Signature").Single(), request.Headers.GetValues("X-Engine-Event-Id").Single()));
             return new HttpResponseMessage(HttpStatusCode.OK);
@@ -170,6 +174,62 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
         Assert.Equal(0, await Dispatcher.DeliverDueAsync(default));
         Assert.Single(factory.Gateway.Received);
         await EventAsync(key, token, new { type = "hangUp", customerId = "+8613700000000" });
+    }
+
+    [Fact]
+    public async Task FL4_FL5_RT6_After_the_transfer_the_queue_moving_the_agent_their_words_and_the_reply_timeout_reach_the_webhook()
+    {
+        var tenant = await TestTenant.CreateAsync(factory);
+        using var _ = tenant;
+        var products = await tenant.AddGroupAsync(name: "产品咨询", receptionCap: 1);
+        var business = await tenant.AddGroupAsync(name: "商务合作");
+        var (agentId, _, _, agentToken) = await tenant.AddAgentAsync([products]);
+        var staffNo = (string)(await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{agentId}", new { nickname = "小王" }))["staffNo"]!;
+        using var agent = ApiClient.Bearer(factory, agentToken);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
+        online["publish"] = true;
+        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
+        var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow, webhookUrl = "https://gateway.example/engine" });
+        var (key, token) = ((string)site["channel"]!["channelKey"]!, (string)site["token"]!);
+
+        // Two customers choose 产品咨询; its one agent (cap 1) is offered the first, the second waits with nobody ahead.
+        foreach (var customer in new[] { "first", "second" })
+        {
+            await EventAsync(key, token, new { type = "message", customerId = customer, text = "你好" });
+            await EventAsync(key, token, new { type = "message", customerId = customer, text = "1" });
+        }
+        var first = (string)(await EventAsync(key, token, new { type = "message", customerId = "first", text = "在吗" }))["conversationId"]!;
+        await agent.PostOkAsync($"{tenant.Base}/conversations/{first}/answer");
+        await factory.AdvanceAsync(TimeSpan.Zero);
+        var connected = await EventAsync(key, token, new { type = "message", customerId = "first", text = "我想问价格" });
+        Assert.Equal(("connected", "小王", staffNo), ((string)connected["status"]!, (string)connected["agent"]!["nickname"]!, (string)connected["agent"]!["staffNo"]!));
+
+        // The agent writes: pushed as the agent's, with its number; the customer stays silent for the End's 60 s.
+        var seq = (long)(await agent.PostOkAsync($"{tenant.Base}/conversations/{first}/messages", new { text = "您好，价格表请看官网" }))["seq"]!;
+        await factory.AdvanceAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("Ended", (string)(await tenant.Admin.GetOkAsync($"{tenant.Base}/conversations/{first}"))["status"]!);
+        await agent.PostOkAsync($"{tenant.Base}/conversations/{first}/complete");
+        await factory.AdvanceAsync(TimeSpan.Zero);
+
+        await Dispatcher.DeliverDueAsync(default);
+        var pushes = factory.Gateway.Received.Select(r => JsonNode.Parse(r.Body)!).Where(p => (string)p["customerId"]! is "first" or "second").ToList();
+        var firsts = pushes.Where(p => (string)p["customerId"]! == "first").ToList();
+        var success = Assert.Single(firsts, p => (string)p["status"]! == "connected" && Texts(p.ToJsonString()).SequenceEqual([$"客服 {staffNo} 为您服务"]));
+        Assert.Equal("小王", (string)success["agent"]!["nickname"]!);
+        var words = Assert.Single(firsts, p => p["replies"]!.AsArray().Any(r => (string)r!["from"]! == "agent"))["replies"]![0]!;
+        Assert.Equal(("您好，价格表请看官网", seq), ((string)words["text"]!, (long)words["seq"]!));
+        // Made in the same millisecond (the clock stood still), the agent's words and the end still arrive in the order made.
+        var ended = firsts[^1];
+        Assert.Equal(("ended", "customerReplyTimeout"), ((string)ended["status"]!, (string)ended["endReason"]!));
+        Assert.Equal(["您已 60 秒未回复，本次会话结束，欢迎再来"], Texts(ended.ToJsonString()));
+
+        // The agent free again, the second customer is offered; while it waited it was told its place (RT-6).
+        var seconds = pushes.Where(p => (string)p["customerId"]! == "second").ToList();
+        Assert.Contains(seconds, p => (string)p["status"]! == "queued" && (int)p["position"]! == 0 && Texts(p.ToJsonString()).SequenceEqual(["客服正忙，您前面还有 0 位，请稍候"]));
+        var secondConversation = (string)seconds[0]["conversationId"]!;
+        Assert.Equal(factory.Gateway.Sequences.Order(), factory.Gateway.Sequences);
+        Assert.Equal("Offered", (string)(await tenant.Admin.GetOkAsync($"{tenant.Base}/conversations/{secondConversation}"))["status"]!);
     }
 
     private static string[] Texts(string body) => [.. JsonNode.Parse(body)!["replies"]!.AsArray().Select(r => (string)r!["text"]!)];

@@ -9,8 +9,10 @@ namespace Engine.Web.Admin;
 /// <summary>
 /// Delivers what flow runs pushed to channels' webhooks: a POST of the JSON body, signed with HMAC-SHA256 over
 /// <c>{timestamp}.{body}</c> with the channel's webhook secret (<c>X-Engine-Signature: v1=…</c>, <c>X-Engine-Timestamp</c>
-/// in Unix seconds, <c>X-Engine-Event-Id</c>). A 2xx answer delivers it; anything else is tried again after 1, 2, 4, …
-/// seconds (at most 10 minutes apart), up to <see cref="MaxAttempts"/> tries. Runs every second.
+/// in Unix seconds, <c>X-Engine-Event-Id</c>, and <c>X-Engine-Sequence</c>, which grows in the order the pushes were
+/// made). Pushes are tried in that order. A 2xx answer delivers one; anything else is tried again after 1, 2, 4, …
+/// seconds (at most 10 minutes apart), up to <see cref="MaxAttempts"/> tries, so a retried push can arrive after later
+/// ones: a gateway that must keep order sorts by the sequence. Runs every second.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     WebhookOutboxStore outbox, IHttpClientFactory http, IDataProtectionProvider protection, IConfiguration configuration, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
@@ -66,6 +68,7 @@ public sealed partial class WebhookDispatcher(
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, message.WebhookUrl) { Content = new StringContent(message.Body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Engine-Event-Id", message.Id);
+        request.Headers.Add("X-Engine-Sequence", message.Seq.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("X-Engine-Timestamp", timestamp);
         request.Headers.Add("X-Engine-Signature", Signature(secret, timestamp, message.Body));
         try

@@ -42,12 +42,7 @@ public static class ChannelEventsApi
     /// </summary>
     public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits);
 
-    public sealed record Reply(string Kind, string? Text, string? AudioFileId);
-
-    /// <summary>Where the conversation stands: <c>inFlow</c>, <c>queued</c> (with <c>position</c>, 1 = next), <c>connected</c> or <c>ended</c>.</summary>
-    public sealed record EventAnswer(string ConversationId, string Status, int? Position, IReadOnlyList<Reply> Replies, string? EndReason);
-
-    public static async Task<Ok<EventAnswer>> Post(
+    public static async Task<Ok<ChannelAnswer>> Post(
         string channelKey, HttpContext http, ChannelStore channels, ChannelCustomers customers,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
@@ -74,10 +69,7 @@ public static class ChannelEventsApi
         return Answer(await customers.ReceiveAsync(channel, customerId!, input, cancellationToken));
     }
 
-    private static Ok<EventAnswer> Answer(FlowOutcome outcome)
-        => TypedResults.Ok(new EventAnswer(
-            outcome.ConversationId, FlowNames.Status(outcome.Phase), outcome.Phase == FlowPhase.Queued ? outcome.WaitNo : null,
-            [.. outcome.Replies.Select(r => new Reply(r.Kind, r.Text, r.AudioFileId))], FlowNames.EndReason(outcome.EndReason)));
+    private static Ok<ChannelAnswer> Answer(FlowOutcome outcome) => TypedResults.Ok(ChannelAnswer.Of(outcome));
 
     /// <summary>The event, read whole only when it fits in <see cref="MaxBodyBytes"/> (else a 413), as the API reads every JSON body.</summary>
     private static async Task<ChannelEvent> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)

@@ -6,7 +6,9 @@ namespace Engine.Benchmarks.Crash;
 /// <summary>
 /// <c>crash</c>: rounds of the crash test against the real server process. Each round starts the server on
 /// a fresh store, puts conversations in flight with messages flowing, kills it with SIGKILL, starts it
-/// again and checks that nothing acknowledged was lost or doubled and that routing goes on.
+/// again and checks that nothing acknowledged was lost or doubled and that routing goes on. With <c>--flow</c> the
+/// customers stand mid-flow instead (the two sample flows, through the adapter API), and each must carry on from the
+/// module it stood at.
 /// </summary>
 internal sealed class CrashCommand : IHarnessCommand
 {
@@ -20,6 +22,7 @@ internal sealed class CrashCommand : IHarnessCommand
         new("agents", OptionKind.Integer, "agents online in the skill group", "25"),
         new("cap", OptionKind.Integer, "reception cap of the skill group", "8"),
         new("flood-seconds", OptionKind.Number, "mean time messages flow before the kill", "0.5"),
+        new("flow", OptionKind.Flag, "customers mid-flow instead (web chat and IVR through the adapter API); --conversations is then the web customers, a third as many callers"),
         HarnessOption.Json,
     ];
 
@@ -35,6 +38,7 @@ internal sealed class CrashCommand : IHarnessCommand
             FloodSeconds: options.GetDouble("flood-seconds"));
         var workDir = Path.Combine(Path.GetTempPath(), "engine-crash-" + Guid.NewGuid().ToString("N")[..8]);
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Engine");
+        if (options.GetFlag("flow")) return await RunFlowRoundsAsync(options, store, postgres, workDir, cancellationToken).ConfigureAwait(false);
         var rounds = new List<CrashRoundResult>();
         for (var round = 1; round <= options.GetInt("rounds"); round++)
         {
@@ -65,7 +69,32 @@ internal sealed class CrashCommand : IHarnessCommand
         await HarnessOutput.WriteAsync("crash", summary, options.GetText("json"), cancellationToken).ConfigureAwait(false);
         return clean ? 0 : 1;
     }
+
+    private static async Task<int> RunFlowRoundsAsync(ParsedOptions options, string store, string? postgres, string workDir, CancellationToken cancellationToken)
+    {
+        var web = options.GetInt("conversations");
+        var flowOptions = new FlowCrashOptions(WebCustomers: web, Callers: Math.Max(2, web / 3), Agents: options.GetInt("agents"), ReceptionCap: options.GetInt("cap"));
+        var rounds = new List<FlowCrashResult>();
+        for (var round = 1; round <= options.GetInt("rounds"); round++)
+        {
+            var result = await FlowCrashRound.RunAsync(round, store, postgres, flowOptions, workDir, cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"round {round}: {(result.Clean ? "clean" : "NOT CLEAN")}; {result.CarriedOn} of {result.Customers} carried on, recovery {result.RecoverySeconds:0.00} s");
+            rounds.Add(result);
+        }
+        var clean = rounds.All(r => r.Clean);
+        if (clean) Directory.Delete(workDir, recursive: true);
+        else Console.Error.WriteLine($"server logs: {workDir}");
+        var summary = new FlowCrashSummary(
+            store, rounds.Count, rounds.Sum(r => r.Customers), rounds.Sum(r => r.CarriedOn), rounds.Sum(r => r.BegunAgain), rounds.Sum(r => r.WrongAnswer),
+            rounds.Sum(r => r.Failed), rounds.Max(r => r.RecoverySeconds), rounds);
+        await HarnessOutput.WriteAsync("crash --flow", summary, options.GetText("json"), cancellationToken).ConfigureAwait(false);
+        return clean ? 0 : 1;
+    }
 }
+
+internal sealed record FlowCrashSummary(
+    string Store, int Rounds, int CustomersMidFlow, int CarriedOn, int BegunAgain, int WrongAnswer, int Failed, double RecoverySecondsMax,
+    IReadOnlyList<FlowCrashResult> PerRound);
 
 internal sealed record CrashSummary(
     string Store,

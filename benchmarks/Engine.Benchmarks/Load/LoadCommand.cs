@@ -21,6 +21,7 @@ internal sealed class LoadCommand : IHarnessCommand
         new("queued-sample", OptionKind.Integer, "conversations queued with no agent to measure bytes per queued conversation", "10000", AllowZero: true),
         new("store", OptionKind.Text, "where grain state and reminders live: memory, sqlite or postgres (ConnectionStrings__Engine)", "memory", Placeholder: "STORE"),
         new("alloc-profile", OptionKind.Flag, "also sample allocations by type during the measured phase"),
+        new("flow", OptionKind.Flag, "each conversation first runs the online sample flow (welcome, one branch answer) before its transfer"),
         HarnessOption.Json,
     ];
 
@@ -38,7 +39,8 @@ internal sealed class LoadCommand : IHarnessCommand
             options.GetInt("visitors"),
             options.GetInt("queued-sample"),
             options.GetFlag("alloc-profile"),
-            options.GetText("store")!);
+            options.GetText("store")!,
+            options.GetFlag("flow"));
         await using var store = await Storage.HarnessStore.OpenAsync(settings.Store, cancellationToken).ConfigureAwait(false);
         var result = await LoadSimulation.RunAsync(settings, store, cancellationToken).ConfigureAwait(false);
         await HarnessOutput.WriteAsync("load", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
@@ -58,10 +60,12 @@ internal sealed record LoadSettings(
     int Visitors,
     int QueuedSample,
     bool AllocationProfile,
-    string Store);
+    string Store,
+    bool Flow);
 
 internal sealed record LoadResult(
     string Store,
+    bool Flow,
     double ConversationsPerSecond,
     double ConversationsPerCpuSecond,
     double QueuedToOfferedP50Ms,

@@ -16,7 +16,8 @@ namespace Engine.Benchmarks.Load;
 /// A contact center in process: agents online in overlapping groups who answer every offer at once,
 /// end it after the handle time and complete it; conversations arriving unpaced (a fixed number in
 /// flight) or as a Poisson process. Measures fully routed conversations per second and the time from
-/// arrival to the offer ringing.
+/// arrival to the offer ringing. With a flow, each conversation first runs the online sample flow (the greeting, the
+/// menu, the customer's answer "1") whose Transfer hands it to its group, and the run hears of its agent and its end.
 /// </summary>
 internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
 {
@@ -26,6 +27,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private const int ChunkBits = 16;
 
     private readonly LoadSettings _settings;
+    private readonly SampleFlows _flows = new();
     private readonly Storage.HarnessStore _store;
     private BenchSilo _silo = null!;
     private readonly LatencyHistogram _offerLatency = new();
@@ -49,6 +51,8 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     private Task<BenchSilo> StartSiloAsync(CancellationToken cancellationToken) => BenchSilo.StartAsync(services =>
     {
         services.AddSingleton<IEngineEvents>(this);
+        services.AddSingleton<IFlowVersions>(_flows);
+        services.AddSingleton<IAgentDirectory>(StaffNumbers.Instance);
         if (_store.Database is null) return;
         var storage = new Engine.Persistence.SqlGrainStorage(_store.Database, _store.Commit!, TimeProvider.System);
         services.AddSingleton<IStateStore>(storage);
@@ -99,6 +103,7 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         using var process = Process.GetCurrentProcess();
         return new LoadResult(
             _settings.Store,
+            _settings.Flow,
             Math.Round(stats.PerSecond),
             Math.Round(stats.PerCpuSecond),
             _offerLatency.Percentile(0.50),
@@ -134,6 +139,8 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
         var tenant = Grains.Tenant(Tenant);
         for (var g = 0; g < _settings.Groups; g++)
             await tenant.CreateSkillGroup(Group(g), ServiceMode.Online, _settings.Cap, []).ConfigureAwait(false);
+        // One flow per group, the online sample whose "1" (产品咨询) leads to it and "2" (商务合作) to the next group.
+        if (_settings.Flow) _flows.Load(Tenant, _settings.Groups, Group);
         await ForAllAgents(async agent =>
         {
             var i = int.Parse(agent.AsSpan(1), CultureInfo.InvariantCulture);
@@ -189,7 +196,16 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     {
         try
         {
-            await Grains.Conversation(Tenant, id).Start(visitor, ServiceMode.Online, group).ConfigureAwait(false);
+            if (_settings.Flow)
+            {
+                var run = Grains.FlowInstance(Tenant, id);
+                await run.Begin(new FlowStart(group, 1, ServiceMode.Online, visitor, null)).ConfigureAwait(false);
+                await run.Customer(new CustomerInput("1", null)).ConfigureAwait(false);
+            }
+            else
+            {
+                await Grains.Conversation(Tenant, id).Start(visitor, ServiceMode.Online, group).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is DomainException or TimeoutException)
         {
@@ -300,5 +316,34 @@ internal sealed class LoadSimulation : IEngineEvents, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_silo is not null) await _silo.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The online sample of <c>docs/flows</c>, one version per group (keyed by the group's id), held in memory as the server's store would.</summary>
+    private sealed class SampleFlows : IFlowVersions
+    {
+        private readonly Dictionary<string, Engine.Flows.FlowDefinition> _byGroup = new(StringComparer.Ordinal);
+
+        public void Load(string tenant, int groups, Func<int, string> group)
+        {
+            for (var g = 0; g < groups; g++)
+            {
+                var sample = Engine.Driver.FlowChannels.Sample("online-sample.json", new Dictionary<string, string>
+                {
+                    ["group:产品咨询"] = group(g), ["group:商务合作"] = group((g + 1) % groups),
+                });
+                _byGroup[group(g)] = Engine.Flows.FlowJson.ReadDocument(sample.ToJsonString()).Definition;
+            }
+        }
+
+        public ValueTask<Engine.Flows.FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken)
+            => new(_byGroup.GetValueOrDefault(flowId));
+    }
+
+    /// <summary>Every agent's staff number is their id (the server reads the users table).</summary>
+    private sealed class StaffNumbers : IAgentDirectory
+    {
+        public static readonly StaffNumbers Instance = new();
+
+        public ValueTask<AgentCard?> FindAsync(string tenant, string agentId, CancellationToken cancellationToken) => new(new AgentCard(agentId, null, agentId));
     }
 }

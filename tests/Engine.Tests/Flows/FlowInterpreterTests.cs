@@ -28,7 +28,7 @@ public sealed class FlowInterpreterTests
         Assert.Equal((FlowPhase.AwaitingInput, "menu"), (run.State.Phase, run.State.ModuleId));
         Assert.Equal([new SendText("抱歉没有听懂，请回复 1 或 2")], run.Step(new CustomerSaid("3")));
         Assert.Equal(1, run.State.InvalidInputs);
-        Assert.Equal([new Enqueue("g-business")], run.Step(new CustomerSaid(" 合作 ")));
+        Assert.Equal([new Enqueue("g-business", TimeSpan.FromSeconds(60))], run.Step(new CustomerSaid(" 合作 ")));
         Assert.Equal((FlowPhase.Queued, "to-business", 0), (run.State.Phase, run.State.ModuleId, run.State.InvalidInputs));
     }
 
@@ -42,26 +42,34 @@ public sealed class FlowInterpreterTests
         Assert.Empty(run.Step(new QueuePosition(3)));
         Assert.Equal([new SendText("客服正忙，您前面还有 2 位，请稍候")], run.Step(new QueuePosition(2)));
         Assert.Equal([new SendText("客服 A007 为您服务")], run.Step(new AgentConnected("A007")));
-        Assert.Equal((FlowPhase.Connected, "end"), (run.State.Phase, run.State.ModuleId));
+        Assert.Equal((FlowPhase.Connected, "to-products"), (run.State.Phase, run.State.ModuleId));
+        Assert.Empty(run.Step(new QueuePosition(1)));
     }
 
     [Fact]
-    public void FL5_After_an_agents_message_no_reply_within_the_timeout_ends_the_conversation_with_its_message()
+    public void FL4_FL2_Another_agent_taking_over_sends_the_success_message_again_with_their_staff_number()
     {
         var run = new Run(FlowSamples.Online);
         run.Step(new Begin());
         run.Step(new CustomerSaid("1"));
         run.Step(new AgentConnected("A007"));
-        run.Step(new AgentSent(), T0);
-        Assert.Equal(T0.AddSeconds(60), run.State.DeadlineAt);
-        // The customer answers in time: the timer stops; the next agent message starts it again.
-        run.Step(new CustomerSaid("在吗"), T0.AddSeconds(30));
-        Assert.Null(run.State.DeadlineAt);
-        Assert.Empty(run.Step(new TimedOut(), T0.AddSeconds(61)));
-        run.Step(new AgentSent(), T0.AddSeconds(100));
-        Assert.Empty(run.Step(new TimedOut(), T0.AddSeconds(159)));
-        Assert.Equal([new SendText("您已 60 秒未回复，本次会话结束，欢迎再来"), new EndConversation(FlowEndReason.CustomerReplyTimeout)], run.Step(new TimedOut(), T0.AddSeconds(160)));
-        Assert.Equal(FlowPhase.Ended, run.State.Phase);
+        Assert.Empty(run.Step(new AgentConnected("A007")));
+        Assert.Equal([new SendText("客服 B002 为您服务")], run.Step(new AgentConnected("B002")));
+        Assert.Equal(("B002", FlowPhase.Connected), (run.State.StaffNo, run.State.Phase));
+    }
+
+    [Fact]
+    public void FL5_The_transfer_carries_the_Ends_reply_timeout_and_its_passing_sends_the_timeout_message()
+    {
+        var run = new Run(FlowSamples.Online);
+        run.Step(new Begin());
+        Assert.Equal([new Enqueue("g-products", TimeSpan.FromSeconds(60))], run.Step(new CustomerSaid("1")));
+        // Not connected yet: the conversation has no reply deadline to pass.
+        Assert.Empty(run.Step(new CustomerReplyTimedOut()));
+        Assert.Equal(FlowPhase.Queued, run.State.Phase);
+        run.Step(new AgentConnected("A007"));
+        Assert.Equal([new SendText("您已 60 秒未回复，本次会话结束，欢迎再来"), new EndConversation(FlowEndReason.CustomerReplyTimeout)], run.Step(new CustomerReplyTimedOut()));
+        Assert.Equal((FlowPhase.Ended, "end"), (run.State.Phase, run.State.ModuleId));
     }
 
     [Fact]
@@ -71,7 +79,7 @@ public sealed class FlowInterpreterTests
         run.Step(new Begin());
         run.Step(new CustomerSaid("2"));
         run.Step(new AgentConnected("B1"));
-        Assert.Equal([new SendText("感谢您的咨询，再见")], run.Step(new AgentEnded()));
+        Assert.Equal([new SendText("感谢您的咨询，再见"), new EndConversation(FlowEndReason.AgentEnded)], run.Step(new AgentEnded()));
         Assert.Equal(FlowPhase.Ended, run.State.Phase);
     }
 

@@ -36,7 +36,7 @@ public sealed class FlowProperties
                 5 => new TimedOut(),
                 6 => new QueuePosition(1 + roll % 5),
                 7 => new AgentConnected("S" + roll),
-                8 => roll % 3 == 0 ? new NoAgentOnline() : new AgentSent(),
+                8 => roll % 3 == 0 ? new NoAgentOnline() : new CustomerReplyTimedOut(),
                 _ => roll % 7 == 0 ? new CustomerLeft() : new AgentEnded(),
             };
             if (happened is TimedOut && state.DeadlineAt is { } due) now = due;
@@ -73,7 +73,8 @@ public sealed class FlowProperties
                 Assert.Null(state.DeadlineAt);
                 break;
             case FlowPhase.Connected:
-                Assert.IsType<EndModule>(module);
+                Assert.IsType<TransferModule>(module);
+                Assert.Null(state.DeadlineAt);
                 break;
             case FlowPhase.Ended:
                 Assert.Null(state.DeadlineAt);

@@ -68,6 +68,123 @@ public sealed class FlowInstanceTests
         await Assert.ThrowsAsync<FlowNotRunningException>(() => Flow(host, "c3").Customer(new CustomerInput("1", null)).AsTask());
     }
 
+    /// <summary>Begins a run on the "web" channel and answers its menu with <paramref name="choice"/>.</summary>
+    private static async Task<FlowOutcome> TransferredAsync(RoutingHost host, string conversationId, string choice = "1")
+    {
+        await Flow(host, conversationId).Begin(new FlowStart("online", 1, ServiceMode.Online, "visitor-" + conversationId, "web"));
+        var chosen = await Flow(host, conversationId).Customer(new CustomerInput(choice, null));
+        await host.IdleAsync();
+        return chosen;
+    }
+
+    [Fact]
+    public async Task RT6_FL4_FL2_The_customer_hears_the_queue_move_then_the_agent_connect_with_their_staff_number_then_the_agents_words()
+    {
+        await using var host = await HostAsync();
+        host.Agents.Add(RoutingHost.Tenant, "a1", "小王", "8001");
+        await host.OnlineAsync("a1");
+        await host.ArriveAsync("busy", "g-products");
+        await host.ArriveAsync("waiting", "g-products");
+        var queued = await TransferredAsync(host, "c1");
+        Assert.Equal(["客服正忙，您前面还有 1 位，请稍候"], queued.Replies.Select(r => r.Text));
+
+        // The agent serves the two ahead of it: each step forward is pushed to the channel (RT-6), once.
+        await host.AnswerAsync("busy", "a1");
+        await host.EndAsync("busy", "a1");
+        await host.CompleteAsync("busy", "a1");
+        Assert.Equal("客服正忙，您前面还有 0 位，请稍候", host.Pushes.TextsOf("c1")[^1]);
+        await host.AnswerAsync("waiting", "a1");
+        await host.EndAsync("waiting", "a1");
+        await host.CompleteAsync("waiting", "a1");
+        Assert.Equal(("c1", Engine.Conversations.ConversationStatus.Offered), ((await host.ConversationAsync("c1")).Id, (await host.ConversationAsync("c1")).Status));
+
+        await host.AnswerAsync("c1", "a1");
+        var connected = (await Flow(host, "c1").GetOutcome())!;
+        Assert.Equal((FlowPhase.Connected, new AgentCard("a1", "小王", "8001")), (connected.Phase, connected.Agent));
+        var appended = await host.Conversation("c1").AppendMessage(Engine.Conversations.MessageSender.Agent, "a1", "text", "您好，请问有什么可以帮您？", "m1");
+        await host.IdleAsync();
+
+        var pushes = host.Pushes.All.Where(p => p.Outcome.ConversationId == "c1").ToList();
+        Assert.All(pushes, p => Assert.Equal(("web", "visitor-c1"), (p.ChannelId, p.VisitorId)));
+        Assert.Equal(
+            ["客服正忙，您前面还有 1 位，请稍候", "客服正忙，您前面还有 0 位，请稍候", "客服 8001 为您服务", "您好，请问有什么可以帮您？"],
+            pushes.SelectMany(p => p.Outcome.Replies).Select(r => r.Text).Where(t => !t!.StartsWith("您好，欢迎", StringComparison.Ordinal) && !t.StartsWith("请回复", StringComparison.Ordinal)));
+        var agentsWords = pushes[^1].Outcome.Replies.Single();
+        Assert.Equal((FlowReply.FromAgent, appended.Seq, "text"), (agentsWords.From, agentsWords.Seq, agentsWords.Kind));
+        Assert.Equal(new AgentCard("a1", "小王", "8001"), pushes[^1].Outcome.Agent);
+    }
+
+    [Fact]
+    public async Task FL5_No_reply_within_the_Ends_timeout_after_an_agents_message_ends_the_conversation_with_the_timeout_message()
+    {
+        await using var host = await HostAsync();
+        host.Agents.Add(RoutingHost.Tenant, "a1", "小王", "8001");
+        await host.OnlineAsync("a1");
+        await TransferredAsync(host, "c1");
+        await host.AnswerAsync("c1", "a1");
+        var conversation = host.Conversation("c1");
+
+        // The customer answers within the sample End's 60 s: the conversation goes on.
+        await conversation.AppendMessage(Engine.Conversations.MessageSender.Agent, "a1", "text", "请问有什么可以帮您？", null);
+        await host.AdvanceAsync(TimeSpan.FromSeconds(59));
+        var answered = await Flow(host, "c1").CustomerInConversation(new CustomerInput("想了解价格", null));
+        Assert.True(answered.Handled);
+        await host.AdvanceAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Engine.Conversations.ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
+
+        // The agent writes again and the customer stays silent for the whole timeout.
+        await conversation.AppendMessage(Engine.Conversations.MessageSender.Agent, "a1", "text", "价格表已发您", null);
+        await host.AdvanceAsync(TimeSpan.FromSeconds(59));
+        Assert.Equal(Engine.Conversations.ConversationStatus.Active, (await host.ConversationAsync("c1")).Status);
+        await host.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var ended = await host.ConversationAsync("c1");
+        Assert.Equal((Engine.Conversations.ConversationStatus.Ended, Engine.Conversations.EndReason.CustomerReplyTimeout), (ended.Status, ended.EndReason));
+        var last = host.Pushes.All.Last(p => p.Outcome.ConversationId == "c1").Outcome;
+        Assert.Equal((FlowPhase.Ended, FlowEndReason.CustomerReplyTimeout), (last.Phase, last.EndReason));
+        Assert.Equal(["您已 60 秒未回复，本次会话结束，欢迎再来"], last.Replies.Select(r => r.Text));
+        Assert.Null(await Flow(host, "c1").GetOutcome());
+    }
+
+    [Fact]
+    public async Task FL5_The_agent_ending_the_conversation_sends_the_Ends_message_and_the_run_ends()
+    {
+        await using var host = await HostAsync();
+        await host.OnlineAsync("a2");
+        await TransferredAsync(host, "c1", choice: "合作");
+        await host.AnswerAsync("c1", "a2");
+        // An agent the directory does not know: connected all the same, with an empty staff number.
+        Assert.Equal("客服  为您服务", host.Pushes.TextsOf("c1")[^1]);
+        await host.EndAsync("c1", "a2");
+
+        var last = host.Pushes.All.Last(p => p.Outcome.ConversationId == "c1").Outcome;
+        Assert.Equal((FlowPhase.Ended, FlowEndReason.AgentEnded), (last.Phase, last.EndReason));
+        Assert.Equal(["感谢您的咨询，再见"], last.Replies.Select(r => r.Text));
+        Assert.Null(await Flow(host, "c1").GetOutcome());
+        // The agent completes it as any other; the ended run hears nothing more.
+        await host.CompleteAsync("c1", "a2");
+        Assert.Single(host.Pushes.All, p => p.Outcome.ConversationId == "c1" && p.Outcome.Phase == FlowPhase.Ended);
+    }
+
+    [Fact]
+    public async Task FL4_An_agent_forced_offline_mid_chat_hands_the_customer_to_another_whose_staff_number_is_sent()
+    {
+        await using var host = await HostAsync();
+        host.Agents.Add(RoutingHost.Tenant, "a1", "小王", "8001");
+        host.Agents.Add(RoutingHost.Tenant, "a4", "小李", "8004");
+        await host.Group("g-products").AddMember("a4");
+        await host.OnlineAsync("a1");
+        await TransferredAsync(host, "c1");
+        await host.AnswerAsync("c1", "a1");
+        await host.OnlineAsync("a4");
+        await host.Agent("a1").GoOffline(force: true);
+        await host.IdleAsync();
+        Assert.Equal("a4", await host.AgentOfAsync("c1"));
+        await host.AnswerAsync("c1", "a4");
+
+        Assert.Equal(["客服 8001 为您服务", "客服 8004 为您服务"], host.Pushes.TextsOf("c1").Where(t => t!.StartsWith("客服 8", StringComparison.Ordinal)));
+        Assert.Equal(new AgentCard("a4", "小李", "8004"), (await Flow(host, "c1").GetOutcome())!.Agent);
+    }
+
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]

@@ -40,6 +40,8 @@ public sealed class RoutingHost : IAsyncDisposable
         TenantId = tenantId;
         Events = owner.Events;
         Flows = owner.Flows;
+        Agents = owner.Agents;
+        Pushes = owner.Pushes;
         Failures = owner.Failures;
         Counters = owner.Counters;
         Quiescence = owner.Quiescence;
@@ -54,6 +56,12 @@ public sealed class RoutingHost : IAsyncDisposable
 
     /// <summary>The flow versions the grains read; a restarted host is given its predecessor's.</summary>
     public FlowVersions Flows { get; private init; } = new();
+
+    /// <summary>The agents' cards a flow run reads when an agent answers (nickname, staff number).</summary>
+    public AgentCards Agents { get; private init; } = new();
+
+    /// <summary>What flow runs pushed to their channels (the server's webhook outbox).</summary>
+    public RecordingPushes Pushes { get; private init; } = new();
 
     /// <summary>What the silos logged as failed: one-way calls and timers that threw (nobody awaits them).</summary>
     public RuntimeFailures Failures { get; } = new();
@@ -108,6 +116,8 @@ public sealed class RoutingHost : IAsyncDisposable
             services.AddSingleton(history);
             services.AddSingleton(_ => events ?? host!.Events);
             services.AddSingleton<IFlowVersions>(_ => host!.Flows);
+            services.AddSingleton<IAgentDirectory>(_ => host!.Agents);
+            services.AddSingleton<IFlowReplies>(_ => host!.Pushes);
             services.AddSingleton(_ => host!.Counters);
             services.AddSingleton(_ => host!.Quiescence);
             services.AddSingleton<ILoggerProvider>(_ => host!.Failures);
@@ -240,6 +250,33 @@ public sealed class RecordingEvents : IEngineEvents
         => Positions.Enqueue((conversationId, position));
 
     public void ConversationChanged(string tenant, ConversationSnapshot conversation) => Conversations.Enqueue(conversation);
+}
+
+/// <summary>Flow runs' pushes, in the order they came, as the webhook outbox would keep them.</summary>
+public sealed class RecordingPushes : IFlowReplies
+{
+    public ConcurrentQueue<(string ChannelId, string VisitorId, FlowOutcome Outcome)> All { get; } = new();
+
+    /// <summary>The texts pushed for a conversation, flow's and agent's, in order.</summary>
+    public IReadOnlyList<string?> TextsOf(string conversationId)
+        => [.. All.Where(p => p.Outcome.ConversationId == conversationId).SelectMany(p => p.Outcome.Replies).Select(r => r.Text)];
+
+    public ValueTask PushAsync(string tenant, string channelId, string visitorId, FlowOutcome outcome, CancellationToken cancellationToken)
+    {
+        All.Enqueue((channelId, visitorId, outcome));
+        return default;
+    }
+}
+
+/// <summary>Agents' cards in memory, as the server's users table holds them; an agent not added is unknown.</summary>
+public sealed class AgentCards : IAgentDirectory
+{
+    private readonly ConcurrentDictionary<(string Tenant, string AgentId), AgentCard> _cards = new();
+
+    public void Add(string tenant, string agentId, string? nickname, string? staffNo) => _cards[(tenant, agentId)] = new AgentCard(agentId, nickname, staffNo);
+
+    public ValueTask<AgentCard?> FindAsync(string tenant, string agentId, CancellationToken cancellationToken)
+        => new(_cards.GetValueOrDefault((tenant, agentId)));
 }
 
 /// <summary>Saved flow versions in memory, as the server's store keeps them.</summary>
