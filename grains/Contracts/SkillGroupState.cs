@@ -22,6 +22,11 @@ public sealed class VisitorState
     public string? CurrentConversationId { get; set; }
 }
 
+/// <summary>
+/// A conversation joining a group's queue. <see cref="Watched"/>: it came through a flow, whose run is told each new
+/// position (RT-6). <see cref="RequireOnline"/>: a flow's transfer, refused (<see cref="NoAgentOnlineException"/>) when
+/// no agent of the group is online (FL-4).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EnqueueRequest(
     string ConversationId,
@@ -31,7 +36,8 @@ public sealed record EnqueueRequest(
     IReadOnlyList<string> Excluded,
     IReadOnlyList<string> Visited,
     bool Front,
-    bool Watched = false);
+    bool Watched = false,
+    bool RequireOnline = false);
 
 /// <summary>
 /// The group's answer to an enqueue: the position in its queue, or the agent who took the conversation at
@@ -40,6 +46,11 @@ public sealed record EnqueueRequest(
 /// </summary>
 [GenerateSerializer, Immutable]
 public readonly record struct EnqueueResult(int Position, string? AgentId, RoutingSettings? Settings, long Ticket);
+
+/// <summary>FL-4: a flow's transfer found no agent of the group online (the conversation does not join the queue).</summary>
+[GenerateSerializer]
+public sealed class NoAgentOnlineException(string groupId)
+    : Engine.StateMachines.DomainException($"No agent of skill group {groupId} is online.");
 
 [GenerateSerializer]
 public sealed class SkillGroupUnavailableException(string groupId, string reason)

@@ -90,7 +90,7 @@ public sealed class ConversationGrain(
         int position;
         try
         {
-            position = await EnqueueIn(groupId, front: false);
+            position = await EnqueueIn(groupId, front: false, requireOnline: fromFlow);
         }
         catch (DomainException)
         {
@@ -410,16 +410,16 @@ public sealed class ConversationGrain(
     }
 
     /// <summary>Joins the group's queue; an agent who takes the conversation at once is recorded here and rings after the next save.</summary>
-    private async ValueTask<int> EnqueueIn(string groupId, bool front)
+    private async ValueTask<int> EnqueueIn(string groupId, bool front, bool requireOnline = false)
     {
-        var result = await Group(groupId).Enqueue(Request(front));
+        var result = await Group(groupId).Enqueue(Request(front, requireOnline));
         S.QueueTicket = result.Ticket;
         if (result.AgentId is { } agentId) TakeOffer(agentId, groupId, result.Settings!);
         return result.Position;
     }
 
-    private EnqueueRequest Request(bool front)
-        => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front, Watched: S.InFlow);
+    private EnqueueRequest Request(bool front, bool requireOnline = false)
+        => new(Key, S.VisitorId, S.Mode, S.QueuedAt ?? S.CreatedAt, S.ExcludedAgents.ToArray(), S.VisitedGroups.ToArray(), front, Watched: S.InFlow, requireOnline);
 
     /// <summary>The offer's timer: its AS-4 deadline, or without one the next check that the agent still holds it.</summary>
     private void ArmOffer(DateTimeOffset now) => Arm(OfferTimer, S.OfferDeadline ?? now + OfferCheckInterval);

@@ -240,13 +240,21 @@ public sealed class FlowInstanceGrain(
         DeactivateOnIdle();
     }
 
-    /// <summary>Hands the conversation to the group; the flow hears where it stands (queued at a position, or nobody online).</summary>
+    /// <summary>
+    /// Hands the conversation to the group; the flow hears where it stands (queued at a position, or nobody online:
+    /// the group refuses it then, and no conversation is left behind).
+    /// </summary>
     private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId, TimeSpan? replyTimeout)
     {
-        var group = GrainFactory.SkillGroup(Tenant, groupId);
-        if ((await group.GetSnapshot()).OnlineAgents == 0)
+        StartResult started;
+        try
+        {
+            started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, groupId, replyTimeout);
+        }
+        catch (NoAgentOnlineException)
+        {
             return FlowInterpreter.Step(S.Mode, definition, S.Flow, new NoAgentOnline(), Now);
-        var started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, groupId, replyTimeout);
+        }
         // Offered at once (position -1): no queue message; else the conversations ahead of it, 0 = next (RT-6).
         return started.Position < 0
             ? new FlowStep(S.Flow, [], Handled: true)

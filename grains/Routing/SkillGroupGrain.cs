@@ -137,6 +137,8 @@ public sealed class SkillGroupGrain(
     {
         EnsureUsable();
         if (request.Mode != S.Mode) throw new SkillGroupUnavailableException(Key, $"serves {S.Mode} conversations, not {request.Mode}");
+        // FL-4: a flow's transfer does not wait in a group nobody of which is online.
+        if (request.RequireOnline && _pool.OnlineCount == 0) throw new NoAgentOnlineException(Key);
         string? lastAgent = null;
         if (S.Settings.LastAgentPriority)
             lastAgent = await Visitor(request.VisitorId).LastAgent();
