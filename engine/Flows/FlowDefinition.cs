@@ -9,7 +9,16 @@ namespace Engine.Flows;
 /// </summary>
 public sealed record FlowDefinition(IReadOnlyList<FlowModule> Modules)
 {
-    public FlowModule? Find(string? id) => id is null ? null : Modules.FirstOrDefault(m => m.Id == id);
+    /// <summary>The module with this id; a plain loop, as a run looks modules up on every step.</summary>
+    public FlowModule? Find(string? id)
+    {
+        if (id is null) return null;
+        foreach (var module in Modules)
+        {
+            if (module.Id == id) return module;
+        }
+        return null;
+    }
 }
 
 /// <summary>A module of a flow: an id unique in the flow, and the label the designer shows (FL-1). In JSON, <c>type</c> names its kind.</summary>
