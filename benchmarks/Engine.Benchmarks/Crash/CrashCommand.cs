@@ -39,17 +39,9 @@ internal sealed class CrashCommand : IHarnessCommand
         var workDir = Path.Combine(Path.GetTempPath(), "engine-crash-" + Guid.NewGuid().ToString("N")[..8]);
         var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Engine");
         if (options.GetFlag("flow")) return await RunFlowRoundsAsync(options, store, postgres, workDir, cancellationToken).ConfigureAwait(false);
-        var rounds = new List<CrashRoundResult>();
-        for (var round = 1; round <= options.GetInt("rounds"); round++)
-        {
-            var result = await CrashRound.RunAsync(round, store, postgres, crashOptions, workDir, cancellationToken).ConfigureAwait(false);
-            Console.Error.WriteLine($"round {round}: {(result.Clean ? "clean" : "NOT CLEAN")}; {result.MessagesAcknowledged} messages acknowledged, recovery {result.RecoverySeconds:0.00} s");
-            rounds.Add(result);
-        }
-        var clean = rounds.All(r => r.Clean);
-        // Server logs are kept when a round found a problem.
-        if (clean) Directory.Delete(workDir, recursive: true);
-        else Console.Error.WriteLine($"server logs: {workDir}");
+        var (rounds, clean) = await RoundsAsync(
+            options.GetInt("rounds"), round => CrashRound.RunAsync(round, store, postgres, crashOptions, workDir, cancellationToken), r => r.Clean,
+            r => $"{r.MessagesAcknowledged} messages acknowledged, recovery {r.RecoverySeconds:0.00} s", workDir).ConfigureAwait(false);
 
         var summary = new CrashSummary(
             store,
@@ -70,20 +62,29 @@ internal sealed class CrashCommand : IHarnessCommand
         return clean ? 0 : 1;
     }
 
+    /// <summary>Runs the rounds one after another, a line each on stderr; the server logs are kept when a round found a problem.</summary>
+    private static async Task<(List<T> Rounds, bool Clean)> RoundsAsync<T>(int count, Func<int, Task<T>> run, Func<T, bool> clean, Func<T, string> line, string workDir)
+    {
+        var rounds = new List<T>();
+        for (var round = 1; round <= count; round++)
+        {
+            var result = await run(round).ConfigureAwait(false);
+            Console.Error.WriteLine($"round {round}: {(clean(result) ? "clean" : "NOT CLEAN")}; {line(result)}");
+            rounds.Add(result);
+        }
+        var allClean = rounds.All(clean);
+        if (allClean) Directory.Delete(workDir, recursive: true);
+        else Console.Error.WriteLine($"server logs: {workDir}");
+        return (rounds, allClean);
+    }
+
     private static async Task<int> RunFlowRoundsAsync(ParsedOptions options, string store, string? postgres, string workDir, CancellationToken cancellationToken)
     {
         var web = options.GetInt("conversations");
         var flowOptions = new FlowCrashOptions(WebCustomers: web, Callers: Math.Max(2, web / 3), Agents: options.GetInt("agents"), ReceptionCap: options.GetInt("cap"));
-        var rounds = new List<FlowCrashResult>();
-        for (var round = 1; round <= options.GetInt("rounds"); round++)
-        {
-            var result = await FlowCrashRound.RunAsync(round, store, postgres, flowOptions, workDir, cancellationToken).ConfigureAwait(false);
-            Console.Error.WriteLine($"round {round}: {(result.Clean ? "clean" : "NOT CLEAN")}; {result.CarriedOn} of {result.Customers} carried on, recovery {result.RecoverySeconds:0.00} s");
-            rounds.Add(result);
-        }
-        var clean = rounds.All(r => r.Clean);
-        if (clean) Directory.Delete(workDir, recursive: true);
-        else Console.Error.WriteLine($"server logs: {workDir}");
+        var (rounds, clean) = await RoundsAsync(
+            options.GetInt("rounds"), round => FlowCrashRound.RunAsync(round, store, postgres, flowOptions, workDir, cancellationToken), r => r.Clean,
+            r => $"{r.CarriedOn} of {r.Customers} carried on, recovery {r.RecoverySeconds:0.00} s", workDir).ConfigureAwait(false);
         var summary = new FlowCrashSummary(
             store, rounds.Count, rounds.Sum(r => r.Customers), rounds.Sum(r => r.CarriedOn), rounds.Sum(r => r.BegunAgain), rounds.Sum(r => r.WrongAnswer),
             rounds.Sum(r => r.Failed), rounds.Max(r => r.RecoverySeconds), rounds);
