@@ -20,6 +20,9 @@ public sealed record ContactCenter(string TenantId, string GroupId, string Admin
 
     public string Base => $"api/v1/tenants/{TenantId}";
 
+    /// <summary>The staff number of the <paramref name="index"/>th agent of <see cref="Agents"/>.</summary>
+    public static string StaffNo(int index) => $"S{index:D4}";
+
     public static async Task<ContactCenter> SetUpAsync(Uri server, int agents, int receptionCap, CancellationToken cancellationToken)
     {
         using var signedIn = new EngineClient(server);
@@ -37,7 +40,7 @@ public sealed record ContactCenter(string TenantId, string GroupId, string Admin
         await Parallel.ForEachAsync(Enumerable.Range(0, agents), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var agent = await client.PostAsync($"api/v1/tenants/{tenantId}/agents", adminToken,
-                new { name = $"Agent {i}", staffNo = $"S{i:D4}", email = $"agent{i}@crash.test", role = "agent", skillGroupIds = new[] { groupId } }, ct).ConfigureAwait(false);
+                new { name = $"Agent {i}", staffNo = StaffNo(i), email = $"agent{i}@crash.test", role = "agent", skillGroupIds = new[] { groupId } }, ct).ConfigureAwait(false);
             var id = (string)agent!["agent"]!["id"]!;
             var token = (string)(await client.PostAsync($"api/v1/tenants/{tenantId}/api-tokens", adminToken, new { name = $"agent {i}", userId = id }, ct).ConfigureAwait(false))!["token"]!;
             await client.PutAsync($"api/v1/tenants/{tenantId}/me/presence", token, new { presence = "online" }, ct).ConfigureAwait(false);

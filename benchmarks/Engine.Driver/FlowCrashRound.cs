@@ -12,26 +12,27 @@ public sealed record FlowCrashOptions(int WebCustomers = 300, int Callers = 100,
 /// greeting), how many got another answer than the module they stood at gives, and how many got an error.
 /// </summary>
 public sealed record FlowCrashResult(
-    int Round, string Store, int AtMenu, int AtMenuAfterWrongAnswer, int HandedToGroup, int CallersAtMenu, int CallersAfterWrongKey,
+    int Round, string Store, int AtMenu, int AtMenuAfterWrongAnswer, int HandedToGroup, int WithAgent, int CallersAtMenu, int CallersAfterWrongKey,
     int CarriedOn, int BegunAgain, int WrongAnswer, int Failed, double RecoverySeconds)
 {
-    public int Customers => AtMenu + AtMenuAfterWrongAnswer + HandedToGroup + CallersAtMenu + CallersAfterWrongKey;
+    public int Customers => AtMenu + AtMenuAfterWrongAnswer + HandedToGroup + WithAgent + CallersAtMenu + CallersAfterWrongKey;
 
     public bool Clean => CarriedOn == Customers && BegunAgain == 0 && WrongAnswer == 0 && Failed == 0;
 }
 
 /// <summary>
 /// The real server with customers standing at every point of the two sample flows, reached through the inbound adapter
-/// API: web chat customers at the menu, at the menu after a wrong answer, or handed to the skill group (queued or
-/// offered); callers at the IVR menu, before or after a wrong key. The server is killed with SIGKILL, started again on
+/// API: web chat customers at the menu, at the menu after a wrong answer, handed to the skill group (queued or
+/// offered) or with an agent who answered just before the kill; callers at the IVR menu, before or after a wrong key. The server is killed with SIGKILL, started again on
 /// the same store, and every customer's next event must carry on from the module they stood at: the same conversation,
 /// and the answer that module gives (a caller with one wrong key already is hung up after two more, not three).
 /// </summary>
 public static class FlowCrashRound
 {
-    private enum Stage { AtMenu, AfterWrongAnswer, Handed, CallerAtMenu, CallerAfterWrongKey }
+    private enum Stage { AtMenu, AfterWrongAnswer, Handed, CallerAtMenu, CallerAfterWrongKey, WithAgent }
 
-    private sealed record Customer(string Id, Stage Stage, string ConversationId);
+    /// <summary>A customer, where they stood, and (with an agent) the staff number of the agent who answered.</summary>
+    private sealed record Customer(string Id, Stage Stage, string ConversationId, string? StaffNo = null);
 
     public static async Task<FlowCrashResult> RunAsync(int round, string storeKind, string? postgres, FlowCrashOptions options, string workDir, CancellationToken cancellationToken)
     {
@@ -51,6 +52,7 @@ public static class FlowCrashRound
             // The IVR's keypress timeout is made long, so that no deadline moves a caller on while the server is down.
             channels = await FlowChannels.SetUpAsync(client, center, ivrTimeoutSeconds: 600, cancellationToken).ConfigureAwait(false);
             customers = await StageAsync(client, channels, options, cancellationToken).ConfigureAwait(false);
+            customers = await AnswerSomeAsync(client, center, customers, cancellationToken).ConfigureAwait(false);
             handedStatus = await StatusesAsync(client, center, customers.Where(c => c.Stage == Stage.Handed), cancellationToken).ConfigureAwait(false);
             await server.KillAsync().ConfigureAwait(false);
         }
@@ -80,7 +82,7 @@ public static class FlowCrashRound
         }).ConfigureAwait(false);
 
         int Count(Stage stage) => customers.Count(c => c.Stage == stage);
-        return new FlowCrashResult(round, storeKind, Count(Stage.AtMenu), Count(Stage.AfterWrongAnswer), Count(Stage.Handed), Count(Stage.CallerAtMenu), Count(Stage.CallerAfterWrongKey),
+        return new FlowCrashResult(round, storeKind, Count(Stage.AtMenu), Count(Stage.AfterWrongAnswer), Count(Stage.Handed), Count(Stage.WithAgent), Count(Stage.CallerAtMenu), Count(Stage.CallerAfterWrongKey),
             carriedOn, begunAgain, wrong, failed, Math.Round(recovery, 2));
     }
 
@@ -107,6 +109,21 @@ public static class FlowCrashRound
         return [.. staged];
     }
 
+    /// <summary>Every agent answers one of the offers ringing at them: those customers are with an agent at the kill.</summary>
+    private static async Task<List<Customer>> AnswerSomeAsync(EngineClient client, ContactCenter center, List<Customer> customers, CancellationToken cancellationToken)
+    {
+        var answered = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        await Parallel.ForEachAsync(center.Agents.Select((agent, i) => (agent.Token, StaffNo: ContactCenter.StaffNo(i))), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (agent, ct) =>
+        {
+            var offers = (await client.GetAsync($"{center.Base}/me/offers", agent.Token, ct).ConfigureAwait(false))!.AsArray();
+            if (offers.FirstOrDefault() is not { } offer) return;
+            var conversationId = (string)offer["conversationId"]!;
+            await client.PostAsync($"{center.Base}/conversations/{conversationId}/answer", agent.Token, null, ct).ConfigureAwait(false);
+            answered[conversationId] = agent.StaffNo;
+        }).ConfigureAwait(false);
+        return [.. customers.Select(c => answered.TryGetValue(c.ConversationId, out var staffNo) ? c with { Stage = Stage.WithAgent, StaffNo = staffNo } : c)];
+    }
+
     private enum Verdict { CarriedOn, BegunAgain, WrongAnswer }
 
     /// <summary>The customer's next event, and whether the answer is the one of the module they stood at.</summary>
@@ -122,7 +139,7 @@ public static class FlowCrashRound
         {
             Stage.AtMenu => await Send(Message(customer.Id, "1")).ConfigureAwait(false),
             Stage.AfterWrongAnswer => await Send(Message(customer.Id, "还是不懂")).ConfigureAwait(false),
-            Stage.Handed => await Send(Message(customer.Id, "还在排队吗？")).ConfigureAwait(false),
+            Stage.Handed or Stage.WithAgent => await Send(Message(customer.Id, "还在排队吗？")).ConfigureAwait(false),
             _ => await Send(Digits(customer.Id, "9")).ConfigureAwait(false),
         };
         if ((string)answer["conversationId"]! != customer.ConversationId || Texts(answer).Contains("您好，欢迎光临！") || Texts(answer).Contains("您好，欢迎致电。"))
@@ -136,6 +153,8 @@ public static class FlowCrashRound
             Stage.AfterWrongAnswer => status == "inFlow" && Texts(answer).SequenceEqual(["抱歉没有听懂，请回复 1 或 2"]),
             // With the group: the text goes to the conversation, the flow says nothing.
             Stage.Handed => status is "queued" or "connected" && Texts(answer).Count == 0,
+            // With the agent who answered: the text goes to them, and the answer names them.
+            Stage.WithAgent => status == "connected" && Texts(answer).Count == 0 && (string?)answer["agent"]?["staffNo"] == customer.StaffNo,
             // A second wrong key of three: the prompt and the menu again.
             Stage.CallerAtMenu => status == "inFlow" && Texts(answer).SequenceEqual(["输入有误", "产品咨询请按 1，商务合作请按 2"]),
             // The second wrong key of three, then the third hangs up: the count of the first one was kept.

@@ -68,6 +68,7 @@ public sealed record FlowState(
 [JsonDerivedType(typeof(AgentConnected), "agentConnected")]
 [JsonDerivedType(typeof(NoAgentOnline), "noAgentOnline")]
 [JsonDerivedType(typeof(CustomerReplyTimedOut), "customerReplyTimedOut")]
+[JsonDerivedType(typeof(AgentTakenAway), "agentTakenAway")]
 [JsonDerivedType(typeof(AgentEnded), "agentEnded")]
 [JsonDerivedType(typeof(CustomerLeft), "customerLeft")]
 public abstract record FlowEvent;
@@ -98,6 +99,9 @@ public sealed record CustomerReplyTimedOut : FlowEvent;
 
 /// <summary>The agent ended the conversation.</summary>
 public sealed record AgentEnded : FlowEvent;
+
+/// <summary>The agent was taken away (forced offline): the conversation waits at the front of its queue again.</summary>
+public sealed record AgentTakenAway : FlowEvent;
 
 /// <summary>The customer left (closed the chat, hung up).</summary>
 public sealed record CustomerLeft : FlowEvent;
@@ -150,8 +154,10 @@ public static class FlowInterpreter
             (FlowPhase.Queued or FlowPhase.Connected, AgentConnected connected) when connected.StaffNo != state.StaffNo || state.Phase == FlowPhase.Queued
                 => Connected(mode, flow, state with { StaffNo = connected.StaffNo, WaitNo = null }, effects),
             (FlowPhase.Queued, NoAgentOnline) => NoneOnline(mode, flow, state, effects),
-            (FlowPhase.Connected, CustomerReplyTimedOut) => ReplyTimedOut(flow, state, effects),
-            (FlowPhase.Connected, AgentEnded) => AgentEndedIt(flow, state, effects),
+            (FlowPhase.Connected, AgentTakenAway) => state with { Phase = FlowPhase.Queued, StaffNo = null, WaitNo = null },
+            // Also while queued: the connection was missed (a notification lost with a silo), the end is not.
+            (FlowPhase.Queued or FlowPhase.Connected, CustomerReplyTimedOut) => ReplyTimedOut(flow, state, effects),
+            (FlowPhase.Queued or FlowPhase.Connected, AgentEnded) => AgentEndedIt(flow, state, effects),
             (not FlowPhase.Ended, CustomerLeft) => state with { Phase = FlowPhase.Ended, DeadlineAt = null },
             _ => null,
         };

@@ -43,6 +43,13 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     [OneWay]
     ValueTask AgentConnected(string agentId);
 
+    /// <summary>
+    /// From the conversation: its agent was taken away (forced offline) and it waits at the front of its queue again,
+    /// at <paramref name="position"/> (-1: offered at once to another agent).
+    /// </summary>
+    [OneWay]
+    ValueTask BackInQueue(int position);
+
     /// <summary>From the conversation: the agent wrote; the customer gets it where the channel reaches them.</summary>
     [OneWay]
     ValueTask AgentMessage(long seq, string kind, string content);
@@ -51,7 +58,10 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     [OneWay]
     ValueTask ConversationOver(Engine.Conversations.EndReason reason);
 
-    /// <summary>Activates a live flow (at start, after a silo was lost), which re-arms its deadline.</summary>
+    /// <summary>
+    /// Activates a live flow (at start, after a silo was lost), which re-arms its deadline; a run handed to its group
+    /// catches up with its conversation (a notification lost with the silo).
+    /// </summary>
     [OneWay]
     ValueTask Wake();
 }

@@ -272,6 +272,8 @@ public sealed class ConversationGrain(
             // The state may have been stored without the message's record (a crash between the two): the
             // resend puts it on record under its first number; a record already there stays as it is.
             await history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
+            // The first one's push to the customer may have been lost with it: pushed again (the gateway knows it by its seq).
+            if (sender == MessageSender.Agent && S.InFlow) _ = FlowRun().AgentMessage(seq, kind, content);
             return new AppendResult(seq, false);
         }
         var replyArmed = false;
@@ -393,12 +395,16 @@ public sealed class ConversationGrain(
         await Save();
     }
 
-    /// <summary>Back to the front of its group's queue; when the group is gone meanwhile, the conversation ends there.</summary>
+    /// <summary>
+    /// Back to the front of its group's queue; when the group is gone meanwhile, the conversation ends there. A flow's
+    /// run that knew its agent hears that it waits again, and where.
+    /// </summary>
     private async ValueTask BackToQueueAsync()
     {
+        int position;
         try
         {
-            await EnqueueIn(S.GroupId!, front: true);
+            position = await EnqueueIn(S.GroupId!, front: true);
         }
         catch (SkillGroupUnavailableException)
         {
@@ -406,7 +412,10 @@ public sealed class ConversationGrain(
             await Finish();
             return;
         }
+        var tellRun = S.InFlow && S.FlowKnowsAgent is not null;
+        if (tellRun) S.FlowKnowsAgent = null;
         await Save();
+        if (tellRun) _ = FlowRun().BackInQueue(position);
     }
 
     /// <summary>Joins the group's queue; an agent who takes the conversation at once is recorded here and rings after the next save.</summary>

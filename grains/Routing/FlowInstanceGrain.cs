@@ -58,7 +58,14 @@ public sealed class FlowInstanceGrain(
     /// <summary>A run waiting for a customer's answer or a deadline stays; one handed to its queue or ended goes when idle.</summary>
     public override bool KeepAlive => S.Exists && S.Flow.Phase == FlowPhase.AwaitingInput && S.Flow.DeadlineAt is not null;
 
-    public ValueTask Wake() => default;
+    /// <summary>
+    /// At start: a run handed to its group catches up with its conversation, in case a notification was lost with a
+    /// silo (the agent who answered, the end, the agent taken away).
+    /// </summary>
+    public async ValueTask Wake()
+    {
+        if (S.Exists && S.Flow.Phase is FlowPhase.Queued or FlowPhase.Connected) await CatchUpAsync(await GrainFactory.Conversation(Tenant, Key).GetSnapshot());
+    }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -97,11 +104,9 @@ public sealed class FlowInstanceGrain(
         if (!S.Exists) throw new FlowNotRunningException(Key);
         if (S.Flow.Phase is not (FlowPhase.Queued or FlowPhase.Connected)) return await Customer(input);
         var conversation = GrainFactory.Conversation(Tenant, Key);
-        var live = await conversation.GetSnapshot();
-        if (live is null || live.Status is Engine.Conversations.ConversationStatus.Ended or Engine.Conversations.ConversationStatus.Completed)
+        if (!await CatchUpAsync(await conversation.GetSnapshot()))
         {
-            // Over with its agent: the run ends, and the customer's input belongs to a new conversation.
-            await EndRunAsync();
+            // Over with its agent (the End's message pushed if the run had not heard yet): the customer's input belongs to a new conversation.
             return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
         }
         if (input.Left)
@@ -150,6 +155,37 @@ public sealed class FlowInstanceGrain(
         var step = await StepAsync(new Engine.Flows.AgentConnected(S.Agent.StaffNo ?? ""));
         // The same staff number again (an agent without one after another): nothing to say, but the agent is new.
         if (!step.Handled) await State.WriteStateAsync();
+    }
+
+    public async ValueTask BackInQueue(int position)
+    {
+        if (!S.Exists || S.Flow.Phase != FlowPhase.Connected) return;
+        S.Agent = null;
+        await StepAsync(new AgentTakenAway());
+        // RT-6: told its place on entering the queue again (offered at once to another agent: no place to tell).
+        if (position >= 0) await StepAsync(new QueuePosition(position));
+    }
+
+    /// <summary>
+    /// Brings a run handed to its group up to date with its conversation (<paramref name="live"/>, null once completed):
+    /// the agent who answered, the agent taken away, the end. False when the conversation is over (the run ended).
+    /// </summary>
+    private async ValueTask<bool> CatchUpAsync(ConversationSnapshot? live)
+    {
+        switch (live)
+        {
+            case null or { Status: Engine.Conversations.ConversationStatus.Ended or Engine.Conversations.ConversationStatus.Completed }:
+                await ConversationOver(live?.EndReason ?? Engine.Conversations.EndReason.None);
+                return false;
+            case { Status: Engine.Conversations.ConversationStatus.Active, AgentId: { } agentId } when agentId != S.Agent?.AgentId:
+                await AgentConnected(agentId);
+                return true;
+            case { Status: Engine.Conversations.ConversationStatus.Queued or Engine.Conversations.ConversationStatus.Offered } when S.Flow.Phase == FlowPhase.Connected:
+                await BackInQueue(-1);
+                return true;
+            default:
+                return true;
+        }
     }
 
     public async ValueTask AgentMessage(long seq, string kind, string content)

@@ -197,15 +197,3 @@ public sealed class UserStore(Database database)
 
 /// <summary>TN-2: a tenant keeps at least one admin.</summary>
 public sealed class LastAdminException() : Engine.StateMachines.DomainException("A tenant keeps at least one admin (TN-2); add another admin before deleting this one.");
-
-/// <summary>Agents as their customers see them, read from the users table when an agent answers a flow's conversation.</summary>
-public sealed class StoredAgentDirectory(Database database) : Engine.Grains.Routing.IAgentDirectory
-{
-    public async ValueTask<Engine.Grains.Routing.AgentCard?> FindAsync(string tenant, string agentId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var card = await connection.QuerySingleOrDefaultAsync<(string Nickname, string StaffNo)?>(new CommandDefinition(
-            "SELECT nickname, staff_no FROM users WHERE tenant_id = @tenant AND id = @agentId", new { tenant, agentId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return card is { } found ? new Engine.Grains.Routing.AgentCard(agentId, found.Nickname, found.StaffNo) : null;
-    }
-}

@@ -71,23 +71,27 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         var customerId = visitorId.StartsWith(channelId + ":", StringComparison.Ordinal) ? visitorId[(channelId.Length + 1)..] : visitorId;
         var body = JsonSerializer.Serialize(new Push(id, customerId, now, ChannelAnswer.Of(outcome)), Json);
         await connection.ExecuteAsync(new CommandDefinition(
-            // A run's pushes are made one after the other, so each sees the one before it: their numbers grow in order.
-            "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at, seq) " +
-            "VALUES (@id, @tenant, @channelId, @body, @now, @now, (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhook_outbox))",
+            "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at) VALUES (@id, @tenant, @channelId, @body, @now, @now)",
             new { id, tenant, channelId, body, now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Messages due (not delivered, fewer than <paramref name="maxAttempts"/> tries, their time come), oldest first, with their channel's webhook now.</summary>
+    /// <summary>
+    /// The order pushes were made in: PostgreSQL numbers them from a sequence (<c>seq</c>), SQLite by its rowid (its one
+    /// writer makes them in order). A run makes its pushes one after the other, so a run's pushes are in order.
+    /// </summary>
+    private string Order => database.Dialect.Kind == StoreKind.Postgres ? "o.seq" : "o.rowid";
+
     public async Task<IReadOnlyList<WebhookMessage>> DueAsync(long now, int maxAttempts, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return [.. await connection.QueryAsync<WebhookMessage>(new CommandDefinition(
-            """
-            SELECT o.id AS Id, o.seq AS Seq, o.tenant_id AS TenantId, o.channel_id AS ChannelId, o.body AS Body, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt,
+            $"""
+            SELECT o.id AS Id, {Order} AS Seq, o.tenant_id AS TenantId, o.channel_id AS ChannelId, o.body AS Body, o.attempts AS Attempts, o.next_attempt_at AS NextAttemptAt,
                    c.webhook_url AS WebhookUrl, c.webhook_secret AS WebhookSecret
             FROM webhook_outbox o LEFT JOIN channels c ON c.tenant_id = o.tenant_id AND c.id = o.channel_id
             WHERE o.delivered_at IS NULL AND o.attempts < @maxAttempts AND o.next_attempt_at <= @now
-            ORDER BY o.seq, o.id LIMIT @limit
+            ORDER BY {Order} LIMIT @limit
             """, new { now, maxAttempts, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
     }
 

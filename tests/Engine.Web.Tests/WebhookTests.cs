@@ -69,8 +69,8 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
     {
         public ConcurrentQueue<(string Body, string Timestamp, string Signature, string EventId)> Received { get; } = new();
 
-        /// <summary>The <c>X-Engine-Sequence</c> of each push received, in the order received.</summary>
-        public ConcurrentQueue<long> Sequences { get; } = new();
+        /// <summary>The <c>X-Engine-Sequence</c> of each push received, with its body, in the order received.</summary>
+        public ConcurrentQueue<(long Sequence, string Body)> Sequences { get; } = new();
 
         private int _failNext;
 
@@ -84,8 +84,9 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
         {
             if (Interlocked.Decrement(ref _failNext) >= 0) return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
             Interlocked.Exchange(ref _failNext, 0);
-            Sequences.Enqueue(long.Parse(request.Headers.GetValues("X-Engine-Sequence").Single(), System.Globalization.CultureInfo.InvariantCulture));
-            Received.Enqueue((await request.Content!.ReadAsStringAsync(cancellationToken), request.Headers.GetValues("X-Engine-Timestamp").Single(),
+            var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            Sequences.Enqueue((long.Parse(request.Headers.GetValues("X-Engine-Sequence").Single(), System.Globalization.CultureInfo.InvariantCulture), body));
+            Received.Enqueue((body, request.Headers.GetValues("X-Engine-Timestamp").Single(),
                 request.Headers.GetValues("X-Engine-Signature").Single(), request.Headers.GetValues("X-Engine-Event-Id").Single()));
             return new HttpResponseMessage(HttpStatusCode.OK);
         }
@@ -228,7 +229,9 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
         var seconds = pushes.Where(p => (string)p["customerId"]! == "second").ToList();
         Assert.Contains(seconds, p => (string)p["status"]! == "queued" && (int)p["position"]! == 0 && Texts(p.ToJsonString()).SequenceEqual(["客服正忙，您前面还有 0 位，请稍候"]));
         var secondConversation = (string)seconds[0]["conversationId"]!;
-        Assert.Equal(factory.Gateway.Sequences.Order(), factory.Gateway.Sequences);
+        var sequences = factory.Gateway.Sequences.Where(p => (string)JsonNode.Parse(p.Body)!["conversationId"]! is var id && pushes.Any(q => (string)q["conversationId"]! == id)).Select(p => p.Sequence).ToList();
+        Assert.Equal(pushes.Count, sequences.Count);
+        Assert.Equal(sequences.Order(), sequences);
         Assert.Equal("Offered", (string)(await tenant.Admin.GetOkAsync($"{tenant.Base}/conversations/{secondConversation}"))["status"]!);
     }
 

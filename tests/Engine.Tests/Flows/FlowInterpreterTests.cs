@@ -59,14 +59,35 @@ public sealed class FlowInterpreterTests
     }
 
     [Fact]
+    public void RT6_FL4_An_agent_taken_away_puts_the_customer_back_in_the_queue_told_its_position_until_the_next_agent_connects()
+    {
+        var run = new Run(FlowSamples.Online);
+        run.Step(new Begin());
+        run.Step(new CustomerSaid("1"));
+        run.Step(new AgentConnected("A007"));
+        Assert.Empty(run.Step(new AgentTakenAway()));
+        Assert.Equal((FlowPhase.Queued, null, "to-products"), (run.State.Phase, run.State.StaffNo, run.State.ModuleId));
+        Assert.Equal([new SendText("客服正忙，您前面还有 0 位，请稍候")], run.Step(new QueuePosition(0)));
+        Assert.Equal([new SendText("客服 A007 为您服务")], run.Step(new AgentConnected("A007")));
+    }
+
+    [Fact]
+    public void FL5_An_end_that_reaches_a_run_which_missed_its_connection_still_sends_the_Ends_message()
+    {
+        var run = new Run(FlowSamples.Online);
+        run.Step(new Begin());
+        run.Step(new CustomerSaid("1"));
+        Assert.Equal([new SendText("感谢您的咨询，再见"), new EndConversation(FlowEndReason.AgentEnded)], run.Step(new AgentEnded()));
+    }
+
+    [Fact]
     public void FL5_The_transfer_carries_the_Ends_reply_timeout_and_its_passing_sends_the_timeout_message()
     {
         var run = new Run(FlowSamples.Online);
         run.Step(new Begin());
+        // Not with a group yet: there is no conversation whose reply deadline could pass.
+        Assert.False(FlowInterpreter.Step(ServiceMode.Online, FlowSamples.Online.Definition, run.State, new CustomerReplyTimedOut(), T0).Handled);
         Assert.Equal([new Enqueue("g-products", TimeSpan.FromSeconds(60))], run.Step(new CustomerSaid("1")));
-        // Not connected yet: the conversation has no reply deadline to pass.
-        Assert.Empty(run.Step(new CustomerReplyTimedOut()));
-        Assert.Equal(FlowPhase.Queued, run.State.Phase);
         run.Step(new AgentConnected("A007"));
         Assert.Equal([new SendText("您已 60 秒未回复，本次会话结束，欢迎再来"), new EndConversation(FlowEndReason.CustomerReplyTimeout)], run.Step(new CustomerReplyTimedOut()));
         Assert.Equal((FlowPhase.Ended, "end"), (run.State.Phase, run.State.ModuleId));

@@ -166,7 +166,7 @@ public sealed class FlowInstanceTests
     }
 
     [Fact]
-    public async Task FL4_An_agent_forced_offline_mid_chat_hands_the_customer_to_another_whose_staff_number_is_sent()
+    public async Task RT6_FL4_An_agent_forced_offline_mid_chat_puts_the_customer_back_in_the_queue_told_its_place_until_another_agent_connects()
     {
         await using var host = await HostAsync();
         host.Agents.Add(RoutingHost.Tenant, "a1", "小王", "8001");
@@ -175,9 +175,14 @@ public sealed class FlowInstanceTests
         await host.OnlineAsync("a1");
         await TransferredAsync(host, "c1");
         await host.AnswerAsync("c1", "a1");
-        await host.OnlineAsync("a4");
         await host.Agent("a1").GoOffline(force: true);
         await host.IdleAsync();
+
+        // Nobody else online: the customer waits at the front again, and is told so (RT-6).
+        var waiting = (await Flow(host, "c1").GetOutcome())!;
+        Assert.Equal((FlowPhase.Queued, 0, null), (waiting.Phase, waiting.WaitNo, waiting.Agent));
+        Assert.Equal("客服正忙，您前面还有 0 位，请稍候", host.Pushes.TextsOf("c1")[^1]);
+        await host.OnlineAsync("a4");
         Assert.Equal("a4", await host.AgentOfAsync("c1"));
         await host.AnswerAsync("c1", "a4");
 
