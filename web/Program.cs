@@ -19,7 +19,10 @@ builder.Services.AddSerilog((services, logs) => logs
 
 builder.Services.AddEngineStore(builder.Configuration);
 builder.Services.AddEngineAdminStores();
+builder.Services.AddSingleton<Engine.Grains.Routing.IEngineEvents, Engine.Web.RealTime.HubEvents>();
 builder.AddEngineSilo();
+builder.Services.AddSignalR(o => o.StatefulReconnectBufferSize = 1_000_000);
+builder.Services.AddSingleton<Engine.Web.RealTime.AgentRelay>();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
 builder.Services.AddEngineForwardedHeaders(builder.Configuration);
@@ -61,6 +64,7 @@ app.UseStatusCodePages();
 app.UseEngineAuth();
 app.UseTenantScope();
 app.MapHealthChecks("/healthz");
+app.MapHub<Engine.Web.RealTime.AgentHub>(Engine.Web.RealTime.AgentHub.Path, o => o.AllowStatefulReconnects = true);
 app.MapOpenApi();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
 app.MapEngineApi();

@@ -12,6 +12,18 @@ public interface IAgentGrain : IGrainWithStringKey
 {
     ValueTask<AgentSnapshot> GetSnapshot();
 
+    /// <summary>
+    /// A silo with workbench connections of this agent hears what they show (<see cref="IAgentObserver"/>). A
+    /// subscription lapses after <c>AgentGrain.ObserverLifetime</c> unless made again, so a silo that died drops out.
+    /// </summary>
+    ValueTask Subscribe(IAgentObserver observer);
+
+    ValueTask Unsubscribe(IAgentObserver observer);
+
+    /// <summary>Something for the agent's workbench (an offer ringing or withdrawn), passed on to the subscribed silos.</summary>
+    [OneWay]
+    ValueTask Notify(AgentPush push);
+
     ValueTask<AgentAvailability> GetAvailability(string groupId);
 
     ValueTask GoOnline();

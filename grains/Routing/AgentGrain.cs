@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Engine.Agents;
 using Engine.Grains.Hosting;
 using Engine.Grains.Storage;
@@ -18,9 +19,15 @@ public sealed class AgentGrain(
     IEngineEvents events,
     IEngineHistory history,
     ILiveConversations live,
-    EngineCounters counters)
+    EngineCounters counters,
+    ILogger<AgentGrain> logger)
     : EngineGrain<AgentState>(state, time), IAgentGrain
 {
+    /// <summary>How long a silo's subscription lasts without being made again (the silo renews it well before).</summary>
+    public static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(3);
+
+    private Orleans.Utilities.ObserverManager<IAgentObserver>? _observers;
+
     private ToldGroup[] _told = [];
     private AgentStatus _status;
     private DateTimeOffset? _armedDeadline;
@@ -29,6 +36,30 @@ public sealed class AgentGrain(
     private AgentState S => State.State;
 
     public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0;
+
+    public ValueTask Subscribe(IAgentObserver observer)
+    {
+        (_observers ??= new(ObserverLifetime, logger)).Subscribe(observer, observer);
+        return default;
+    }
+
+    public ValueTask Unsubscribe(IAgentObserver observer)
+    {
+        _observers?.Unsubscribe(observer);
+        return default;
+    }
+
+    public ValueTask Notify(AgentPush push)
+    {
+        Push(push);
+        return default;
+    }
+
+    private void Push(AgentPush push)
+    {
+        if (_observers is not { Count: > 0 } observers) return;
+        observers.Notify(o => o.Pushed(push));
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -233,6 +264,7 @@ public sealed class AgentGrain(
         {
             counters.MoveAgent(_status, status);
             events.AgentStatusChanged(Tenant, Key, _status, status, reason, now);
+            Push(new AgentPush(Tenant, Key, AgentPush.StatusKind, Status: status.ToString(), Reason: reason));
             _status = status;
         }
         foreach (var groupId in S.Groups.Keys)

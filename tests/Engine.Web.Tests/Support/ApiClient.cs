@@ -20,11 +20,11 @@ public sealed class ApiClient : IDisposable
     public HttpClient Http { get; }
 
     public static ApiClient Anonymous(WebApplicationFactory<Program> factory)
-        => new(factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false }));
+        => new(factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false, BaseAddress = factory.ClientOptions.BaseAddress }));
 
     public static ApiClient Bearer(WebApplicationFactory<Program> factory, string token)
     {
-        var api = new ApiClient(factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false }));
+        var api = new ApiClient(factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false, BaseAddress = factory.ClientOptions.BaseAddress }));
         api.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return api;
     }

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engine.Web.Tests;
+
+/// <summary>
+/// The agent workbench hub on the real Kestrel server with the .NET SignalR client: the agent's grain pushes what the
+/// workbench shows through the silo's observer to the agent's connections.
+/// </summary>
+public sealed class AgentHubTests(AgentHubTests.Server factory) : IClassFixture<AgentHubTests.Server>
+{
+    public sealed class Server : EngineFactory
+    {
+        public Server() => UseKestrel(0);
+
+        public Uri Address
+        {
+            get
+            {
+                StartServer();
+                var address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+                // The API clients of the tests go to the same Kestrel listener.
+                ClientOptions.BaseAddress = address;
+                return address;
+            }
+        }
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private sealed class Workbench : IAsyncDisposable
+    {
+        public required HubConnection Connection { get; init; }
+        public Channel<JsonElement> Statuses { get; } = Channel.CreateUnbounded<JsonElement>();
+        public Channel<JsonElement> Rings { get; } = Channel.CreateUnbounded<JsonElement>();
+        public Channel<JsonElement> Withdrawn { get; } = Channel.CreateUnbounded<JsonElement>();
+
+        public static async Task<Workbench> ConnectAsync(Uri server, string token)
+        {
+            var connection = new HubConnectionBuilder()
+                .WithUrl(new Uri(server, "/hubs/agent"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .Build();
+            var workbench = new Workbench { Connection = connection };
+            connection.On<JsonElement>("status", p => workbench.Statuses.Writer.TryWrite(p));
+            connection.On<JsonElement>("offerRinging", p => workbench.Rings.Writer.TryWrite(p));
+            connection.On<JsonElement>("offerWithdrawn", p => workbench.Withdrawn.Writer.TryWrite(p));
+            await connection.StartAsync();
+            return workbench;
+        }
+
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AS3_The_workbench_hears_the_agent_go_online_and_an_offer_ring()
+    {
+        var address = factory.Address;
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        var (agentId, _, _, token) = await tenant.AddAgentAsync([group]);
+        await using var workbench = await Workbench.ConnectAsync(address, token);
+
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var status = await workbench.Statuses.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal((agentId, "Idle"), (status.GetProperty("agentId").GetString(), status.GetProperty("status").GetString()));
+
+        var started = await tenant.Admin.PostOkAsync($"{tenant.Base}/conversations", new { skillGroupId = group, visitorId = "v-hub", mode = "online" });
+        var conversationId = (string)started["id"]!;
+        var ring = await workbench.Rings.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal((conversationId, group), (ring.GetProperty("conversationId").GetString(), ring.GetProperty("groupId").GetString()));
+
+        // The snapshot a workbench reads on (re)connecting holds the offer too.
+        var snapshot = await workbench.Connection.InvokeAsync<JsonElement>("Snapshot");
+        Assert.Contains(conversationId, snapshot.GetProperty("work").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_agents_workbench_hears_nothing_of_this_agents_offers()
+    {
+        var address = factory.Address;
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        var (_, _, _, token) = await tenant.AddAgentAsync([group]);
+        var (_, _, _, otherToken) = await tenant.AddAgentAsync([]);
+        await using var other = await Workbench.ConnectAsync(address, otherToken);
+        await using var workbench = await Workbench.ConnectAsync(address, token);
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        await tenant.Admin.PostOkAsync($"{tenant.Base}/conversations", new { skillGroupId = group, visitorId = "v-other", mode = "online" });
+        await workbench.Rings.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+
+        Assert.False(other.Rings.Reader.TryRead(out _));
+        Assert.False(other.Statuses.Reader.TryRead(out _));
+    }
+}
