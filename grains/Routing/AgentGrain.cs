@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Engine.Agents;
 using Engine.Grains.Hosting;
@@ -19,8 +20,7 @@ public sealed class AgentGrain(
     IEngineEvents events,
     IEngineHistory history,
     ILiveConversations live,
-    EngineCounters counters,
-    ILogger<AgentGrain> logger)
+    EngineCounters counters)
     : EngineGrain<AgentState>(state, time), IAgentGrain
 {
     /// <summary>How long a silo's subscription lasts without being made again (the silo renews it well before).</summary>
@@ -39,7 +39,8 @@ public sealed class AgentGrain(
 
     public ValueTask Subscribe(IAgentObserver observer)
     {
-        (_observers ??= new(ObserverLifetime, logger)).Subscribe(observer, observer);
+        // Made with the first subscription (few agents have a workbench on a given server at once): an idle agent keeps one field.
+        (_observers ??= new(ObserverLifetime, ServiceProvider.GetRequiredService<ILogger<AgentGrain>>())).Subscribe(observer, observer);
         return default;
     }
 
