@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Dashboard;
 using System.Text.Json.Serialization;
 using Engine.Persistence;
@@ -23,6 +24,8 @@ builder.Services.AddSingleton<Engine.Grains.Routing.IEngineEvents, Engine.Web.Re
 builder.AddEngineSilo();
 builder.Services.AddSignalR(o => o.StatefulReconnectBufferSize = 1_000_000);
 builder.Services.AddSingleton<Engine.Web.RealTime.AgentRelay>();
+builder.Services.AddSingleton<Engine.Web.RealTime.VisitorRelay>();
+builder.Services.Replace(ServiceDescriptor.Singleton<Engine.Grains.Routing.IFlowReplies, Engine.Web.RealTime.ChannelReplies>());
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
 builder.Services.AddEngineForwardedHeaders(builder.Configuration);
@@ -65,6 +68,7 @@ app.UseEngineAuth();
 app.UseTenantScope();
 app.MapHealthChecks("/healthz");
 app.MapHub<Engine.Web.RealTime.AgentHub>(Engine.Web.RealTime.AgentHub.Path, o => o.AllowStatefulReconnects = true);
+app.MapHub<Engine.Web.RealTime.VisitorHub>(Engine.Web.RealTime.VisitorHub.Path, o => o.AllowStatefulReconnects = true);
 app.MapOpenApi();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
 app.MapEngineApi();

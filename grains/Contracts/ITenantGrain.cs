@@ -41,4 +41,13 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     /// <summary>From the flow run: the conversation ended, and the visitor's next message opens another.</summary>
     ValueTask ConversationEnded(string conversationId);
+
+    /// <summary>A silo with chat connections of this visitor hears what they show (<see cref="IVisitorObserver"/>); lapses like the agent's.</summary>
+    ValueTask Subscribe(IVisitorObserver observer);
+
+    ValueTask Unsubscribe(IVisitorObserver observer);
+
+    /// <summary>From the flow run: what the visitor is to see, passed on to the subscribed silos.</summary>
+    [OneWay]
+    ValueTask Notify(VisitorPush push);
 }

@@ -35,7 +35,7 @@ public sealed class AgentGrain(
 
     private AgentState S => State.State;
 
-    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0;
+    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || _observers is { Count: > 0 };
 
     public ValueTask Subscribe(IAgentObserver observer)
     {

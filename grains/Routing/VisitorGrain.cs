@@ -1,5 +1,7 @@
 using Engine.Grains.Hosting;
 using Engine.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Engine.Grains.Routing;
 
@@ -8,7 +10,30 @@ namespace Engine.Grains.Routing;
 public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Name)] IPersistentState<VisitorState> state, TimeProvider time)
     : EngineGrain<VisitorState>(state, time), IVisitorGrain
 {
+    private Orleans.Utilities.ObserverManager<IVisitorObserver>? _observers;
+
+    /// <summary>A visitor with a chat open stays active, so that its subscriptions are kept.</summary>
+    public override bool KeepAlive => _observers is { Count: > 0 };
+
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
+
+    public ValueTask Subscribe(IVisitorObserver observer)
+    {
+        (_observers ??= new(AgentGrain.ObserverLifetime, ServiceProvider.GetRequiredService<ILogger<VisitorGrain>>())).Subscribe(observer, observer);
+        return default;
+    }
+
+    public ValueTask Unsubscribe(IVisitorObserver observer)
+    {
+        _observers?.Unsubscribe(observer);
+        return default;
+    }
+
+    public ValueTask Notify(VisitorPush push)
+    {
+        if (_observers is { Count: > 0 } observers) observers.Notify(o => o.Pushed(push));
+        return default;
+    }
 
     public ValueTask<string?> CurrentConversation() => new(State.State.CurrentConversationId);
 

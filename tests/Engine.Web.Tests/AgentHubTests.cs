@@ -1,10 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Engine.Web.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Web.Tests;
 
@@ -12,25 +9,8 @@ namespace Engine.Web.Tests;
 /// The agent workbench hub on the real Kestrel server with the .NET SignalR client: the agent's grain pushes what the
 /// workbench shows through the silo's observer to the agent's connections.
 /// </summary>
-public sealed class AgentHubTests(AgentHubTests.Server factory) : IClassFixture<AgentHubTests.Server>
+public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<KestrelEngineFactory>
 {
-    public sealed class Server : EngineFactory
-    {
-        public Server() => UseKestrel(0);
-
-        public Uri Address
-        {
-            get
-            {
-                StartServer();
-                var address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-                // The API clients of the tests go to the same Kestrel listener.
-                ClientOptions.BaseAddress = address;
-                return address;
-            }
-        }
-    }
-
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     private sealed class Workbench : IAsyncDisposable
@@ -50,6 +30,9 @@ public sealed class AgentHubTests(AgentHubTests.Server factory) : IClassFixture<
             connection.On<JsonElement>("offerRinging", p => workbench.Rings.Writer.TryWrite(p));
             connection.On<JsonElement>("offerWithdrawn", p => workbench.Withdrawn.Writer.TryWrite(p));
             await connection.StartAsync();
+            // As a workbench does: the snapshot first. Its answer also means the connection is set up on the server
+            // (the hub runs a call only after the connection's set-up), so every push after it arrives.
+            await connection.InvokeAsync<JsonElement>("Snapshot");
             return workbench;
         }
 

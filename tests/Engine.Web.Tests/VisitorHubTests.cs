@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Engine.Flows;
+using Engine.Web.Admin;
+using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Engine.Web.Tests;
+
+/// <summary>
+/// The web chat's hub on the real Kestrel server with the .NET SignalR client: a website channel's visitor runs its
+/// flow, is handed to the group, and hears the agent connect and write, pushed through the visitor's grain.
+/// </summary>
+public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixture<KestrelEngineFactory>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private sealed record Site(TestTenant Tenant, string Key, string AgentId, string AgentToken, string StaffNo);
+
+    private async Task<Site> SiteAsync()
+    {
+        var tenant = await TestTenant.CreateAsync(factory);
+        var products = await tenant.AddGroupAsync(name: "产品咨询");
+        var business = await tenant.AddGroupAsync(name: "商务合作");
+        var (agentId, _, _, agentToken) = await tenant.AddAgentAsync([products]);
+        var staffNo = (string)(await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{agentId}", new { nickname = "小王" }))["staffNo"]!;
+        using (var agent = ApiClient.Bearer(factory, agentToken))
+            await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
+        online["publish"] = true;
+        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
+        var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow });
+        return new Site(tenant, (string)site["channel"]!["channelKey"]!, agentId, agentToken, staffNo);
+    }
+
+    private static async Task<(HubConnection Hub, Channel<JsonElement> Replies)> ChatAsync(Uri server, string key, string visitorId)
+    {
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(server, $"/hubs/visitor?channel={Uri.EscapeDataString(key)}&visitor={Uri.EscapeDataString(visitorId)}")).Build();
+        var replies = Channel.CreateUnbounded<JsonElement>();
+        hub.On<JsonElement>("reply", r => replies.Writer.TryWrite(r));
+        await hub.StartAsync();
+        return (hub, replies);
+    }
+
+    private static async Task<JsonElement> NextAsync(Channel<JsonElement> replies) => await replies.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+
+    private static string[] Texts(JsonElement reply) => [.. reply.GetProperty("replies").EnumerateArray().Select(r => r.GetProperty("text").GetString()!)];
+
+    [Fact]
+    public async Task FL1_FL4_A_web_chat_visitor_runs_the_flow_and_hears_the_agent_connect_and_write()
+    {
+        var address = factory.Address;
+        var site = await SiteAsync();
+        using var _ = site.Tenant;
+        var (hub, replies) = await ChatAsync(address, site.Key, "browser-visitor-1");
+        await using var disposeHub = hub;
+
+        var greeted = await hub.InvokeAsync<JsonElement>("Send", "你好");
+        Assert.Equal("inFlow", greeted.GetProperty("status").GetString());
+        Assert.Equal(["您好，欢迎光临！", "请回复数字选择业务：1 产品咨询；2 商务合作"], Texts(await NextAsync(replies)));
+        var chosen = await hub.InvokeAsync<JsonElement>("Send", "1");
+        var conversationId = chosen.GetProperty("conversationId").GetString()!;
+        Assert.Equal(greeted.GetProperty("conversationId").GetString(), conversationId);
+
+        using var agent = ApiClient.Bearer(factory, site.AgentToken);
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/answer");
+        var connected = await NextAsync(replies);
+        Assert.Equal(("connected", "小王", site.StaffNo), (connected.GetProperty("status").GetString(), connected.GetProperty("agent").GetProperty("nickname").GetString(), connected.GetProperty("agent").GetProperty("staffNo").GetString()));
+        Assert.Equal([$"客服 {site.StaffNo} 为您服务"], Texts(connected));
+
+        // The visitor's words reach the agent; the agent's reach the visitor.
+        await hub.InvokeAsync<JsonElement>("Send", "想了解价格");
+        var messages = await agent.GetOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/messages");
+        Assert.Contains(messages.AsArray(), m => (string)m!["content"]! == "想了解价格");
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/messages", new { text = "价格表请看官网" });
+        var words = (await NextAsync(replies)).GetProperty("replies")[0];
+        Assert.Equal(("价格表请看官网", "agent"), (words.GetProperty("text").GetString(), words.GetProperty("from").GetString()));
+    }
+
+    [Fact]
+    public async Task A_returning_visitor_on_a_second_connection_is_in_the_same_conversation_and_hears_it_too()
+    {
+        var address = factory.Address;
+        var site = await SiteAsync();
+        using var _ = site.Tenant;
+        var (first, _) = await ChatAsync(address, site.Key, "browser-visitor-2");
+        await using var disposeFirst = first;
+        var opened = await first.InvokeAsync<JsonElement>("Send", "你好");
+        var (second, secondReplies) = await ChatAsync(address, site.Key, "browser-visitor-2");
+        await using var disposeSecond = second;
+
+        var answered = await second.InvokeAsync<JsonElement>("Send", "随便");
+        Assert.Equal(opened.GetProperty("conversationId").GetString(), answered.GetProperty("conversationId").GetString());
+        Assert.Equal(["抱歉没有听懂，请回复 1 或 2"], Texts(await NextAsync(secondReplies)));
+    }
+
+    [Theory]
+    [InlineData("no-such-channel-key", "browser-visitor-3")]
+    [InlineData(null, "short")]
+    [InlineData(null, "has spaces in it")]
+    public async Task A_connection_without_a_website_channel_or_with_a_bad_visitor_id_is_refused(string? key, string visitorId)
+    {
+        var address = factory.Address;
+        var site = await SiteAsync();
+        using var _ = site.Tenant;
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(address, $"/hubs/visitor?channel={Uri.EscapeDataString(key ?? site.Key)}&visitor={Uri.EscapeDataString(visitorId)}")).Build();
+        await using var disposeHub = hub;
+        // The server closes a refused connection before it takes any call: starting it or calling on it fails.
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            await hub.StartAsync();
+            await hub.InvokeAsync<JsonElement>("Send", "你好");
+        });
+        Assert.NotNull(refused);
+    }
+}

@@ -1,0 +1,77 @@
+using Engine.Grains.Routing;
+using Engine.Persistence.Admin;
+using Engine.StateMachines;
+using Engine.Web.Admin;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Engine.Web.RealTime;
+
+/// <summary>
+/// <c>/hubs/visitor?channel={channelKey}&amp;visitor={visitorId}</c>: the customer side of a website channel, for anonymous
+/// visitors known by the id their browser keeps (so a returning visitor keeps their last agent, RT-3). What the visitor
+/// writes goes to the conversation they are in, or opens one that runs the channel's flow, as the adapter API does; what
+/// they are to see (the flow's replies, the queue position, the agent and the agent's words, the end) comes as
+/// <c>reply</c> pushes, through the visitor's grain and this server's <see cref="VisitorRelay"/>.
+/// </summary>
+[AllowAnonymous]
+public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers, VisitorRelay relay) : Hub
+{
+    public const string Path = "/hubs/visitor";
+
+    /// <summary>The most a visitor's message holds, as in the adapter API.</summary>
+    public const int MaxTextCharacters = 2000;
+
+    /// <summary>The answer to a visitor's message: the conversation and where it stands; what to show comes as pushes.</summary>
+    public sealed record SendAck(string ConversationId, string Status);
+
+    private sealed record Visitor(ChannelRow Channel, string CustomerId, string VisitorId);
+
+    public override async Task OnConnectedAsync()
+    {
+        var http = Context.GetHttpContext() ?? throw new HubException("A visitor connects over HTTP.");
+        var key = http.Request.Query["channel"].ToString();
+        var customerId = http.Request.Query["visitor"].ToString();
+        if (!ValidVisitorId(customerId)) throw new HubException("visitor: 8–64 letters, digits, '-' or '_', kept by the browser.");
+        var channel = await channels.FindByKeyAsync(key, Context.ConnectionAborted);
+        if (channel is not { Kind: "website" }) throw new HubException("channel: no website channel has this key.");
+        var visitor = new Visitor(channel, customerId, channel.Id + ":" + customerId);
+        Context.Items[typeof(Visitor)] = visitor;
+        await Groups.AddToGroupAsync(Context.ConnectionId, VisitorRelay.GroupOf(channel.TenantId, visitor.VisitorId));
+        await relay.ConnectedAsync(channel.TenantId, visitor.VisitorId);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(typeof(Visitor), out var item) && item is Visitor visitor)
+            await relay.DisconnectedAsync(visitor.Channel.TenantId, visitor.VisitorId);
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>The visitor writes.</summary>
+    public async Task<SendAck> Send(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextCharacters) throw new HubException($"text: 1–{MaxTextCharacters:N0} characters.");
+        return await ReceiveAsync(new CustomerInput(text, null));
+    }
+
+    /// <summary>The visitor closes the chat: out of the queue, or the agent moves on.</summary>
+    public Task<SendAck> Leave() => ReceiveAsync(new CustomerInput(null, null, Left: true));
+
+    private async Task<SendAck> ReceiveAsync(CustomerInput input)
+    {
+        var visitor = (Visitor)Context.Items[typeof(Visitor)]!;
+        try
+        {
+            var outcome = await customers.ReceiveAsync(visitor.Channel, visitor.CustomerId, input, Context.ConnectionAborted);
+            return new SendAck(outcome.ConversationId, Engine.Flows.FlowNames.Status(outcome.Phase));
+        }
+        catch (DomainException refused)
+        {
+            throw new HubException(refused.Message);
+        }
+    }
+
+    private static bool ValidVisitorId(string id) => id.Length is >= 8 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}
