@@ -20,10 +20,14 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
         public Channel<JsonElement> Rings { get; } = Channel.CreateUnbounded<JsonElement>();
         public Channel<JsonElement> Withdrawn { get; } = Channel.CreateUnbounded<JsonElement>();
 
-        public static async Task<Workbench> ConnectAsync(Uri server, string token)
+        public static async Task<Workbench> ConnectAsync(Uri server, string token, string? origin = null)
         {
             var connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(server, "/hubs/agent"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .WithUrl(new Uri(server, "/hubs/agent"), o =>
+                {
+                    o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                    if (origin is not null) o.Headers["Origin"] = origin;
+                })
                 .Build();
             var workbench = new Workbench { Connection = connection };
             connection.On<JsonElement>("status", p => workbench.Statuses.Writer.TryWrite(p));
@@ -80,5 +84,18 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
 
         Assert.False(other.Rings.Reader.TryRead(out _));
         Assert.False(other.Statuses.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_workbench_connects_from_the_servers_own_pages_and_from_no_other_origin()
+    {
+        var address = factory.Address;
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var (_, _, _, token) = await tenant.AddAgentAsync([]);
+        await using (var own = await Workbench.ConnectAsync(address, token, origin: $"{address.Scheme}://{address.Authority}"))
+            Assert.Equal(HubConnectionState.Connected, own.Connection.State);
+
+        var refused = await Record.ExceptionAsync(async () => await (await Workbench.ConnectAsync(address, token, origin: "https://evil.example")).DisposeAsync());
+        Assert.NotNull(refused);
     }
 }

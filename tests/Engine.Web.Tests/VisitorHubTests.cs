@@ -34,9 +34,12 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
         return new Site(tenant, (string)site["channel"]!["channelKey"]!, agentId, agentToken, staffNo);
     }
 
-    private static async Task<(HubConnection Hub, Channel<JsonElement> Replies)> ChatAsync(Uri server, string key, string visitorId)
+    private static async Task<(HubConnection Hub, Channel<JsonElement> Replies)> ChatAsync(Uri server, string key, string visitorId, string? origin = null)
     {
-        var hub = new HubConnectionBuilder().WithUrl(new Uri(server, $"/hubs/visitor?channel={Uri.EscapeDataString(key)}&visitor={Uri.EscapeDataString(visitorId)}")).Build();
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(server, $"/hubs/visitor?channel={Uri.EscapeDataString(key)}&visitor={Uri.EscapeDataString(visitorId)}"), o =>
+        {
+            if (origin is not null) o.Headers["Origin"] = origin;
+        }).Build();
         var replies = Channel.CreateUnbounded<JsonElement>();
         hub.On<JsonElement>("reply", r => replies.Writer.TryWrite(r));
         await hub.StartAsync();
@@ -113,5 +116,24 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
             await hub.InvokeAsync<JsonElement>("Send", "你好");
         });
         Assert.NotNull(refused);
+    }
+
+    [Theory]
+    [InlineData("https://shop.example.com", true)]
+    [InlineData("http://SHOP.example.com:8080", true)]
+    [InlineData("https://evil.example", false)]
+    [InlineData("https://shop.example.com.evil.example", false)]
+    public async Task The_chat_connects_from_the_channels_website_and_from_no_other_origin(string origin, bool allowed)
+    {
+        var address = factory.Address;
+        var site = await SiteAsync();
+        using var _ = site.Tenant;
+        var outcome = await Record.ExceptionAsync(async () =>
+        {
+            var (hub, _) = await ChatAsync(address, site.Key, "browser-visitor-origin", origin);
+            await using var disposeHub = hub;
+            await hub.InvokeAsync<JsonElement>("Send", "你好");
+        });
+        Assert.Equal(allowed, outcome is null);
     }
 }

@@ -67,6 +67,9 @@ public static class ChannelApi
     /// <summary>Stored settings: the secret encrypted with Data Protection.</summary>
     private sealed record StoredSettings(string? AppId, string? ProtectedSecret, string? Domain, string? Number, string? Direction);
 
+    /// <summary>A website channel's domain (lower case), as stored; null for other kinds.</summary>
+    public static string? DomainOf(ChannelRow channel) => JsonSerializer.Deserialize<StoredSettings>(channel.Settings)?.Domain;
+
     public static async Task<Ok<PageOf<ChannelView>>> List(string tenantId, string? kind, int? offset, int? limit, ChannelStore channels, CancellationToken cancellationToken)
     {
         var paging = Paging.From(offset, limit);

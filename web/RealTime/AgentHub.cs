@@ -17,16 +17,19 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains) : Hub
 
     public override async Task OnConnectedAsync()
     {
+        if (Context.GetHttpContext() is { } http && !HubOrigins.Allowed(http)) throw new HubException("The workbench connects from this server's own pages only.");
         var (tenant, agentId) = Caller();
         await Groups.AddToGroupAsync(Context.ConnectionId, AgentRelay.GroupOf(tenant, agentId));
         await relay.ConnectedAsync(tenant, agentId);
+        Context.Items[nameof(AgentRelay)] = true;
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var (tenant, agentId) = Caller();
-        await relay.DisconnectedAsync(tenant, agentId);
+        // A connection refused on arrival never joined.
+        if (Context.Items.ContainsKey(nameof(AgentRelay))) await relay.DisconnectedAsync(tenant, agentId);
         await base.OnDisconnectedAsync(exception);
     }
 

@@ -35,6 +35,7 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         if (!ValidVisitorId(customerId)) throw new HubException("visitor: 8–64 letters, digits, '-' or '_', kept by the browser.");
         var channel = await channels.FindByKeyAsync(key, Context.ConnectionAborted);
         if (channel is not { Kind: "website" }) throw new HubException("channel: no website channel has this key.");
+        if (!HubOrigins.Allowed(http, Engine.Web.Api.ChannelApi.DomainOf(channel))) throw new HubException("The chat connects from the channel's website or this server's own pages only.");
         var visitor = new Visitor(channel, customerId, channel.Id + ":" + customerId);
         Context.Items[typeof(Visitor)] = visitor;
         await Groups.AddToGroupAsync(Context.ConnectionId, VisitorRelay.GroupOf(channel.TenantId, visitor.VisitorId));
