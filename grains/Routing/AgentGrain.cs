@@ -35,7 +35,17 @@ public sealed class AgentGrain(
 
     private AgentState S => State.State;
 
-    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || _observers is { Count: > 0 };
+    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || Watched;
+
+    /// <summary>A server still listens (a subscription not yet lapsed: a server that died stops renewing).</summary>
+    private bool Watched
+    {
+        get
+        {
+            _observers?.ClearExpired();
+            return _observers is { Count: > 0 };
+        }
+    }
 
     public ValueTask Subscribe(IAgentObserver observer)
     {
@@ -59,7 +69,7 @@ public sealed class AgentGrain(
     private void Push(AgentPush push)
     {
         if (_observers is not { Count: > 0 } observers) return;
-        observers.Notify(o => o.Pushed(push));
+        observers.Notify((Action<IAgentObserver>)(o => o.Pushed(push)));
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

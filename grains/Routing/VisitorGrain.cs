@@ -13,7 +13,15 @@ public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Na
     private Orleans.Utilities.ObserverManager<IVisitorObserver>? _observers;
 
     /// <summary>A visitor with a chat open stays active, so that its subscriptions are kept.</summary>
-    public override bool KeepAlive => _observers is { Count: > 0 };
+    public override bool KeepAlive
+    {
+        get
+        {
+            // A server still listens (a subscription not yet lapsed: a server that died stops renewing).
+            _observers?.ClearExpired();
+            return _observers is { Count: > 0 };
+        }
+    }
 
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
 
@@ -31,7 +39,7 @@ public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Na
 
     public ValueTask Notify(VisitorPush push)
     {
-        if (_observers is { Count: > 0 } observers) observers.Notify(o => o.Pushed(push));
+        if (_observers is { Count: > 0 } observers) observers.Notify((Action<IVisitorObserver>)(o => o.Pushed(push)));
         return default;
     }
 

@@ -98,4 +98,20 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
         var refused = await Record.ExceptionAsync(async () => await (await Workbench.ConnectAsync(address, token, origin: "https://evil.example")).DisposeAsync());
         Assert.NotNull(refused);
     }
+
+    [Fact]
+    public async Task A_workbench_that_reconnects_after_its_last_connection_closed_hears_the_agent_again()
+    {
+        var address = factory.Address;
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        var (_, _, _, token) = await tenant.AddAgentAsync([group]);
+        await (await Workbench.ConnectAsync(address, token)).DisposeAsync();
+        await using var again = await Workbench.ConnectAsync(address, token);
+
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var status = await again.Statuses.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal("Idle", status.GetProperty("status").GetString());
+    }
 }

@@ -21,15 +21,13 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains) : Hub
         var (tenant, agentId) = Caller();
         await Groups.AddToGroupAsync(Context.ConnectionId, AgentRelay.GroupOf(tenant, agentId));
         await relay.ConnectedAsync(tenant, agentId);
-        Context.Items[nameof(AgentRelay)] = true;
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var (tenant, agentId) = Caller();
-        // A connection refused on arrival never joined.
-        if (Context.Items.ContainsKey(nameof(AgentRelay))) await relay.DisconnectedAsync(tenant, agentId);
+        await relay.DisconnectedAsync(tenant, agentId);
         await base.OnDisconnectedAsync(exception);
     }
 

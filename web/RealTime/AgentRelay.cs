@@ -10,7 +10,11 @@ public sealed class AgentRelay(IGrainFactory grains, IHubContext<AgentHub> hub, 
     /// <summary>The SignalR group of an agent's connections on this server.</summary>
     public static string GroupOf(string tenant, string agentId) => $"agent:{tenant}:{agentId}";
 
-    public Task Pushed(AgentPush push) => hub.Clients.Group(GroupOf(push.Tenant, push.AgentId)).SendAsync(push.Kind, push);
+    public Task Pushed(AgentPush push)
+    {
+        Send(hub.Clients.Group(GroupOf(push.Tenant, push.AgentId)).SendAsync(push.Kind, push), push.Tenant, push.AgentId);
+        return Task.CompletedTask;
+    }
 
     protected override ValueTask SubscribeAsync(string tenant, string key, IAgentObserver observer) => Grains.Agent(tenant, key).Subscribe(observer);
 

@@ -1,24 +1,30 @@
-using System.Collections.Concurrent;
-
 namespace Engine.Web.RealTime;
 
 /// <summary>
 /// This server's ear for the people (agents, visitors) whose connections are here: one grain observer for the server,
-/// subscribed at the grain of everyone with a connection on this server (and renewed before it lapses, see
-/// <c>AgentGrain.ObserverLifetime</c>), so that what their grain pushes reaches the connections wherever the grain
-/// lives, in a cluster too, with no backplane.
+/// subscribed at the grain of everyone with a connection on this server and renewed every <see cref="RenewEvery"/>
+/// (well within the grains' observer lifetime, and soon after a grain lost its subscriptions with its activation), so
+/// that what their grain pushes reaches the connections wherever the grain lives, in a cluster too, with no backplane.
+/// A person's subscribe and unsubscribe calls run one after another, and every connection waits for the subscription.
 /// </summary>
 public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : class, IGrainObserver
 {
-    /// <summary>How often the subscriptions are made again (well within the grains' observer lifetime).</summary>
-    public static readonly TimeSpan RenewEvery = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(15);
+
+    /// <summary>A person's connections here, and the last subscribe or unsubscribe call made for them.</summary>
+    private sealed class Person
+    {
+        public int Connections;
+        public Task Pending = Task.CompletedTask;
+    }
 
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<(string Tenant, string Key), int> _connections = new();
+    private readonly Dictionary<(string Tenant, string Key), Person> _people = [];
     private readonly Lock _gate = new();
     private readonly ITimer _renew;
     private TObserver? _self;
+    private int _renewing;
 
     protected ObserverRelay(IGrainFactory grains, TimeProvider time, ILogger logger)
     {
@@ -27,6 +33,8 @@ public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : c
     }
 
     protected IGrainFactory Grains => _grains;
+
+    protected ILogger Logger => _logger;
 
     private TObserver Self
     {
@@ -40,34 +48,95 @@ public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : c
 
     protected abstract ValueTask UnsubscribeAsync(string tenant, string key, TObserver observer);
 
-    /// <summary>A connection arrived here: the first one of its person subscribes this server at their grain.</summary>
+    /// <summary>A connection arrived here: the first one of its person subscribes this server at their grain; each waits for that.</summary>
     public async Task ConnectedAsync(string tenant, string key)
     {
-        if (_connections.AddOrUpdate((tenant, key), 1, (_, n) => n + 1) == 1) await SubscribeAsync(tenant, key, Self);
+        var self = Self;
+        Task subscribed;
+        lock (_gate)
+        {
+            if (!_people.TryGetValue((tenant, key), out var person)) _people[(tenant, key)] = person = new Person();
+            if (++person.Connections == 1) person.Pending = After(person.Pending, () => SubscribeAsync(tenant, key, self));
+            subscribed = person.Pending;
+        }
+        try
+        {
+            await subscribed;
+        }
+        catch (Exception)
+        {
+            // The connection is refused (SignalR does not call OnDisconnected then): it counts no more.
+            await DisconnectedAsync(tenant, key);
+            throw;
+        }
     }
 
     /// <summary>A connection left: with the last one of its person, this server stops listening for them.</summary>
     public async Task DisconnectedAsync(string tenant, string key)
     {
-        var entry = (tenant, key);
-        var left = _connections.AddOrUpdate(entry, 0, (_, n) => n - 1);
-        if (left > 0 || !_connections.TryRemove(KeyValuePair.Create(entry, 0))) return;
-        await UnsubscribeAsync(tenant, key, Self);
+        var self = Self;
+        Task unsubscribed;
+        lock (_gate)
+        {
+            if (!_people.TryGetValue((tenant, key), out var person) || person.Connections == 0) return;
+            if (--person.Connections > 0) return;
+            unsubscribed = person.Pending = After(person.Pending, () => UnsubscribeAsync(tenant, key, self));
+        }
+        try
+        {
+            await unsubscribed;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_people.TryGetValue((tenant, key), out var person) && person.Connections == 0 && person.Pending == unsubscribed) _people.Remove((tenant, key));
+            }
+        }
+    }
+
+    /// <summary>The call after the one before it, whether that one failed or not.</summary>
+    private static async Task After(Task before, Func<ValueTask> next)
+    {
+        // The earlier call's own caller saw its failure, if any; this one goes on regardless.
+        await before.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await next();
+    }
+
+    /// <summary>
+    /// Sends without waiting for it: the observer takes one push at a time, so a connection slow to read must not hold
+    /// up the pushes of everyone else on this server.
+    /// </summary>
+    protected void Send(Task sending, string tenant, string key)
+    {
+        if (sending.IsCompletedSuccessfully) return;
+        _ = sending.ContinueWith(t => RelayLog.PushFailed(_logger, tenant, key, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private async Task RenewAsync()
     {
-        foreach (var (tenant, key) in _connections.Keys)
+        if (Interlocked.Exchange(ref _renewing, 1) == 1) return;
+        try
         {
-            try
+            List<(string Tenant, string Key)> connected;
+            lock (_gate) connected = [.. _people.Where(p => p.Value.Connections > 0).Select(p => p.Key)];
+            var self = Self;
+            await Parallel.ForEachAsync(connected, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (person, _) =>
             {
-                await SubscribeAsync(tenant, key, Self);
-            }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
-            {
-                // The grain's silo is going or gone: the next renewal subscribes at its new activation.
-                RelayLog.RenewFailed(_logger, tenant, key, e);
-            }
+                try
+                {
+                    await SubscribeAsync(person.Tenant, person.Key, self);
+                }
+                catch (Exception e)
+                {
+                    // The grain's silo is going or gone, or the store is away: the next renewal tries again.
+                    RelayLog.RenewFailed(_logger, person.Tenant, person.Key, e);
+                }
+            });
+        }
+        finally
+        {
+            Volatile.Write(ref _renewing, 0);
         }
     }
 
@@ -83,4 +152,7 @@ internal static partial class RelayLog
 {
     [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Could not renew the subscription of {Key} of tenant {Tenant}")]
     public static partial void RenewFailed(ILogger logger, string tenant, string key, Exception error);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "A push to the connections of {Key} of tenant {Tenant} failed")]
+    public static partial void PushFailed(ILogger logger, string tenant, string key, Exception error);
 }

@@ -32,10 +32,12 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         var http = Context.GetHttpContext() ?? throw new HubException("A visitor connects over HTTP.");
         var key = http.Request.Query["channel"].ToString();
         var customerId = http.Request.Query["visitor"].ToString();
-        if (!ValidVisitorId(customerId)) throw new HubException("visitor: 8–64 letters, digits, '-' or '_', kept by the browser.");
+        if (!ValidVisitorId(customerId)) throw new HubException("visitor: 16–64 letters, digits, '-' or '_', random, kept by the browser.");
         var channel = await channels.FindByKeyAsync(key, Context.ConnectionAborted);
         if (channel is not { Kind: "website" }) throw new HubException("channel: no website channel has this key.");
         if (!HubOrigins.Allowed(http, Engine.Web.Api.ChannelApi.DomainOf(channel))) throw new HubException("The chat connects from the channel's website or this server's own pages only.");
+        // Web chat visitors have a namespace of their own: no adapter customer of the channel is reachable from here.
+        customerId = WebVisitorPrefix + customerId;
         var visitor = new Visitor(channel, customerId, channel.Id + ":" + customerId);
         Context.Items[typeof(Visitor)] = visitor;
         await Groups.AddToGroupAsync(Context.ConnectionId, VisitorRelay.GroupOf(channel.TenantId, visitor.VisitorId));
@@ -74,5 +76,9 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         }
     }
 
-    private static bool ValidVisitorId(string id) => id.Length is >= 8 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    /// <summary>How a web chat visitor's customer id starts, so that no chat visitor reaches a customer whose id a gateway chose through the adapter API.</summary>
+    public const string WebVisitorPrefix = "web:";
+
+    /// <summary>Long enough to be unguessable when made at random, as the chat page makes it.</summary>
+    private static bool ValidVisitorId(string id) => id.Length is >= 16 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -11,7 +11,11 @@ public sealed class VisitorRelay(IGrainFactory grains, IHubContext<VisitorHub> h
     /// <summary>The SignalR group of a visitor's connections on this server (the visitor id names the channel too).</summary>
     public static string GroupOf(string tenant, string visitorId) => $"visitor:{tenant}:{visitorId}";
 
-    public Task Pushed(VisitorPush push) => hub.Clients.Group(GroupOf(push.Tenant, push.VisitorId)).SendAsync("reply", ChannelAnswer.Of(push.Outcome));
+    public Task Pushed(VisitorPush push)
+    {
+        Send(hub.Clients.Group(GroupOf(push.Tenant, push.VisitorId)).SendAsync("reply", ChannelAnswer.Of(push.Outcome)), push.Tenant, push.VisitorId);
+        return Task.CompletedTask;
+    }
 
     protected override ValueTask SubscribeAsync(string tenant, string key, IVisitorObserver observer) => Grains.Visitor(tenant, key).Subscribe(observer);
 
