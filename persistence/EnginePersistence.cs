@@ -27,7 +27,6 @@ public static partial class EnginePersistence
         services.AddSingleton<Engine.Grains.Routing.IFlowVersions, Admin.StoredFlowVersions>();
         services.AddSingleton<Engine.Grains.Routing.IAgentDirectory, Admin.StoredAgentDirectory>();
         services.AddSingleton<Admin.WebhookOutboxStore>();
-        services.AddSingleton<Engine.Grains.Routing.IFlowReplies>(sp => sp.GetRequiredService<Admin.WebhookOutboxStore>());
         services.AddHostedService<MigrationService>();
         return services;
     }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Engine.Web.RealTime;
 using Orleans.Dashboard;
 using System.Text.Json.Serialization;
 using Engine.Persistence;
@@ -20,12 +20,8 @@ builder.Services.AddSerilog((services, logs) => logs
 
 builder.Services.AddEngineStore(builder.Configuration);
 builder.Services.AddEngineAdminStores();
-builder.Services.AddSingleton<Engine.Grains.Routing.IEngineEvents, Engine.Web.RealTime.HubEvents>();
+builder.Services.AddEngineRealTime();
 builder.AddEngineSilo();
-builder.Services.AddSignalR(o => o.StatefulReconnectBufferSize = 1_000_000);
-builder.Services.AddSingleton<Engine.Web.RealTime.AgentRelay>();
-builder.Services.AddSingleton<Engine.Web.RealTime.VisitorRelay>();
-builder.Services.Replace(ServiceDescriptor.Singleton<Engine.Grains.Routing.IFlowReplies, Engine.Web.RealTime.ChannelReplies>());
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);
 builder.Services.AddEngineForwardedHeaders(builder.Configuration);
@@ -67,8 +63,7 @@ app.UseStatusCodePages();
 app.UseEngineAuth();
 app.UseTenantScope();
 app.MapHealthChecks("/healthz");
-app.MapHub<Engine.Web.RealTime.AgentHub>(Engine.Web.RealTime.AgentHub.Path, o => o.AllowStatefulReconnects = true);
-app.MapHub<Engine.Web.RealTime.VisitorHub>(Engine.Web.RealTime.VisitorHub.Path, o => o.AllowStatefulReconnects = true);
+app.MapEngineHubs();
 app.MapOpenApi();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "Engine v1"));
 app.MapEngineApi();

@@ -14,7 +14,7 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>
     /// A silo with workbench connections of this agent hears what they show (<see cref="IAgentObserver"/>). A
-    /// subscription lapses after <c>AgentGrain.ObserverLifetime</c> unless made again, so a silo that died drops out.
+    /// subscription lapses after <c>Listeners.Lifetime</c> unless made again, so a silo that died drops out.
     /// </summary>
     ValueTask Subscribe(IAgentObserver observer);
 

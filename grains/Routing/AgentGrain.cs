@@ -23,10 +23,7 @@ public sealed class AgentGrain(
     EngineCounters counters)
     : EngineGrain<AgentState>(state, time), IAgentGrain
 {
-    /// <summary>How long a silo's subscription lasts without being made again (the silo renews it well before).</summary>
-    public static readonly TimeSpan ObserverLifetime = TimeSpan.FromMinutes(3);
-
-    private Orleans.Utilities.ObserverManager<IAgentObserver>? _observers;
+    private Listeners<IAgentObserver>? _listeners;
 
     private ToldGroup[] _told = [];
     private AgentStatus _status;
@@ -35,28 +32,17 @@ public sealed class AgentGrain(
 
     private AgentState S => State.State;
 
-    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || Watched;
-
-    /// <summary>A server still listens (a subscription not yet lapsed: a server that died stops renewing).</summary>
-    private bool Watched
-    {
-        get
-        {
-            _observers?.ClearExpired();
-            return _observers is { Count: > 0 };
-        }
-    }
+    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || _listeners?.Any() == true;
 
     public ValueTask Subscribe(IAgentObserver observer)
     {
-        // Made with the first subscription (few agents have a workbench on a given server at once): an idle agent keeps one field.
-        (_observers ??= new(ObserverLifetime, ServiceProvider.GetRequiredService<ILogger<AgentGrain>>())).Subscribe(observer, observer);
+        Listeners<IAgentObserver>.Subscribe(ref _listeners, observer, ServiceProvider.GetRequiredService<ILogger<AgentGrain>>);
         return default;
     }
 
     public ValueTask Unsubscribe(IAgentObserver observer)
     {
-        _observers?.Unsubscribe(observer);
+        _listeners?.Unsubscribe(observer);
         return default;
     }
 
@@ -68,8 +54,7 @@ public sealed class AgentGrain(
 
     private void Push(AgentPush push)
     {
-        if (_observers is not { Count: > 0 } observers) return;
-        observers.Notify((Action<IAgentObserver>)(o => o.Pushed(push)));
+        _listeners?.Tell(o => o.Pushed(push));
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

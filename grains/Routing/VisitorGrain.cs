@@ -10,36 +10,28 @@ namespace Engine.Grains.Routing;
 public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Name)] IPersistentState<VisitorState> state, TimeProvider time)
     : EngineGrain<VisitorState>(state, time), IVisitorGrain
 {
-    private Orleans.Utilities.ObserverManager<IVisitorObserver>? _observers;
+    private Listeners<IVisitorObserver>? _listeners;
 
     /// <summary>A visitor with a chat open stays active, so that its subscriptions are kept.</summary>
-    public override bool KeepAlive
-    {
-        get
-        {
-            // A server still listens (a subscription not yet lapsed: a server that died stops renewing).
-            _observers?.ClearExpired();
-            return _observers is { Count: > 0 };
-        }
-    }
+    public override bool KeepAlive => _listeners?.Any() == true;
 
     public ValueTask<string?> LastAgent() => new(State.State.LastAgentId);
 
     public ValueTask Subscribe(IVisitorObserver observer)
     {
-        (_observers ??= new(AgentGrain.ObserverLifetime, ServiceProvider.GetRequiredService<ILogger<VisitorGrain>>())).Subscribe(observer, observer);
+        Listeners<IVisitorObserver>.Subscribe(ref _listeners, observer, ServiceProvider.GetRequiredService<ILogger<VisitorGrain>>);
         return default;
     }
 
     public ValueTask Unsubscribe(IVisitorObserver observer)
     {
-        _observers?.Unsubscribe(observer);
+        _listeners?.Unsubscribe(observer);
         return default;
     }
 
     public ValueTask Notify(VisitorPush push)
     {
-        if (_observers is { Count: > 0 } observers) observers.Notify((Action<IVisitorObserver>)(o => o.Pushed(push)));
+        _listeners?.Tell(o => o.Pushed(push));
         return default;
     }
 

@@ -154,3 +154,16 @@ public sealed class ChannelStore(Database database)
             return await change(connection, transaction, channel).ConfigureAwait(false);
         }, static result => result.Changed, id, cancellationToken).ConfigureAwait(false)).Channel;
 }
+
+/// <summary>
+/// A channel's customer as a visitor of the engine: the channel and the customer id the gateway or the browser gave
+/// (<c>channelId:customerId</c>), so that RT-3 remembers the last agent per channel.
+/// </summary>
+public static class ChannelVisitors
+{
+    public static string VisitorId(string channelId, string customerId) => channelId + ":" + customerId;
+
+    /// <summary>The customer id back from a visitor id of the channel (the visitor id itself for any other).</summary>
+    public static string CustomerId(string channelId, string visitorId)
+        => visitorId.StartsWith(channelId + ":", StringComparison.Ordinal) ? visitorId[(channelId.Length + 1)..] : visitorId;
+}

@@ -68,7 +68,7 @@ public sealed class WebhookOutboxStore(Database database, TimeProvider time) : I
         if (hasWebhook == 0) return;
         var now = time.GetUtcNow();
         var id = Ids.New();
-        var customerId = visitorId.StartsWith(channelId + ":", StringComparison.Ordinal) ? visitorId[(channelId.Length + 1)..] : visitorId;
+        var customerId = ChannelVisitors.CustomerId(channelId, visitorId);
         var body = JsonSerializer.Serialize(new Push(id, customerId, now, ChannelAnswer.Of(outcome)), Json);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO webhook_outbox (id, tenant_id, channel_id, body, created_at, next_attempt_at) VALUES (@id, @tenant, @channelId, @body, @now, @now)",

@@ -14,7 +14,7 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
     public async Task<FlowOutcome> ReceiveAsync(ChannelRow channel, string customerId, CustomerInput input, CancellationToken cancellationToken)
     {
         var tenant = channel.TenantId;
-        var visitorId = channel.Id + ":" + customerId;
+        var visitorId = ChannelVisitors.VisitorId(channel.Id, customerId);
         var visitor = grains.Visitor(tenant, visitorId);
         // The conversation the customer is in takes the event, whatever became of the channel's flow since.
         var current = await visitor.CurrentConversation();

@@ -2,6 +2,7 @@ using Engine.Grains.Routing;
 using Engine.Persistence.Admin;
 using Engine.StateMachines;
 using Engine.Web.Admin;
+using Engine.Web.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -19,9 +20,6 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
 {
     public const string Path = "/hubs/visitor";
 
-    /// <summary>The most a visitor's message holds, as in the adapter API.</summary>
-    public const int MaxTextCharacters = 2000;
-
     /// <summary>The answer to a visitor's message: the conversation and where it stands; what to show comes as pushes.</summary>
     public sealed record SendAck(string ConversationId, string Status);
 
@@ -38,7 +36,7 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         if (!HubOrigins.Allowed(http, Engine.Web.Api.ChannelApi.DomainOf(channel))) throw new HubException("The chat connects from the channel's website or this server's own pages only.");
         // Web chat visitors have a namespace of their own: no adapter customer of the channel is reachable from here.
         customerId = WebVisitorPrefix + customerId;
-        var visitor = new Visitor(channel, customerId, channel.Id + ":" + customerId);
+        var visitor = new Visitor(channel, customerId, ChannelVisitors.VisitorId(channel.Id, customerId));
         Context.Items[typeof(Visitor)] = visitor;
         await Groups.AddToGroupAsync(Context.ConnectionId, VisitorRelay.GroupOf(channel.TenantId, visitor.VisitorId));
         await relay.ConnectedAsync(channel.TenantId, visitor.VisitorId);
@@ -55,7 +53,7 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
     /// <summary>The visitor writes.</summary>
     public async Task<SendAck> Send(string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextCharacters) throw new HubException($"text: 1–{MaxTextCharacters:N0} characters.");
+        if (string.IsNullOrWhiteSpace(text) || text.Length > ChannelEventsApi.MaxTextCharacters) throw new HubException("text: 1–2,000 characters.");
         return await ReceiveAsync(new CustomerInput(text, null));
     }
 
