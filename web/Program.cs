@@ -20,7 +20,7 @@ builder.Services.AddSerilog((services, logs) => logs
 
 builder.Services.AddEngineStore(builder.Configuration);
 builder.Services.AddEngineAdminStores();
-builder.Services.AddEngineRealTime();
+builder.Services.AddEngineRealTime(builder.Configuration);
 builder.AddEngineSilo();
 builder.Services.AddEngineProblemDetails();
 builder.Services.AddEngineAuth(builder.Configuration);

@@ -66,7 +66,8 @@ public sealed record AgentSnapshot(
     bool Deleted,
     IReadOnlyList<WorkItem> Work,
     IReadOnlyDictionary<string, Membership> Groups,
-    DateTimeOffset IdleSince)
+    DateTimeOffset IdleSince,
+    DateTimeOffset? WorkbenchAwaySince = null)
 {
     public static AgentSnapshot Of(AgentState s) => new(
         s.AgentId, s.Status(), s.Presence, s.BreakReason, s.Deleted, s.Work.Values.ToArray(),

@@ -20,9 +20,16 @@ public interface IAgentGrain : IGrainWithStringKey
 
     ValueTask Unsubscribe(IAgentObserver observer);
 
-    /// <summary>Something for the agent's workbench (an offer ringing or withdrawn), passed on to the subscribed silos.</summary>
+    /// <summary>Something for the agent's workbench (an offer, a conversation's move, a message), passed on to the subscribed silos.</summary>
     [OneWay]
     ValueTask Notify(AgentPush push);
+
+    /// <summary>
+    /// The presence grace's own timer: once the agent's last workbench has been gone for <see cref="PresenceSettings.Grace"/>,
+    /// the agent goes offline (reason <c>connection-lost</c>) and their offers and chats go back to the front of their queues.
+    /// </summary>
+    [OneWay]
+    ValueTask CheckWorkbenches();
 
     ValueTask<AgentAvailability> GetAvailability(string groupId);
 
@@ -82,3 +89,9 @@ public interface IAgentGrain : IGrainWithStringKey
 /// <summary>The agent's answer to a reservation, with what the group should now think of the agent.</summary>
 [GenerateSerializer, Immutable]
 public sealed record Reservation(ReserveOutcome Outcome, AgentAvailability Availability);
+
+/// <summary>How long an agent whose last workbench connection dropped stays as they were before going offline (default 60 s).</summary>
+public sealed record PresenceSettings(TimeSpan Grace)
+{
+    public static readonly PresenceSettings Default = new(TimeSpan.FromSeconds(60));
+}

@@ -96,12 +96,13 @@ public sealed record AgentCard([property: Id(0)] string AgentId, [property: Id(1
 /// <summary>
 /// Where the conversation stands after an event, with the replies it produced: in the flow (waiting at a Branch),
 /// queued (with its position: the conversations ahead, 0 = next), connected (with its agent), or ended (and why).
+/// <see cref="Seq"/> is the number of the customer's message in the conversation when it went to the agent.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FlowOutcome(
     [property: Id(0)] string ConversationId, [property: Id(1)] FlowPhase Phase, [property: Id(2)] IReadOnlyList<FlowReply> Replies,
     [property: Id(3)] string? ModuleId, [property: Id(4)] int? WaitNo, [property: Id(5)] FlowEndReason? EndReason, [property: Id(6)] bool Handled,
-    [property: Id(7)] AgentCard? Agent = null);
+    [property: Id(7)] AgentCard? Agent = null, [property: Id(8)] long? Seq = null);
 
 /// <summary>Where the grains read a flow's saved versions (the server's store; a test's dictionary). A version never changes.</summary>
 public interface IFlowVersions

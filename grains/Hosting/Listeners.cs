@@ -9,15 +9,16 @@ namespace Engine.Grains.Hosting;
 /// </summary>
 public sealed class Listeners<TObserver> where TObserver : class, IGrainObserver
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(3);
+    /// <summary>Servers renew every 15 s: a minute lets three renewals fail before a live server drops out.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
     private readonly Orleans.Utilities.ObserverManager<TObserver> _observers;
 
-    private Listeners(ILogger logger) => _observers = new(Lifetime, logger);
+    private Listeners(ILogger logger, TimeProvider time) => _observers = new(Lifetime, logger) { GetDateTime = () => time.GetUtcNow().UtcDateTime };
 
     /// <summary>Adds (or renews) <paramref name="observer"/>, making the listeners on first use.</summary>
-    public static void Subscribe(ref Listeners<TObserver>? listeners, TObserver observer, Func<ILogger> logger)
-        => (listeners ??= new Listeners<TObserver>(logger()))._observers.Subscribe(observer, observer);
+    public static void Subscribe(ref Listeners<TObserver>? listeners, TObserver observer, Func<ILogger> logger, TimeProvider time)
+        => (listeners ??= new Listeners<TObserver>(logger(), time))._observers.Subscribe(observer, observer);
 
     public void Unsubscribe(TObserver observer) => _observers.Unsubscribe(observer);
 

@@ -23,7 +23,8 @@ public sealed class AgentGrain(
     EngineCounters counters)
     : EngineGrain<AgentState>(state, time), IAgentGrain
 {
-    private Listeners<IAgentObserver>? _listeners;
+    /// <summary>The agent's workbenches, made with the first subscription: an agent working through the API alone keeps one empty field.</summary>
+    private Workbenches? _workbenches;
 
     private ToldGroup[] _told = [];
     private AgentStatus _status;
@@ -32,18 +33,75 @@ public sealed class AgentGrain(
 
     private AgentState S => State.State;
 
-    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || _listeners?.Any() == true;
+    public override bool KeepAlive => (!S.Deleted && S.Presence != Presence.Offline) || S.Work.Count > 0 || _workbenches?.Listeners?.Any() == true;
+
+    /// <summary>The servers holding the agent's workbench connections, and since when none has (the presence grace).</summary>
+    private sealed class Workbenches(PresenceSettings settings)
+    {
+        public Listeners<IAgentObserver>? Listeners;
+        public readonly TimeSpan Grace = settings.Grace;
+        public DateTimeOffset? AloneSince;
+        public ITimer? Check;
+    }
 
     public ValueTask Subscribe(IAgentObserver observer)
     {
-        Listeners<IAgentObserver>.Subscribe(ref _listeners, observer, ServiceProvider.GetRequiredService<ILogger<AgentGrain>>);
+        var workbenches = _workbenches ??= new Workbenches(ServiceProvider.GetService<PresenceSettings>() ?? PresenceSettings.Default);
+        Listeners<IAgentObserver>.Subscribe(ref workbenches.Listeners, observer, ServiceProvider.GetRequiredService<ILogger<AgentGrain>>, Time);
+        // Back within the grace (or first here): nothing changes. The next look is when this subscription could lapse.
+        if (workbenches.AloneSince is not null || workbenches.Check is null)
+        {
+            workbenches.AloneSince = null;
+            CheckWorkbenchesIn(Listeners<IAgentObserver>.Lifetime);
+        }
         return default;
     }
 
     public ValueTask Unsubscribe(IAgentObserver observer)
     {
-        _listeners?.Unsubscribe(observer);
+        if (_workbenches is not { Listeners: { } listeners } workbenches) return default;
+        listeners.Unsubscribe(observer);
+        if (!listeners.Any() && workbenches.AloneSince is null)
+        {
+            workbenches.AloneSince = Now;
+            CheckWorkbenchesIn(workbenches.Grace);
+        }
         return default;
+    }
+
+    /// <summary>
+    /// The agent's last workbench went (closed, or its server stopped renewing): after the grace the agent goes offline,
+    /// and their offers and chats go back to the front of their queues. A workbench back in time changes nothing.
+    /// </summary>
+    public async ValueTask CheckWorkbenches()
+    {
+        if (_workbenches is not { } workbenches) return;
+        workbenches.Check?.Dispose();
+        workbenches.Check = null;
+        var now = Now;
+        if (workbenches.Listeners?.Any() == true)
+        {
+            workbenches.AloneSince = null;
+            CheckWorkbenchesIn(Listeners<IAgentObserver>.Lifetime);
+            return;
+        }
+        workbenches.AloneSince ??= now;
+        var left = workbenches.AloneSince.Value + workbenches.Grace - now;
+        if (left > TimeSpan.Zero)
+        {
+            CheckWorkbenchesIn(left);
+            return;
+        }
+        _workbenches = null;
+        if (!S.Deleted && S.Presence != Presence.Offline) await GoOffline(force: true, AgentPush.ConnectionLostReason);
+    }
+
+    private void CheckWorkbenchesIn(TimeSpan dueIn)
+    {
+        var workbenches = _workbenches!;
+        workbenches.Check?.Dispose();
+        var self = this.AsReference<IAgentGrain>();
+        workbenches.Check = ArmTimer(dueIn, () => self.CheckWorkbenches());
     }
 
     public ValueTask Notify(AgentPush push)
@@ -54,7 +112,7 @@ public sealed class AgentGrain(
 
     private void Push(AgentPush push)
     {
-        _listeners?.Tell(o => o.Pushed(push));
+        _workbenches?.Listeners?.Tell(o => o.Pushed(push));
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -78,11 +136,15 @@ public sealed class AgentGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deadlineTimer?.Dispose();
+        _workbenches?.Check?.Dispose();
         counters.MoveAgent(_status, null);
         return Task.CompletedTask;
     }
 
-    public ValueTask<AgentSnapshot> GetSnapshot() => new(AgentSnapshot.Of(S));
+    public ValueTask<AgentSnapshot> GetSnapshot() => new(Snapshot());
+
+    /// <summary>The agent as stored, and since when their last workbench has been away (the presence grace running).</summary>
+    private AgentSnapshot Snapshot() => AgentSnapshot.Of(S) with { WorkbenchAwaySince = _workbenches?.AloneSince };
 
     public ValueTask<AgentAvailability> GetAvailability(string groupId) => new(Told(groupId));
 
@@ -93,10 +155,12 @@ public sealed class AgentGrain(
     public ValueTask EndBreak() => Change(static (s, now) => s.EndBreak(now), "break-ended");
 
     /// <summary>Refused while holding conversations unless forced; forced, they go back to their queues.</summary>
-    public async ValueTask GoOffline(bool force)
+    public ValueTask GoOffline(bool force) => GoOffline(force, force ? "offline-forced" : "offline");
+
+    private async ValueTask GoOffline(bool force, string reason)
     {
         IReadOnlyList<WorkItem> released = [];
-        await Change((s, now) => released = s.GoOffline(now, force), force ? "offline-forced" : "offline");
+        await Change((s, now) => released = s.GoOffline(now, force), reason);
         foreach (var item in released) _ = Conversation(item.ConversationId).AgentLost(Key);
     }
 
@@ -117,7 +181,7 @@ public sealed class AgentGrain(
             };
             await change;
         }
-        return AgentSnapshot.Of(S);
+        return Snapshot();
     }
 
     /// <summary>

@@ -272,8 +272,9 @@ public sealed class ConversationGrain(
             // The state may have been stored without the message's record (a crash between the two): the
             // resend puts it on record under its first number; a record already there stays as it is.
             await history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
-            // The first one's push to the customer may have been lost with it: pushed again (the gateway knows it by its seq).
+            // The first one's pushes may have been lost with it: pushed again (the gateway and the workbench know it by its seq).
             if (sender == MessageSender.Agent && S.InFlow) _ = FlowRun().AgentMessage(seq, kind, content);
+            PushToAgent(seq, sender, kind, content, now);
             return new AppendResult(seq, false);
         }
         var replyArmed = false;
@@ -290,7 +291,16 @@ public sealed class ConversationGrain(
         if (sender == MessageSender.Agent && S.ReplyDeadline is { } due) Arm(ReplyTimer, due);
         // The customer of a flow's channel gets the agent's words where the channel reaches them.
         if (sender == MessageSender.Agent && S.InFlow) _ = FlowRun().AgentMessage(seq, kind, content);
+        PushToAgent(seq, sender, kind, content, now);
         return new AppendResult(seq, true);
+    }
+
+    /// <summary>The agent's workbenches show every message of the conversation (their own too, for their other tabs), once each by its number.</summary>
+    private void PushToAgent(long seq, MessageSender sender, string kind, string content, DateTimeOffset at)
+    {
+        if (S.AgentId is not { } agentId) return;
+        _ = Agent(agentId).Notify(new AgentPush(Tenant, agentId, AgentPush.MessageKindName, Key,
+            Seq: seq, Sender: sender.ToString().ToLowerInvariant(), MessageKind: kind, Content: content, At: at));
     }
 
     /// <summary>FL-5: the agent wrote; without a reply within <paramref name="replyTimeout"/> the conversation ends.</summary>

@@ -116,8 +116,9 @@ public sealed class FlowInstanceGrain(
             return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: true);
         }
         var text = input.Text ?? input.Digits;
-        if (!string.IsNullOrEmpty(text)) await conversation.AppendMessage(Engine.Conversations.MessageSender.Visitor, null, "text", text, null);
-        return Outcome([], handled: !string.IsNullOrEmpty(text));
+        if (string.IsNullOrEmpty(text)) return Outcome([], handled: false);
+        var appended = await conversation.AppendMessage(Engine.Conversations.MessageSender.Visitor, null, "text", text, null);
+        return Outcome([], handled: true) with { Seq = appended.Seq };
     }
 
     public async ValueTask<FlowOutcome> Customer(CustomerInput input)

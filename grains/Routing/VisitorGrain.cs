@@ -19,7 +19,7 @@ public sealed class VisitorGrain([PersistentState("state", EngineGrainStorage.Na
 
     public ValueTask Subscribe(IVisitorObserver observer)
     {
-        Listeners<IVisitorObserver>.Subscribe(ref _listeners, observer, ServiceProvider.GetRequiredService<ILogger<VisitorGrain>>);
+        Listeners<IVisitorObserver>.Subscribe(ref _listeners, observer, ServiceProvider.GetRequiredService<ILogger<VisitorGrain>>, Time);
         return default;
     }
 

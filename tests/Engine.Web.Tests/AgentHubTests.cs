@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Engine.Web.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Engine.Web.Tests;
@@ -12,36 +12,6 @@ namespace Engine.Web.Tests;
 public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<KestrelEngineFactory>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-
-    private sealed class Workbench : IAsyncDisposable
-    {
-        public required HubConnection Connection { get; init; }
-        public Channel<JsonElement> Statuses { get; } = Channel.CreateUnbounded<JsonElement>();
-        public Channel<JsonElement> Rings { get; } = Channel.CreateUnbounded<JsonElement>();
-        public Channel<JsonElement> Withdrawn { get; } = Channel.CreateUnbounded<JsonElement>();
-
-        public static async Task<Workbench> ConnectAsync(Uri server, string token, string? origin = null)
-        {
-            var connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(server, "/hubs/agent"), o =>
-                {
-                    o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                    if (origin is not null) o.Headers["Origin"] = origin;
-                })
-                .Build();
-            var workbench = new Workbench { Connection = connection };
-            connection.On<JsonElement>("status", p => workbench.Statuses.Writer.TryWrite(p));
-            connection.On<JsonElement>("offerRinging", p => workbench.Rings.Writer.TryWrite(p));
-            connection.On<JsonElement>("offerWithdrawn", p => workbench.Withdrawn.Writer.TryWrite(p));
-            await connection.StartAsync();
-            // As a workbench does: the snapshot first. Its answer also means the connection is set up on the server
-            // (the hub runs a call only after the connection's set-up), so every push after it arrives.
-            await connection.InvokeAsync<JsonElement>("Snapshot");
-            return workbench;
-        }
-
-        public ValueTask DisposeAsync() => Connection.DisposeAsync();
-    }
 
     [Fact]
     public async Task AS3_The_workbench_hears_the_agent_go_online_and_an_offer_ring()
@@ -113,5 +83,93 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
         await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
         var status = await again.Statuses.Reader.ReadAsync().AsTask().WaitAsync(Patience);
         Assert.Equal("Idle", status.GetProperty("status").GetString());
+    }
+
+    /// <summary>An agent online in a group, with their workbench connected and an answered conversation started by an admin.</summary>
+    private async Task<(TestTenant Tenant, string AgentId, string Token, Workbench Workbench, string ConversationId)> AnsweredChatAsync()
+    {
+        _ = factory.Address;
+        var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        var (agentId, _, _, token) = await tenant.AddAgentAsync([group]);
+        var workbench = await Workbench.ConnectAsync(factory.Address, token);
+        await workbench.Connection.InvokeAsync<JsonElement>("SetPresence", "online", false);
+        var started = await tenant.Admin.PostOkAsync($"{tenant.Base}/conversations", new { skillGroupId = group, visitorId = "v-" + Guid.NewGuid().ToString("N")[..8], mode = "online" });
+        var conversationId = (string)started["id"]!;
+        await workbench.Rings.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        var answered = await workbench.Connection.InvokeAsync<JsonElement>("Answer", conversationId);
+        Assert.Equal("Active", answered.GetProperty("status").GetString());
+        return (tenant, agentId, token, workbench, conversationId);
+    }
+
+    [Fact]
+    public async Task Messages_reach_the_workbench_numbered_and_a_reconnected_one_gets_what_it_missed_once()
+    {
+        var (tenant, _, token, workbench, conversationId) = await AnsweredChatAsync();
+        using var _ = tenant;
+        var messages = $"{tenant.Base}/conversations/{conversationId}/messages";
+        await tenant.Admin.PostOkAsync(messages, new { text = "你好" });
+        await tenant.Admin.PostOkAsync(messages, new { text = "second" });
+        var first = await workbench.Messages.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        var second = await workbench.Messages.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal((1L, "visitor", "你好"), (first.GetProperty("seq").GetInt64(), first.GetProperty("sender").GetString(), first.GetProperty("content").GetString()));
+        Assert.Equal((2L, conversationId), (second.GetProperty("seq").GetInt64(), second.GetProperty("conversationId").GetString()));
+
+        // The workbench drops; the customer goes on writing; it comes back and asks for what came after its last number.
+        await workbench.DisposeAsync();
+        await tenant.Admin.PostOkAsync(messages, new { text = "third" });
+        await tenant.Admin.PostOkAsync(messages, new { text = "fourth" });
+        await using var again = await Workbench.ConnectAsync(factory.Address, token);
+        var missed = await again.Connection.InvokeAsync<JsonElement>("Messages", conversationId, 2L);
+        Assert.Equal(["3:third", "4:fourth"], missed.EnumerateArray().Select(m => $"{m.GetProperty("seq").GetInt64()}:{m.GetProperty("content").GetString()}"));
+
+        // The agent's own message comes back numbered to every workbench of theirs; a resend is the same message.
+        var ack = await again.Connection.InvokeAsync<JsonElement>("Send", conversationId, "agent here", "c-1");
+        var resend = await again.Connection.InvokeAsync<JsonElement>("Send", conversationId, "agent here", "c-1");
+        Assert.Equal((5L, false), (ack.GetProperty("seq").GetInt64(), ack.GetProperty("duplicate").GetBoolean()));
+        Assert.Equal((5L, true), (resend.GetProperty("seq").GetInt64(), resend.GetProperty("duplicate").GetBoolean()));
+        var own = await again.Messages.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal((5L, "agent"), (own.GetProperty("seq").GetInt64(), own.GetProperty("sender").GetString()));
+        var all = await again.Connection.InvokeAsync<JsonElement>("Messages", conversationId, 0L);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], all.EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+    }
+
+    [Fact]
+    public async Task AS5_The_workbench_ends_and_completes_a_chat_and_hears_it_move()
+    {
+        var (tenant, _, _, workbench, conversationId) = await AnsweredChatAsync();
+        using var _ = tenant;
+        await using var __ = workbench;
+        var active = await workbench.Conversations.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal("Active", active.GetProperty("status").GetString());
+
+        await workbench.Connection.InvokeAsync<JsonElement>("End", conversationId);
+        var ended = await workbench.Conversations.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal(("Ended", "AgentEnded"), (ended.GetProperty("status").GetString(), ended.GetProperty("reason").GetString()));
+        await workbench.Connection.InvokeAsync<JsonElement>("Complete", conversationId);
+        var completed = await workbench.Conversations.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal("Completed", completed.GetProperty("status").GetString());
+        var snapshot = await workbench.Connection.InvokeAsync<JsonElement>("Snapshot");
+        Assert.Equal(0, snapshot.GetProperty("work").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_workbench_is_refused_a_conversation_that_is_not_its_agents_with_the_reason()
+    {
+        var (tenant, _, _, workbench, conversationId) = await AnsweredChatAsync();
+        using var _ = tenant;
+        await using var __ = workbench;
+        var (_, _, _, otherToken) = await tenant.AddAgentAsync([]);
+        await using var other = await Workbench.ConnectAsync(factory.Address, otherToken);
+
+        foreach (var (method, args) in new (string, object?[])[] { ("Send", [conversationId, "hi", null]), ("End", [conversationId]), ("Messages", [conversationId, 0L]), ("Conversation", [conversationId]) })
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() => other.Connection.InvokeCoreAsync<JsonElement>(method, args));
+            Assert.Contains("not one of yours", refused.Message, StringComparison.Ordinal);
+        }
+        var tooLong = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("Send", conversationId, new string('x', 5001), null));
+        Assert.Contains("text: 1–5,000 characters", tooLong.Message, StringComparison.Ordinal);
+        var badPresence = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("SetPresence", "lunch", false));
+        Assert.Contains("presence: one of online, break, offline", badPresence.Message, StringComparison.Ordinal);
     }
 }

@@ -46,21 +46,8 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
                 services.AddHttpClient(WebhookDispatcher.ClientName).ConfigurePrimaryHttpMessageHandler(() => Gateway);
                 // One-way calls counted, so that a test waits for what a clock advance set going (the grains' deadline ticks).
                 services.AddSingleton(Quiescence);
-                services.AddSingleton<Orleans.IOutgoingGrainCallFilter, EngineOneWayCounter>();
+                services.AddSingleton<Orleans.IOutgoingGrainCallFilter, Support.EngineOneWayCounter>();
             });
-        }
-    }
-
-    /// <summary>
-    /// Counts the one-way calls sent to the engine's grains (whose turns count them done), leaving out those of the
-    /// server's other grains (the Orleans dashboard's), which no engine grain receives.
-    /// </summary>
-    private sealed class EngineOneWayCounter(Engine.Grains.Hosting.Quiescence quiescence) : Orleans.IOutgoingGrainCallFilter
-    {
-        public Task Invoke(Orleans.IOutgoingGrainCallContext context)
-        {
-            if (Engine.Grains.Hosting.EngineOutgoingFilter.IsOneWay(context.Request) && context.InterfaceName.StartsWith("Engine.", StringComparison.Ordinal)) quiescence.Sent();
-            return context.Invoke();
         }
     }
 

@@ -88,8 +88,10 @@ public static class ConversationApi
         await Get(tenantId, conversationId, http, grains, records, cancellationToken);
         var paging = Paging.From(0, limit);
         var rows = await records.MessagesAsync(tenantId, conversationId, afterSeq ?? 0, paging.Limit, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(m => new MessageView(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, UnixTime.At(m.SentAt), m.ClientMessageId))]);
+        return TypedResults.Ok<IReadOnlyList<MessageView>>([.. rows.Select(ViewOf)]);
     }
+
+    public static MessageView ViewOf(MessageRow m) => new(m.Seq, m.SenderKind, m.AgentId, m.Kind, m.Content, UnixTime.At(m.SentAt), m.ClientMessageId);
 
     /// <summary>The agent holding the conversation writes as the agent; an admin (an integration) writes as the visitor.</summary>
     public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)

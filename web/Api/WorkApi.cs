@@ -28,7 +28,8 @@ public static class WorkApi
     /// <summary><c>force</c> takes an agent offline who still holds conversations; they go back to their queues.</summary>
     public sealed record PresenceChange(string? Presence, bool? Force);
 
-    public sealed record PresenceView(string Status, string Presence, string? BreakReason, int Holding, DateTimeOffset IdleSince);
+    /// <summary><c>WorkbenchAwaySince</c>: the agent's last workbench connection dropped then, and the presence grace runs.</summary>
+    public sealed record PresenceView(string Status, string Presence, string? BreakReason, int Holding, DateTimeOffset IdleSince, DateTimeOffset? WorkbenchAwaySince);
 
     public sealed record OfferView(string ConversationId, string SkillGroupId, string Mode, DateTimeOffset OfferedAt, DateTimeOffset? Deadline);
 
@@ -62,5 +63,5 @@ public static class WorkApi
 
     private static PresenceView ViewOf(AgentSnapshot a) => new(
         a.Status.ToString(), a.Presence.ToString().ToLowerInvariant(), a.Presence == Presence.Break ? a.BreakReason.ToString() : null,
-        a.Work.Count, a.IdleSince);
+        a.Work.Count, a.IdleSince, a.WorkbenchAwaySince);
 }

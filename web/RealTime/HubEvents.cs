@@ -1,4 +1,5 @@
 using Engine.Agents;
+using Engine.Conversations;
 using Engine.Grains.Routing;
 
 namespace Engine.Web.RealTime;
@@ -25,8 +26,11 @@ public sealed class HubEvents(IGrainFactory grains) : IEngineEvents
     {
     }
 
-    /// <summary>A workbench reads a conversation's state through the REST API; its offers come as pushes above.</summary>
+    /// <summary>The agent holding the conversation sees it move (answered, ended by the customer or a timeout, completed).</summary>
     public void ConversationChanged(string tenant, ConversationSnapshot conversation)
     {
+        if (conversation is not { AgentId: { } agentId } || conversation.Status is ConversationStatus.Queued or ConversationStatus.Offered) return;
+        _ = grains.Agent(tenant, agentId).Notify(new AgentPush(tenant, agentId, AgentPush.ConversationKind, conversation.Id, conversation.GroupId,
+            Status: conversation.Status.ToString(), Reason: conversation.EndReason == EndReason.None ? null : conversation.EndReason.ToString()));
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Engine.Web.Tests.Support;
 
 /// <summary>The real server on Kestrel, on a free local port, for clients that need a socket (SignalR, browsers).</summary>
-public sealed class KestrelEngineFactory : EngineFactory
+public class KestrelEngineFactory : EngineFactory
 {
     public KestrelEngineFactory() => UseKestrel(0);
 
