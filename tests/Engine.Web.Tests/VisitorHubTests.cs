@@ -99,23 +99,31 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("no-such-channel-key", "browser-visitor-3")]
-    [InlineData(null, "short")]
-    [InlineData(null, "has spaces in it")]
-    public async Task A_connection_without_a_website_channel_or_with_a_bad_visitor_id_is_refused(string? key, string visitorId)
+    [InlineData("no-such-channel-key", "browser-visitor-3", "channel: no website channel has this key.")]
+    [InlineData(null, "short", "visitor: 16–64 letters")]
+    [InlineData(null, "has spaces in it", "visitor: 16–64 letters")]
+    public async Task A_connection_without_a_website_channel_or_with_a_bad_visitor_id_is_refused_with_the_reason(string? key, string visitorId, string reason)
     {
         var address = factory.Address;
         var site = await SiteAsync();
         using var _ = site.Tenant;
         var hub = new HubConnectionBuilder().WithUrl(new Uri(address, $"/hubs/visitor?channel={Uri.EscapeDataString(key ?? site.Key)}&visitor={Uri.EscapeDataString(visitorId)}")).Build();
         await using var disposeHub = hub;
-        // The server closes a refused connection before it takes any call: starting it or calling on it fails.
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += e =>
+        {
+            closed.TrySetResult(e);
+            return Task.CompletedTask;
+        };
+        // The server closes a refused connection before it takes any call, with the reason.
         var refused = await Record.ExceptionAsync(async () =>
         {
             await hub.StartAsync();
             await hub.InvokeAsync<JsonElement>("Send", "你好");
         });
         Assert.NotNull(refused);
+        var error = await closed.Task.WaitAsync(Patience);
+        Assert.Contains(reason, error?.Message ?? "", StringComparison.Ordinal);
     }
 
     [Theory]
@@ -136,4 +144,49 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
         });
         Assert.Equal(allowed, outcome is null);
     }
+
+    [Fact]
+    public async Task A_chat_that_reconnects_gets_what_it_missed_since_its_last_number_once_and_a_new_page_gets_everything()
+    {
+        var address = factory.Address;
+        var site = await SiteAsync();
+        using var _ = site.Tenant;
+        var (hub, replies) = await ChatAsync(address, site.Key, "browser-visitor-resync");
+        await hub.InvokeAsync<JsonElement>("Send", "你好");
+        var conversationId = (await hub.InvokeAsync<JsonElement>("Send", "1")).GetProperty("conversationId").GetString()!;
+        using var agent = ApiClient.Bearer(factory, site.AgentToken);
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/answer");
+        var own = await hub.InvokeAsync<JsonElement>("Send", "在吗");
+        Assert.Equal(1L, own.GetProperty("seq").GetInt64());
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/messages", new { text = "在的" });
+        long lastSeen = 0;
+        while (lastSeen < 2)
+        {
+            foreach (var r in (await NextAsync(replies)).GetProperty("replies").EnumerateArray())
+                if (r.TryGetProperty("seq", out var seq) && seq.ValueKind == JsonValueKind.Number) lastSeen = seq.GetInt64();
+        }
+
+        // The chat drops; the agent goes on writing; the same browser comes back and asks for what came after number 2.
+        await hub.DisposeAsync();
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/messages", new { text = "价格表在这里" });
+        await agent.PostOkAsync($"{site.Tenant.Base}/conversations/{conversationId}/messages", new { text = "还有问题吗" });
+        var (again, _) = await ChatAsync(address, site.Key, "browser-visitor-resync");
+        await using var disposeAgain = again;
+        var state = await again.InvokeAsync<JsonElement>("Resync", lastSeen);
+        Assert.Equal(["3 agent 价格表在这里", "4 agent 还有问题吗"], Lines(state));
+        var now = state.GetProperty("now");
+        Assert.Equal(("connected", conversationId, site.StaffNo), (now.GetProperty("status").GetString(), now.GetProperty("conversationId").GetString(), now.GetProperty("agent").GetProperty("staffNo").GetString()));
+
+        // A page loaded afresh asks from 0: the whole conversation with the agent, the visitor's words too.
+        Assert.Equal(["1 visitor 在吗", "2 agent 在的", "3 agent 价格表在这里", "4 agent 还有问题吗"], Lines(await again.InvokeAsync<JsonElement>("Resync", 0L)));
+
+        // Another browser (another visitor id) has no conversation to resync.
+        var (stranger, _) = await ChatAsync(address, site.Key, "browser-visitor-stranger");
+        await using var disposeStranger = stranger;
+        var none = await stranger.InvokeAsync<JsonElement>("Resync", 0L);
+        Assert.Equal((JsonValueKind.Null, 0), (none.GetProperty("now").ValueKind, none.GetProperty("messages").GetArrayLength()));
+    }
+
+    private static string[] Lines(JsonElement state)
+        => [.. state.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("seq").GetInt64()} {m.GetProperty("from").GetString()} {m.GetProperty("content").GetString()}")];
 }

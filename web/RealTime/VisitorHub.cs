@@ -3,6 +3,7 @@ using Engine.Persistence.Admin;
 using Engine.StateMachines;
 using Engine.Web.Admin;
 using Engine.Web.Api;
+using Engine.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -16,12 +17,24 @@ namespace Engine.Web.RealTime;
 /// <c>reply</c> pushes, through the visitor's grain and this server's <see cref="VisitorRelay"/>.
 /// </summary>
 [AllowAnonymous]
-public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers, VisitorRelay relay) : Hub
+public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers, VisitorRelay relay, IGrainFactory grains, RecordStore records) : Hub
 {
     public const string Path = "/hubs/visitor";
 
-    /// <summary>The answer to a visitor's message: the conversation and where it stands; what to show comes as pushes.</summary>
-    public sealed record SendAck(string ConversationId, string Status);
+    /// <summary>
+    /// The answer to a visitor's message: the conversation and where it stands, and the message's number in the
+    /// conversation once it went to an agent's queue (<c>seq</c>); what to show comes as pushes.
+    /// </summary>
+    public sealed record SendAck(string ConversationId, string Status, long? Seq);
+
+    /// <summary>A message of the visitor's conversation with the agent, as the visitor sees it: <c>from</c> <c>visitor</c> or <c>agent</c>.</summary>
+    public sealed record ChatMessage(long Seq, string From, string Kind, string Content, DateTimeOffset SentAt);
+
+    /// <summary>Where the visitor's conversation stands (null: none open) and its messages after the number asked for.</summary>
+    public sealed record ChatState(ChannelAnswer? Now, IReadOnlyList<ChatMessage> Messages);
+
+    /// <summary>At most this many messages come back from one <see cref="Resync"/>; the chat asks again after the last.</summary>
+    public const int MessagesPerCall = 500;
 
     private sealed record Visitor(ChannelRow Channel, string CustomerId, string VisitorId);
 
@@ -57,6 +70,22 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         return await ReceiveAsync(new CustomerInput(text, null));
     }
 
+    /// <summary>
+    /// What a chat shows on (re)connecting: where the visitor's conversation stands, and its messages numbered after
+    /// <paramref name="afterSeq"/> (0 on a page's first load: all of them), so that nothing is missed or shown twice.
+    /// </summary>
+    public async Task<ChatState> Resync(long afterSeq)
+    {
+        var visitor = (Visitor)Context.Items[typeof(Visitor)]!;
+        var tenant = visitor.Channel.TenantId;
+        if (await grains.Visitor(tenant, visitor.VisitorId).CurrentConversation() is not { } conversationId
+            || await grains.FlowInstance(tenant, conversationId).GetOutcome() is not { } outcome)
+            return new ChatState(null, []);
+        var rows = await records.MessagesAsync(tenant, conversationId, Math.Max(0, afterSeq), MessagesPerCall, Context.ConnectionAborted);
+        return new ChatState(ChannelAnswer.Of(outcome),
+            [.. rows.Where(m => m.SenderKind is "visitor" or "agent").Select(m => new ChatMessage(m.Seq, m.SenderKind, m.Kind, m.Content, UnixTime.At(m.SentAt)))]);
+    }
+
     /// <summary>The visitor closes the chat: out of the queue, or the agent moves on.</summary>
     public Task<SendAck> Leave() => ReceiveAsync(new CustomerInput(null, null, Left: true));
 
@@ -66,7 +95,7 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         try
         {
             var outcome = await customers.ReceiveAsync(visitor.Channel, visitor.CustomerId, input, Context.ConnectionAborted);
-            return new SendAck(outcome.ConversationId, Engine.Flows.FlowNames.Status(outcome.Phase));
+            return new SendAck(outcome.ConversationId, Engine.Flows.FlowNames.Status(outcome.Phase), outcome.Seq);
         }
         catch (DomainException refused)
         {
