@@ -14,18 +14,21 @@ if [ "${1:-}" = "--cluster" ]; then
   case "$silos" in ''|*[!0-9]*|0) echo "usage: ./run.sh [--cluster N]  (N silos, N >= 1)" >&2; exit 2 ;; esac
 fi
 
+. scripts/postgres.sh
+. scripts/browser.sh
+ensure_web_packages
 dotnet build web/Engine.Web.csproj -c Release --nologo -v quiet
 server="web/bin/Release/net10.0/Engine.Web.dll"
 
 if [ "$silos" -eq 0 ]; then
   export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
   echo "Engine starting on ${ASPNETCORE_URLS} (store: ${Engine__Store:-sqlite, ${Engine__DataDir:-data}/engine.db})"
+  echo "  workbench: ${ASPNETCORE_URLS%%;*}/workbench  (web chat: the /chat/... address printed below on first start)"
   echo "  health:  ${ASPNETCORE_URLS%%;*}/healthz"
   echo "  API:     ${ASPNETCORE_URLS%%;*}/swagger (sign in with an email and password printed below on first start)"
   exec dotnet "$server"
 fi
 
-. scripts/postgres.sh
 pids=()
 stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test of the solution. Installs what the tests need when it is missing (PostgreSQL from
-# Debian's packages), starts a throwaway PostgreSQL cluster on a free local port for this run only,
+# Runs every test of the solution. Installs what the tests need when it is missing (PostgreSQL and Chromium from
+# Debian's packages, the pages' npm packages), starts a throwaway PostgreSQL cluster on a free local port for this run only,
 # and stops and deletes it at the end, also when tests fail. Ends with "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
 . scripts/postgres.sh
+. scripts/browser.sh
 log=$(mktemp)
 
 cleanup() {
@@ -15,6 +16,8 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_postgres
+ensure_chromium
+ensure_web_packages
 start_postgres
 export ConnectionStrings__Postgres="$pg_connection"
 

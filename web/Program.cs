@@ -10,7 +10,7 @@ using Engine.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Pages.WebRoot });
 
 builder.Services.AddSerilog((services, logs) => logs
     .ReadFrom.Configuration(builder.Configuration)
@@ -55,6 +55,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 var app = builder.Build();
 
 app.UseEngineForwardedHeaders();
+app.UseEnginePages();
 
 // Outside the exception handler, so that a request is logged with the status it was answered with.
 app.UseSerilogRequestLogging();

@@ -19,6 +19,8 @@ public sealed partial class StartupSeed(
     SkillGroupService groups,
     FlowStore flows,
     FlowChecks flowChecks,
+    ChannelStore channels,
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection,
     Passwords passwords,
     TimeProvider time,
     ILogger<StartupSeed> logger) : IHostedService
@@ -73,19 +75,26 @@ public sealed partial class StartupSeed(
             new NewAgent("Carol Wang", "A003", "carol@demo.engine.local", "Carol", null, Roles.Agent, [hotline.Id]),
         ], cancellationToken);
         var groupIds = new Dictionary<string, string> { ["产品咨询"] = products.Id, ["商务合作"] = business.Id, ["热线"] = hotline.Id };
+        string? onlineFlow = null;
         foreach (var sample in new[] { FlowSamples.Online, FlowSamples.Ivr })
         {
             // The samples are checked like any flow an admin publishes: a broken one stops the seed.
             var document = FlowSamples.Load(sample, groupIds);
             await flowChecks.RequireValidAsync(tenant.Id, document.Mode, document.Definition, cancellationToken);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var flowId = Ids.New();
+            if (sample == FlowSamples.Online) onlineFlow = flowId;
             await flows.InsertAsync(new FlowRow
             {
-                Id = Ids.New(), TenantId = tenant.Id, Name = document.Name, Mode = SkillGroupService.ModeName(document.Mode), Version = 1,
+                Id = flowId, TenantId = tenant.Id, Name = document.Name, Mode = SkillGroupService.ModeName(document.Mode), Version = 1,
                 Status = FlowStore.StatusName(Engine.Flows.FlowStatus.Published), Definition = Engine.Flows.FlowJson.Write(document.Definition), CreatedAt = now, UpdatedAt = now,
             }, cancellationToken);
         }
+        // A website channel running the web chat sample, so that /chat/{key} works from the first start.
+        var site = await Engine.Web.Api.ChannelApi.Create(tenant.Id, new Engine.Web.Api.ChannelApi.NewChannel("website", "Demo website", null, null, null, "localhost", null, null, onlineFlow, null),
+            channels, flows, protection, time, cancellationToken);
         LogDemoTenant(logger, tenant.Id);
+        LogDemoChat(logger, site.Value!.Channel.ChannelKey);
         LogSignIn(logger, "demo admin", admin.Email, adminPassword);
         foreach (var (user, password) in created) LogSignIn(logger, "demo agent", user.Email, password);
     }
@@ -95,6 +104,9 @@ public sealed partial class StartupSeed(
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Platform operator {Email} created from configuration")]
     private static partial void LogOperatorFromConfiguration(ILogger logger, string email);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "Demo web chat: /chat/{ChannelKey} (the workbench: /workbench)")]
+    private static partial void LogDemoChat(ILogger logger, string channelKey);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo tenant {TenantId} seeded: an admin, three agents, skill groups 'Web chat', '产品咨询', '商务合作' (online) and 'Hotline' (phone), the sample flows published")]
     private static partial void LogDemoTenant(ILogger logger, string tenantId);

@@ -29,6 +29,11 @@ public static class ConversationApi
         conversations.MapPost("/{conversationId}/answer", Answer).RequireAuthorization(Policies.Member);
         conversations.MapPost("/{conversationId}/end", End).RequireAuthorization(Policies.Member);
         conversations.MapPost("/{conversationId}/complete", Complete).RequireAuthorization(Policies.Member);
+        // AS-6, a call's controls: hang up; then continue (继续接听) or enter wrap-up (话后整理), ended from the menu.
+        conversations.MapPost("/{conversationId}/hang-up", End).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/continue", Complete).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/wrap-up", WrapUp).RequireAuthorization(Policies.Member);
+        conversations.MapPost("/{conversationId}/wrap-up/finish", FinishWrapUp).RequireAuthorization(Policies.Member);
         return app;
     }
 
@@ -120,6 +125,21 @@ public static class ConversationApi
 
     public static Task<Ok<ConversationView>> Complete(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
         => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.Complete(agent), cancellationToken);
+
+    /// <summary>AS-6: after hanging up, the agent enters wrap-up (WrapUp status) instead of continuing.</summary>
+    public static Task<Ok<ConversationView>> WrapUp(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => EnterWrapUpAsync(c, agent), cancellationToken);
+
+    /// <summary>AS-6: wrap-up ended from the menu; the call is complete and the agent back to Idle.</summary>
+    public static Task<Ok<ConversationView>> FinishWrapUp(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.FinishWrapUp(agent), cancellationToken);
+
+    /// <summary>Wrap-up is the agent's stage of the call; the conversation stays ended, as it answers after.</summary>
+    public static async ValueTask<ConversationSnapshot> EnterWrapUpAsync(IConversationGrain conversation, string agentId)
+    {
+        await conversation.EnterWrapUp(agentId);
+        return await conversation.GetSnapshot() ?? throw new ConversationNotFoundException(conversation.GetPrimaryKeyString());
+    }
 
     private static async Task<Ok<ConversationView>> Act(
         string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records,

@@ -1,5 +1,6 @@
 using Engine.Agents;
 using Engine.Grains.Routing;
+using Engine.Persistence.Admin;
 using Engine.Web.Admin;
 using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Engine.Web.Api;
 
-/// <summary>The signed-in agent's own state: presence (AS-1, AS-2) and the offers ringing at them (AS-3).</summary>
+/// <summary>The signed-in agent's own state: presence (AS-1, AS-2), the offers ringing at them (AS-3), and their service records (AS-8).</summary>
 public static class WorkApi
 {
     private static readonly Dictionary<string, Presence> PresenceChoices = new(StringComparer.Ordinal)
@@ -22,6 +23,7 @@ public static class WorkApi
         me.MapGet("/presence", GetPresence);
         me.MapPut("/presence", SetPresence);
         me.MapGet("/offers", Offers);
+        me.MapGet("/records", Records);
         return app;
     }
 
@@ -57,6 +59,41 @@ public static class WorkApi
             offers.Add(new OfferView(w.ConversationId, w.GroupId, SkillGroupService.ModeName(w.Mode), w.Since, conversation?.OfferDeadline));
         }
         return TypedResults.Ok<IReadOnlyList<OfferView>>(offers);
+    }
+
+    /// <summary>
+    /// AS-8: one of the agent's service records. <c>Answered</c> and <c>DurationSeconds</c> (answer to end) serve every
+    /// mode; a call's type is inbound (calls reach agents through their groups), its caller the customer.
+    /// </summary>
+    public sealed record ServiceRecord(
+        string ConversationId, DateTimeOffset CreatedAt, string Mode, string Customer, string? SkillGroupId, string? SkillGroupName,
+        string Status, bool Answered, long? DurationSeconds, string? EndReason, string CallType = "inbound");
+
+    /// <summary>A page of records, newest first; <c>Next</c> is the cursor of the page after it (null: the last page).</summary>
+    public sealed record ServiceRecordPage(IReadOnlyList<ServiceRecord> Records, string? Next);
+
+    /// <summary>AS-8: the agent's own service records, filtered by creation time range and skill group, keyset-paged.</summary>
+    public static async Task<Ok<ServiceRecordPage>> Records(
+        string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? skillGroupId, string? after, int? limit, HttpContext http, RecordStore records, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        if (from is { } f && to is { } t && t <= f) checks.Add("to", "must be after from");
+        if (limit is < 1 or > 200) checks.Add("limit", "must be between 1 and 200");
+        (long CreatedAt, string Id)? cursor = null;
+        if (after is not null)
+        {
+            var parts = after.Split('~', 2);
+            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)) cursor = (at, parts[1]);
+            else checks.Add("after", "is not a cursor this API gave");
+        }
+        checks.ThrowIfAny();
+        var size = limit ?? 50;
+        var rows = await records.AgentRecordsAsync(tenantId, http.User.UserId(), from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds(),
+            string.IsNullOrWhiteSpace(skillGroupId) ? null : skillGroupId, cursor?.CreatedAt, cursor?.Id, size, cancellationToken);
+        var page = rows.Select(r => new ServiceRecord(r.Id, UnixTime.At(r.CreatedAt), SkillGroupService.ModeName(SkillGroupService.ParseMode(r.Mode)), r.VisitorId, r.GroupId, r.GroupName,
+            r.Status, r.AnsweredAt is not null, r is { AnsweredAt: { } a, EndedAt: { } e } ? (e - a) / 1000 : null, r.EndReason)).ToList();
+        var next = rows.Count == size ? $"{rows[^1].CreatedAt}~{rows[^1].Id}" : null;
+        return TypedResults.Ok(new ServiceRecordPage(page, next));
     }
 
     private static IAgentGrain Agent(string tenantId, HttpContext http, IGrainFactory grains) => grains.Agent(tenantId, http.User.UserId());

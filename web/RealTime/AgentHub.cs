@@ -98,6 +98,12 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
     /// <summary>AS-5: 完成会话; the chat leaves the workbench.</summary>
     public Task<ConversationSnapshot> Complete(string conversationId) => OnConversation(conversationId, static (c, agentId) => c.Complete(agentId));
 
+    /// <summary>AS-6: after hanging up, wrap-up (话后整理) instead of continuing (which is <see cref="Complete"/>).</summary>
+    public Task<ConversationSnapshot> EnterWrapUp(string conversationId) => OnConversation(conversationId, static (c, agentId) => ConversationApi.EnterWrapUpAsync(c, agentId));
+
+    /// <summary>AS-6: wrap-up ended from the menu.</summary>
+    public Task<ConversationSnapshot> FinishWrapUp(string conversationId) => OnConversation(conversationId, static (c, agentId) => c.FinishWrapUp(agentId));
+
     private Task<ConversationSnapshot> OnConversation(string conversationId, Func<IConversationGrain, string, ValueTask<ConversationSnapshot>> action)
         => Act(async (tenant, agentId) => await action(grains.Conversation(tenant, await Held(tenant, agentId, conversationId)), agentId));
 

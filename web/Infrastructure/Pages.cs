@@ -1,0 +1,59 @@
+using Engine.Persistence.Admin;
+
+namespace Engine.Web.Infrastructure;
+
+/// <summary>
+/// The browser pages: the agent workbench (<c>/workbench</c>) and a website channel's chat (<c>/chat/{channelKey}</c>),
+/// plain ES modules from <c>wwwroot</c> beside the server's assembly, with the SignalR client from npm. Every response
+/// carries a Content Security Policy without inline scripts, and <c>nosniff</c>.
+/// </summary>
+public static class Pages
+{
+    /// <summary>Scripts and styles from this server only; connections to it (SignalR); images from it or the page's own blobs.</summary>
+    private const string Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors ";
+
+    public const string WorkbenchPath = "/workbench";
+
+    /// <summary>Where the pages are: <c>wwwroot</c> beside the server's assembly (the build copies it there).</summary>
+    public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    public static WebApplication UseEnginePages(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            // A page may set its own frame-ancestors (the chat, embedded on its channel's website); every other page none but this server.
+            context.Response.OnStarting(() =>
+            {
+                if (!headers.ContainsKey("Content-Security-Policy")) headers.ContentSecurityPolicy = Policy + "'self'";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        if (!File.Exists(Path.Combine(WebRoot, "lib", "signalr", "signalr.min.js")))
+            PageLog.SignalRClientMissing(app.Logger, WebRoot);
+        app.UseStaticFiles();
+        app.MapGet("/", () => Results.Redirect(WorkbenchPath)).ExcludeFromDescription();
+        app.MapGet(WorkbenchPath, () => Results.File(Path.Combine(WebRoot, "workbench.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/chat/{channelKey:regex(^[A-Za-z0-9_-]{{1,128}}$)}", ChatAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>A website channel's chat, which its own website may embed (frame-ancestors: this server and the channel's domain).</summary>
+    private static async Task<IResult> ChatAsync(string channelKey, HttpContext http, ChannelStore channels, CancellationToken cancellationToken)
+    {
+        var channel = await channels.FindByKeyAsync(channelKey, cancellationToken);
+        if (channel is not { Kind: "website" }) return Results.NotFound();
+        var domain = Engine.Web.Api.ChannelApi.DomainOf(channel);
+        http.Response.Headers.ContentSecurityPolicy = Policy + "'self'" + (domain is null ? "" : $" https://{domain} http://{domain}");
+        return Results.File(Path.Combine(WebRoot, "chat.html"), "text/html; charset=utf-8");
+    }
+}
+
+internal static partial class PageLog
+{
+    [LoggerMessage(EventId = 720, Level = LogLevel.Warning, Message = "The browser SignalR client is missing under {WebRoot}: run `npm ci` in web/ and build again (run.sh and test.sh do), or the workbench and the chat cannot connect")]
+    public static partial void SignalRClientMissing(ILogger logger, string webRoot);
+}

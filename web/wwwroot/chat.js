@@ -1,0 +1,113 @@
+// The visitor's web chat of a website channel: /chat/{channelKey}. The browser keeps its visitor id (so a returning
+// visitor keeps their last agent, RT-3); what the flow and the agent say comes as pushes; after a reconnect the chat asks
+// for the messages after the last number it showed, so nothing is missed or shown twice.
+import { h, randomId, Numbered, placeBySeq } from "/dom.js";
+
+const channelKey = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] ?? "");
+const storageKey = `engine.visitor.${channelKey}`;
+let visitorId = localStorage.getItem(storageKey);
+if (!visitorId || !/^[A-Za-z0-9_-]{16,64}$/.test(visitorId)) {
+  visitorId = randomId();
+  localStorage.setItem(storageKey, visitorId);
+}
+
+const transcript = document.getElementById("transcript");
+const state = document.getElementById("state");
+const text = document.getElementById("text");
+let numbers = new Numbered();
+let conversationId = null;
+
+function content(kind, body) {
+  return kind === "image" ? h("img", { src: body, alt: "图片 image" }) : body;
+}
+
+/** A line of the transcript; a numbered one (the conversation with the agent) shows once, in number order. */
+function say(from, body, seq) {
+  const item = h("li", { class: from, "data-seq": seq ?? null }, body);
+  if (seq === undefined || seq === null) transcript.append(item);
+  else if (numbers.take(seq)) placeBySeq(transcript, item, seq);
+  transcript.scrollTop = transcript.scrollHeight;
+}
+
+/** A new conversation numbers its messages from 1 again. */
+function enter(id) {
+  if (!id || id === conversationId) return;
+  conversationId = id;
+  numbers = new Numbered();
+}
+
+function show(now) {
+  if (!now) return;
+  enter(now.conversationId);
+  if (now.status === "queued") state.textContent = now.position === 0 ? "排队中，您是下一位 · You are next" : `排队中，您前面还有 ${now.position} 位 · ${now.position} ahead of you`;
+  else if (now.status === "connected" && now.agent) state.textContent = `客服 ${now.agent.nickname ?? ""} (${now.agent.staffNo ?? ""}) 为您服务`;
+  else if (now.status === "ended") state.textContent = "会话已结束 · The conversation has ended";
+  else state.textContent = "在线 · Online";
+}
+
+function onReply(answer) {
+  enter(answer.conversationId);
+  let gap = false;
+  for (const reply of answer.replies ?? []) {
+    if (reply.from === "agent") {
+      gap ||= numbers.skips(reply.seq);
+      say("agent", content(reply.kind, reply.text), reply.seq);
+    } else if (reply.text) {
+      say("flow", reply.text);
+    }
+  }
+  show(answer);
+  if (gap) resync();
+}
+
+const hub = new signalR.HubConnectionBuilder()
+  .withUrl(`/hubs/visitor?channel=${encodeURIComponent(channelKey)}&visitor=${encodeURIComponent(visitorId)}`)
+  .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10000, 500 * 2 ** retry.previousRetryCount) })
+  .withStatefulReconnect()
+  .build();
+hub.on("reply", onReply);
+hub.onreconnecting(() => { state.textContent = "重新连接中… reconnecting"; });
+hub.onreconnected(resync);
+hub.onclose((error) => {
+  state.textContent = `已断开 · disconnected${error ? `: ${error.message}` : ""}`;
+  setTimeout(connect, 5000);
+});
+
+async function resync() {
+  const chat = await hub.invoke("Resync", numbers.upTo);
+  if (chat.now) show(chat.now);
+  else state.textContent = "在线 · Online";
+  for (const m of chat.messages) say(m.from, content(m.kind, m.content), m.seq);
+}
+
+async function connect() {
+  try {
+    await hub.start();
+    await resync();
+  } catch (error) {
+    state.textContent = `连接失败 · cannot connect: ${error.message}`;
+  }
+}
+
+document.getElementById("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = text.value.trim();
+  if (!body) return;
+  text.value = "";
+  try {
+    const ack = await hub.invoke("Send", body);
+    enter(ack.conversationId);
+    say("visitor", body, ack.seq);
+  } catch (error) {
+    say("system", `发送失败 · not sent: ${error.message}`);
+    text.value = body;
+  }
+});
+text.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    document.getElementById("composer").requestSubmit();
+  }
+});
+
+connect();

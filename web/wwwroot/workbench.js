@@ -1,0 +1,471 @@
+// The agent workbench: sign in, presence, offers that ring, chats side by side, calls with AS-6's controls, own records.
+// The hub (/hubs/agent) pushes; the workbench acts through the hub's methods. Every message shows once, by its number.
+import { h, fill, clock, Numbered, placeBySeq } from "/dom.js";
+import { api, csrfToken, describe } from "/api.js";
+
+const statusNames = { Idle: "空闲中", Busy: "忙碌中", WrapUp: "话后整理", Break: "小休中", Offline: "下线" };
+const reasonNotices = {
+  "missed-offer": "你没有及时接听，会话已转给其他客服，你已被置为小休。 You missed an offer: it went to another agent and you are on break.",
+  "connection-lost": "连接中断超过宽限时间，你已下线，会话已退回队列。 Your connection was away too long: you went offline and your chats went back to the queue.",
+};
+const $ = (id) => document.getElementById(id);
+
+let me = null;
+let tenantBase = "";
+let hub = null;
+let pops = [];
+let quickReplies = [];
+let snapshot = null;
+const offers = new Map(); // conversationId -> { groupId, deadline, card }
+const chats = new Map(); // conversationId -> chat state
+let ringing = null;
+
+function notice(text) {
+  const box = $("notice");
+  box.hidden = !text;
+  box.textContent = text || "";
+}
+
+// ---- Sign-in -------------------------------------------------------------------------------------------------------
+
+async function start() {
+  try {
+    me = await api("GET", "/api/v1/me");
+  } catch {
+    me = null;
+  }
+  if (!me) return showSignIn();
+  if (me.mustChangePassword) return showPasswordChange();
+  if (!me.tenantId) return fill($("main"), h("p", { class: "error" }, "工作台只对租户的坐席开放。 The workbench is for a tenant's agents."));
+  tenantBase = `/api/v1/tenants/${encodeURIComponent(me.tenantId)}`;
+  $("who").textContent = me.name;
+  await openWorkbench();
+}
+
+function showSignIn(error) {
+  const email = h("input", { type: "email", name: "email", placeholder: "Email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", placeholder: "密码 Password", autocomplete: "current-password", required: true });
+  const form = h("form", { class: "signin", id: "signin" },
+    h("h2", {}, "登录 Sign in"), email, password,
+    h("button", { class: "primary", type: "submit" }, "登录"),
+    error ? h("p", { class: "error" }, error) : null);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      me = await api("POST", "/api/v1/sign-in", { email: email.value, password: password.value });
+      await start();
+    } catch (e) {
+      showSignIn(describe(e));
+    }
+  });
+  fill($("main"), form);
+}
+
+function showPasswordChange(error) {
+  const current = h("input", { type: "password", name: "currentPassword", placeholder: "当前密码 Current password", required: true });
+  const next = h("input", { type: "password", name: "newPassword", placeholder: "新密码 New password", required: true });
+  const form = h("form", { class: "signin" }, h("h2", {}, "请先修改初始密码 Change your initial password"), current, next,
+    h("button", { class: "primary", type: "submit" }, "保存"), error ? h("p", { class: "error" }, error) : null);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/v1/me/password", { currentPassword: current.value, newPassword: next.value });
+      await start();
+    } catch (e) {
+      showPasswordChange(describe(e));
+    }
+  });
+  fill($("main"), form);
+}
+
+// ---- The hub ---------------------------------------------------------------------------------------------------------
+
+async function openWorkbench() {
+  const [popList, replyList] = await Promise.all([
+    api("GET", `${tenantBase}/screen-pops`).catch(() => []),
+    api("GET", `${tenantBase}/quick-replies?limit=200`).catch(() => ({ items: [] })),
+  ]);
+  pops = popList.filter((p) => p.enabled).sort((a, b) => a.position - b.position);
+  quickReplies = replyList.items;
+  fill($("main"),
+    h("section", { id: "offers", class: "offers", "aria-label": "来电 Offers" }),
+    h("section", { id: "chats", class: "chats", "aria-label": "会话 Chats" }),
+    h("section", { id: "records", class: "records" }));
+  renderControls();
+  hub = new signalR.HubConnectionBuilder()
+    .withUrl("/hubs/agent", { headers: { "X-CSRF-TOKEN": csrfToken() ?? "" } })
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10000, 500 * 2 ** retry.previousRetryCount) })
+    .withStatefulReconnect()
+    .build();
+  hub.on("status", onStatus);
+  hub.on("offerRinging", onOfferRinging);
+  hub.on("offerWithdrawn", (p) => dropOffer(p.conversationId));
+  hub.on("conversation", onConversation);
+  hub.on("message", onMessage);
+  hub.onreconnecting(() => connectionState("重新连接中… reconnecting"));
+  hub.onreconnected(() => resync());
+  hub.onclose(() => {
+    connectionState("已断开 disconnected");
+    setTimeout(connect, 3000);
+  });
+  await connect();
+}
+
+async function connect() {
+  try {
+    await hub.start();
+    await resync();
+  } catch (e) {
+    connectionState(`连接失败 ${describe(e)}`);
+    setTimeout(connect, 5000);
+  }
+}
+
+function connectionState(text) {
+  $("connection").textContent = text;
+  $("connection").dataset.state = hub?.state ?? "";
+}
+
+/** (Re)connected: the agent as they are now, every offer and chat they hold, and the messages each chat missed. */
+async function resync() {
+  connectionState("已连接 connected");
+  snapshot = await hub.invoke("Snapshot");
+  showStatus(snapshot.status);
+  const held = new Set(snapshot.work.map((w) => w.conversationId));
+  for (const id of [...offers.keys()]) if (!held.has(id) || snapshot.work.find((w) => w.conversationId === id).stage !== "Reserved") dropOffer(id);
+  for (const id of [...chats.keys()]) if (!held.has(id)) closeChat(id);
+  for (const work of snapshot.work) {
+    if (work.stage === "Reserved") {
+      if (!offers.has(work.conversationId)) {
+        const conversation = await hub.invoke("Conversation", work.conversationId).catch(() => null);
+        addOffer(work.conversationId, work.groupId, conversation?.offerDeadline ?? null, conversation);
+      }
+    } else {
+      await openChat(work.conversationId, work.stage);
+    }
+  }
+}
+
+// ---- Presence --------------------------------------------------------------------------------------------------------
+
+function renderControls() {
+  const online = h("button", { class: "primary", id: "go-online", onclick: () => presence("online") }, "现在上线");
+  const menu = h("select", { id: "status-menu", "aria-label": "状态 Status" },
+    h("option", { value: "" }, "状态…"),
+    h("option", { value: "break" }, "小休 Break"),
+    h("option", { value: "online" }, "结束小休 End break"),
+    h("option", { value: "offline" }, "下线 Offline"));
+  menu.addEventListener("change", () => {
+    const wanted = menu.value;
+    menu.value = "";
+    if (wanted) presence(wanted);
+  });
+  const records = h("button", { id: "show-records", onclick: showRecords }, "服务记录");
+  const signOut = h("button", { onclick: async () => { await api("POST", "/api/v1/sign-out").catch(() => null); location.reload(); } }, "退出");
+  fill($("controls"), online, menu, records, signOut);
+}
+
+async function presence(wanted) {
+  if (wanted === "online" && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  try {
+    snapshot = await hub.invoke("SetPresence", wanted, false);
+    showStatus(snapshot.status);
+    notice("");
+  } catch (e) {
+    if (wanted === "offline" && confirm(`${describe(e)}\n\n仍然下线？会话将退回队列。 Go offline anyway? Your chats go back to their queues.`)) {
+      snapshot = await hub.invoke("SetPresence", "offline", true);
+      showStatus(snapshot.status);
+    } else {
+      notice(describe(e));
+    }
+  }
+}
+
+function showStatus(status) {
+  const badge = $("badge");
+  badge.dataset.status = status;
+  badge.textContent = statusNames[status] ?? status;
+  $("go-online").disabled = status !== "Offline";
+}
+
+function onStatus(push) {
+  showStatus(push.status);
+  if (reasonNotices[push.reason]) notice(reasonNotices[push.reason]);
+}
+
+// ---- Offers ----------------------------------------------------------------------------------------------------------
+
+async function onOfferRinging(push) {
+  const conversation = await hub.invoke("Conversation", push.conversationId).catch(() => null);
+  addOffer(push.conversationId, push.groupId, push.deadline, conversation);
+  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    new Notification("新会话 New conversation", { body: conversation?.visitorId ?? push.conversationId, tag: push.conversationId });
+  }
+}
+
+function popLinks(customerId) {
+  if (!pops.length) return null;
+  return h("div", { class: "pops" }, pops.map((p) =>
+    h("a", { href: p.url.replaceAll("{customerId}", encodeURIComponent(customerId ?? "")), target: "_blank", rel: "noopener noreferrer" }, p.name)));
+}
+
+function addOffer(conversationId, groupId, deadline, conversation) {
+  if (offers.has(conversationId)) return;
+  const countdown = h("span", { class: "countdown" });
+  const answer = h("button", { class: "primary answer", onclick: async () => {
+    answer.disabled = true;
+    try {
+      await hub.invoke("Answer", conversationId);
+      dropOffer(conversationId);
+      await openChat(conversationId, "Active");
+    } catch (e) {
+      answer.disabled = false;
+      notice(describe(e));
+    }
+  } }, "接听 Answer");
+  const card = h("div", { class: "offer", "data-conversation": conversationId },
+    h("strong", {}, "来电 · 新会话"),
+    h("span", { class: "customer", title: conversation?.visitorId ?? "" }, customerLabel(conversation?.visitorId) || conversationId),
+    h("span", { class: "muted" }, modeName(conversation?.mode)),
+    deadline ? countdown : null,
+    popLinks(conversation?.visitorId),
+    answer);
+  $("offers").append(card);
+  const offer = { groupId, deadline, card, countdown };
+  offers.set(conversationId, offer);
+  tick(offer);
+  ring();
+}
+
+function tick(offer) {
+  if (!offer.deadline) return;
+  const left = Math.max(0, Math.ceil((new Date(offer.deadline) - Date.now()) / 1000));
+  offer.countdown.textContent = `${left} 秒后转接 · ${left}s left`;
+}
+
+function dropOffer(conversationId) {
+  const offer = offers.get(conversationId);
+  if (!offer) return;
+  offer.card.remove();
+  offers.delete(conversationId);
+  if (!offers.size) stopRing();
+}
+
+setInterval(() => offers.forEach(tick), 500);
+
+/** A two-tone ring, every two seconds while offers ring (the browser may hold sound until the page was clicked once). */
+function ring() {
+  if (ringing) return;
+  const play = () => {
+    try {
+      const audio = new AudioContext();
+      for (const [i, frequency] of [[0, 880], [1, 660]]) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = frequency;
+        gain.gain.value = 0.08;
+        tone.connect(gain).connect(audio.destination);
+        tone.start(audio.currentTime + i * 0.25);
+        tone.stop(audio.currentTime + i * 0.25 + 0.2);
+      }
+      setTimeout(() => audio.close(), 800);
+    } catch {
+      // No sound device: the card still blinks.
+    }
+  };
+  play();
+  ringing = setInterval(play, 2000);
+}
+
+function stopRing() {
+  clearInterval(ringing);
+  ringing = null;
+}
+
+/** A customer as the agent reads them: a web chat visitor by the end of their browser's id, others by their id in the channel. */
+function customerLabel(visitorId) {
+  if (!visitorId) return "";
+  const web = visitorId.indexOf(":web:");
+  if (web >= 0) return `网页访客 Web visitor ${visitorId.slice(-6)}`;
+  const colon = visitorId.indexOf(":");
+  return colon >= 0 ? visitorId.slice(colon + 1) : visitorId;
+}
+
+function modeName(mode) {
+  return { Online: "在线 Online", Phone: "电话 Phone", OmniMedia: "全媒体 Omni-media" }[mode] ?? "";
+}
+
+// ---- Chats -----------------------------------------------------------------------------------------------------------
+
+async function openChat(conversationId, stage) {
+  let chat = chats.get(conversationId);
+  if (!chat) {
+    const conversation = await hub.invoke("Conversation", conversationId).catch(() => null);
+    chat = buildChat(conversationId, conversation);
+    chats.set(conversationId, chat);
+    $("chats").append(chat.panel);
+  }
+  chat.stage = stage ?? chat.stage;
+  renderChatControls(chat);
+  await catchUp(chat);
+}
+
+function buildChat(conversationId, conversation) {
+  const phone = conversation?.mode === "Phone" || conversation?.mode === "OmniMedia";
+  const list = h("ol", { "aria-live": "polite" });
+  const unread = h("span", { class: "unread", hidden: true });
+  const status = h("span", { class: "muted chat-status" });
+  const controls = h("div", { class: "row controls" });
+  const text = h("textarea", { placeholder: "输入消息，Enter 发送 · Enter to send", "aria-label": "消息 Message" });
+  const quick = h("select", { "aria-label": "快捷回复 Quick replies" }, h("option", { value: "" }, "快捷回复…"),
+    quickReplies.map((r) => h("option", { value: r.id }, r.title)));
+  const send = h("button", { class: "primary send" }, "发送");
+  const panel = h("article", { class: "chat", "data-conversation": conversationId },
+    h("header", {}, h("strong", { class: "customer", title: conversation?.visitorId ?? "" }, customerLabel(conversation?.visitorId) || conversationId), unread, status, popLinks(conversation?.visitorId)),
+    list,
+    h("footer", {}, phone ? null : h("div", { class: "row" }, quick), phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
+  const chat = { conversationId, panel, list, unread, status, controls, text, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
+  const submit = async () => {
+    const body = text.value.trim();
+    if (!body) return;
+    const clientMessageId = crypto.randomUUID();
+    send.disabled = true;
+    try {
+      const ack = await hub.invoke("Send", conversationId, body, clientMessageId);
+      text.value = "";
+      if (chat.numbers.skips(ack.seq)) await catchUp(chat);
+      else showMessage(chat, { seq: ack.seq, sender: "agent", messageKind: "text", content: body, at: new Date().toISOString() });
+    } catch (e) {
+      notice(describe(e));
+    } finally {
+      send.disabled = false;
+    }
+  };
+  send.addEventListener("click", submit);
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  quick.addEventListener("change", () => {
+    const reply = quickReplies.find((r) => r.id === quick.value);
+    quick.value = "";
+    if (reply) {
+      text.value = reply.body;
+      text.focus();
+    }
+  });
+  panel.addEventListener("click", () => markRead(chat));
+  return chat;
+}
+
+function renderChatControls(chat) {
+  const act = (label, method, className) => h("button", { class: className, onclick: async (event) => {
+    event.currentTarget.disabled = true;
+    try {
+      const result = await hub.invoke(method, chat.conversationId);
+      if (method === "Complete" || method === "FinishWrapUp") closeChat(chat.conversationId);
+      else if (result?.status) chat.stage = result.status === "Ended" ? "Ended" : chat.stage;
+      renderChatControls(chat);
+    } catch (e) {
+      notice(describe(e));
+      renderChatControls(chat);
+    }
+  } }, label);
+  const stage = chat.stage;
+  chat.status.textContent = { Active: "进行中", Ended: "已结束", AfterCall: "挂断后", WrappingUp: "话后整理中" }[stage] ?? stage;
+  if (chat.phone) {
+    if (stage === "Active") fill(chat.controls, h("span", { class: "muted call" }, "通话中 · simulated call"), act("挂断 Hang up", "End", "end"));
+    else if (stage === "WrappingUp") fill(chat.controls, act("结束整理 End wrap-up", "FinishWrapUp", "finish-wrap-up"));
+    else fill(chat.controls, act("继续接听 Continue", "Complete", "continue"), act("话后整理 Wrap-up", "EnterWrapUp", "wrap-up"));
+  } else {
+    fill(chat.controls, stage === "Active" ? act("结束会话", "End", "end") : act("完成会话", "Complete", "complete"));
+    chat.text.disabled = stage !== "Active";
+  }
+}
+
+/** The messages numbered after the last one shown, in pages of the hub's size. */
+async function catchUp(chat) {
+  for (;;) {
+    const page = await hub.invoke("Messages", chat.conversationId, chat.numbers.upTo);
+    for (const m of page) showMessage(chat, { seq: m.seq, sender: m.sender, messageKind: m.kind, content: m.content, at: m.sentAt });
+    if (page.length < 500) return;
+  }
+}
+
+function onMessage(push) {
+  const chat = chats.get(push.conversationId);
+  if (!chat) return;
+  if (chat.numbers.skips(push.seq)) catchUp(chat); // a gap: what came between is on record
+  else showMessage(chat, push);
+}
+
+function showMessage(chat, m) {
+  if (!chat.numbers.take(m.seq)) return; // shown already
+  const body = m.messageKind === "image" ? h("img", { src: m.content, alt: "图片 image" }) : m.content;
+  placeBySeq(chat.list, h("li", { class: m.sender, "data-seq": m.seq, title: clock(m.at) }, body), m.seq);
+  chat.list.scrollTop = chat.list.scrollHeight;
+  if (m.sender === "visitor" && !(document.hasFocus() && chat.panel.contains(document.activeElement))) {
+    chat.unreadCount += 1;
+    chat.unread.hidden = false;
+    chat.unread.textContent = String(chat.unreadCount);
+  }
+}
+
+function markRead(chat) {
+  chat.unreadCount = 0;
+  chat.unread.hidden = true;
+}
+
+function onConversation(push) {
+  const chat = chats.get(push.conversationId);
+  if (push.status === "Completed") return closeChat(push.conversationId);
+  if (!chat) return;
+  if (push.status === "Ended") {
+    chat.stage = chat.phone ? "AfterCall" : "Ended";
+    if (push.reason && push.reason !== "AgentEnded") chat.list.append(h("li", { class: "system" }, `会话已结束 (${push.reason})`));
+    renderChatControls(chat);
+  }
+}
+
+function closeChat(conversationId) {
+  const chat = chats.get(conversationId);
+  if (!chat) return;
+  chat.panel.remove();
+  chats.delete(conversationId);
+}
+
+// ---- Service records (AS-8) --------------------------------------------------------------------------------------------
+
+async function showRecords() {
+  const section = $("records");
+  if (section.dataset.open) {
+    delete section.dataset.open;
+    return fill(section);
+  }
+  section.dataset.open = "1";
+  const from = h("input", { type: "datetime-local", "aria-label": "从 From" });
+  const to = h("input", { type: "datetime-local", "aria-label": "到 To" });
+  const group = h("input", { type: "text", placeholder: "技能组 ID · group id", "aria-label": "技能组 Group" });
+  const table = h("div");
+  const load = async () => {
+    const query = new URLSearchParams();
+    if (from.value) query.set("from", new Date(from.value).toISOString());
+    if (to.value) query.set("to", new Date(to.value).toISOString());
+    if (group.value.trim()) query.set("skillGroupId", group.value.trim());
+    try {
+      const rows = (await api("GET", `${tenantBase}/me/records?${query}`)).records;
+      fill(table, h("table", {},
+        h("tr", {}, ["时间 Time", "方式 Mode", "客户 Customer", "技能组 Group", "状态 Status", "时长 Duration"].map((c) => h("th", {}, c))),
+        rows.map((r) => h("tr", {}, h("td", {}, new Date(r.createdAt).toLocaleString()), h("td", {}, r.mode), h("td", {}, r.customer),
+          h("td", {}, r.skillGroupName ?? r.skillGroupId ?? ""), h("td", {}, r.status), h("td", {}, r.durationSeconds === null ? "" : `${r.durationSeconds}s`)))));
+    } catch (e) {
+      fill(table, h("p", { class: "error" }, describe(e)));
+    }
+  };
+  fill(section, h("h3", {}, "我的服务记录 My service records"), h("div", { class: "row" }, from, to, group, h("button", { onclick: load }, "查询")), table);
+  await load();
+}
+
+start();
