@@ -168,7 +168,11 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
             Assert.Contains("not one of yours", refused.Message, StringComparison.Ordinal);
         }
         var tooLong = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("Send", conversationId, new string('x', 5001), null));
-        Assert.Contains("text: 1–5,000 characters", tooLong.Message, StringComparison.Ordinal);
+        Assert.Contains("text: must be at most 5,000 characters", tooLong.Message, StringComparison.Ordinal);
+        var bell = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("Send", conversationId, "ding\u0007", null));
+        Assert.Contains("text: must not contain control characters other than line breaks and tabs", bell.Message, StringComparison.Ordinal);
+        var lines = await workbench.Connection.InvokeAsync<JsonElement>("Send", conversationId, "第一行\n第二行\tend", null);
+        Assert.Equal(1L, lines.GetProperty("seq").GetInt64());
         var badPresence = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("SetPresence", "lunch", false));
         Assert.Contains("presence: one of online, break, offline", badPresence.Message, StringComparison.Ordinal);
     }

@@ -58,7 +58,7 @@ public static class ChannelEventsApi
         if (type is "callStarted" or "digits" && !phone) checks.Add("type", $"'{type}' comes from phone channels; this is a {channel.Kind} channel");
         var customerId = request.CustomerId;
         if (string.IsNullOrWhiteSpace(customerId) || customerId.Length > 128 || customerId.Any(char.IsControl)) checks.Add("customerId", "is required: the gateway's id of the customer, at most 128 printable characters");
-        if (type == "message" && (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > MaxTextCharacters)) checks.Add("text", "is required for a message: 1–2,000 characters");
+        if (type == "message" && Checks.MessageTextProblem(request.Text, MaxTextCharacters) is { } problem) checks.Add("text", problem == "is required" ? "is required for a message" : problem);
         if (type == "digits" && (string.IsNullOrEmpty(request.Digits) || request.Digits.Length > 32 || !request.Digits.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))) checks.Add("digits", "is required for digits: 0–9, * and #, at most 32");
         checks.ThrowIfAny();
 

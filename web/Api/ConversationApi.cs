@@ -102,7 +102,7 @@ public static class ConversationApi
     public static async Task<Ok<MessageAck>> Write(string tenantId, string conversationId, NewMessage request, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
     {
         var checks = new Checks();
-        var text = checks.Text("text", request.Text, MaxTextCharacters);
+        var text = checks.MessageText("text", request.Text, MaxTextCharacters);
         var clientMessageId = checks.OptionalText("clientMessageId", request.ClientMessageId, 64);
         checks.ThrowIfAny();
         await RequireLiveAsync(tenantId, conversationId, http, grains, records, cancellationToken);

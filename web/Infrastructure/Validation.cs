@@ -26,6 +26,23 @@ public sealed class Checks
         return this;
     }
 
+    /// <summary>A message's text: required, at most <paramref name="max"/> characters, line breaks and tabs allowed (no other control characters).</summary>
+    public string MessageText(string field, string? value, int max)
+    {
+        var trimmed = value?.Trim() ?? "";
+        if (MessageTextProblem(trimmed, max) is { } problem) Add(field, problem);
+        return trimmed;
+    }
+
+    /// <summary>Why a message's text is refused (null: it is fine): what every way in (REST, hubs, the adapter API) checks the same.</summary>
+    public static string? MessageTextProblem(string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return "is required";
+        if (Characters(value.Trim()) > max) return $"must be at most {max:N0} characters";
+        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))) return "must not contain control characters other than line breaks and tabs";
+        return null;
+    }
+
     /// <summary>A required text of at most <paramref name="max"/> characters (SG-2: a full-width character counts as one).</summary>
     public string Text(string field, string? value, int max, bool required = true)
     {

@@ -5,6 +5,7 @@ using Engine.Persistence.Admin;
 using Engine.StateMachines;
 using Engine.Web.Api;
 using Engine.Web.Auth;
+using Engine.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -82,10 +83,10 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
     /// <summary>The agent writes in a conversation they hold; a resend with the same client message id gets the first one's number.</summary>
     public Task<ConversationApi.MessageAck> Send(string conversationId, string text, string? clientMessageId) => Act(async (tenant, agentId) =>
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > ConversationApi.MaxTextCharacters) throw new HubException($"text: 1–{ConversationApi.MaxTextCharacters:N0} characters.");
+        if (Checks.MessageTextProblem(text, ConversationApi.MaxTextCharacters) is { } problem) throw new HubException($"text: {problem}.");
         if (clientMessageId is { Length: > 64 }) throw new HubException("clientMessageId: at most 64 characters.");
         var conversation = grains.Conversation(tenant, await Held(tenant, agentId, conversationId));
-        var (seq, isNew) = await conversation.AppendMessage(MessageSender.Agent, agentId, "text", text, clientMessageId);
+        var (seq, isNew) = await conversation.AppendMessage(MessageSender.Agent, agentId, "text", text.Trim(), clientMessageId);
         return new ConversationApi.MessageAck(seq, !isNew);
     });
 

@@ -66,8 +66,8 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
     /// <summary>The visitor writes.</summary>
     public async Task<SendAck> Send(string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > ChannelEventsApi.MaxTextCharacters) throw new HubException("text: 1–2,000 characters.");
-        return await ReceiveAsync(new CustomerInput(text, null));
+        if (Checks.MessageTextProblem(text, ChannelEventsApi.MaxTextCharacters) is { } problem) throw new HubException($"text: {problem}.");
+        return await ReceiveAsync(new CustomerInput(text.Trim(), null));
     }
 
     /// <summary>
