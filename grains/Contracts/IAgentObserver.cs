@@ -13,7 +13,7 @@ public interface IAgentObserver : IGrainObserver
 /// <summary>
 /// Something an agent's workbench shows as it happens: <c>status</c> (with <see cref="Status"/> and
 /// <see cref="Reason"/>), <c>offerRinging</c> (with the conversation, its group and the answer deadline),
-/// <c>offerWithdrawn</c>, <c>conversation</c> (the conversation's new <see cref="Status"/>, and its end reason as
+/// <c>offerWithdrawn</c>, <c>signedOut</c>, <c>conversation</c> (the conversation's new <see cref="Status"/>, and its end reason as
 /// <see cref="Reason"/>) or <c>message</c> (one of the conversation's messages, with its <see cref="Seq"/>: a workbench
 /// shows each number once and asks for the numbers it missed after a reconnect).
 /// </summary>
@@ -30,6 +30,9 @@ public sealed record AgentPush(
     public const string OfferWithdrawnKind = "offerWithdrawn";
     public const string ConversationKind = "conversation";
     public const string MessageKindName = "message";
+
+    /// <summary>AG-3: the agent was deleted or their password reset (<see cref="Reason"/>); their open workbenches are closed.</summary>
+    public const string SignedOutKind = "signedOut";
 
     /// <summary>The reason of the status push when the agent's last workbench stayed away past the presence grace.</summary>
     public const string ConnectionLostReason = "connection-lost";

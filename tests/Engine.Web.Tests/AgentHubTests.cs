@@ -176,4 +176,30 @@ public sealed class AgentHubTests(KestrelEngineFactory factory) : IClassFixture<
         var badPresence = await Assert.ThrowsAsync<HubException>(() => workbench.Connection.InvokeAsync<JsonElement>("SetPresence", "lunch", false));
         Assert.Contains("presence: one of online, break, offline", badPresence.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("password-reset")]
+    [InlineData("deleted")]
+    public async Task AG3_A_deleted_agent_or_one_whose_password_was_reset_has_their_open_workbench_told_and_closed(string what)
+    {
+        var address = factory.Address;
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var (agentId, _, _, token) = await tenant.AddAgentAsync([]);
+        await using var workbench = await Workbench.ConnectAsync(address, token);
+        var signedOut = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        workbench.Connection.On<JsonElement>("signedOut", p => signedOut.TrySetResult(p));
+        workbench.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        if (what == "deleted") Assert.Equal(System.Net.HttpStatusCode.NoContent, (await tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/agents/{agentId}")).StatusCode);
+        else await tenant.Admin.PostOkAsync($"{tenant.Base}/agents/{agentId}/reset-password");
+
+        Assert.Equal(what, (await signedOut.Task.WaitAsync(Patience)).GetProperty("reason").GetString());
+        await closed.Task.WaitAsync(Patience);
+        Assert.Equal(HubConnectionState.Disconnected, workbench.Connection.State);
+    }
 }

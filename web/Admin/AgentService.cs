@@ -79,7 +79,12 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
         await grains.Agent(tenantId, id).Delete();
         await users.DeleteAsync(id, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         tokens.ForgetUser(id);
+        SignOutEverywhere(tenantId, id, "deleted");
     }
+
+    /// <summary>AG-3: the agent's open workbenches, on whichever servers, are told and closed (their grain reaches every one).</summary>
+    private void SignOutEverywhere(string tenantId, string id, string reason)
+        => _ = grains.Agent(tenantId, id).Notify(new AgentPush(tenantId, id, AgentPush.SignedOutKind, Reason: reason));
 
     /// <summary>AG-3, TN-2: a new initial password; the old one, open sessions and API tokens stop working, and the next sign-in must change it.</summary>
     public async Task<string> ResetPasswordAsync(string tenantId, string id, string? role, CancellationToken cancellationToken)
@@ -89,6 +94,7 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await users.SetPasswordAsync(id, passwords.Hash(initial), mustChange: true, now, cancellationToken, revokeTokens: true, message: delivery.Message(user, initial));
         tokens.ForgetUser(id);
+        SignOutEverywhere(tenantId, id, "password-reset");
         return initial;
     }
 

@@ -30,6 +30,7 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
         if (Context.GetHttpContext() is { } http && !HubOrigins.Allowed(http)) throw new HubException("The workbench connects from this server's own pages only.");
         var (tenant, agentId) = Caller();
         await Groups.AddToGroupAsync(Context.ConnectionId, AgentRelay.GroupOf(tenant, agentId));
+        relay.Track(tenant, agentId, Context);
         await relay.ConnectedAsync(tenant, agentId);
         await base.OnConnectedAsync();
     }
@@ -37,6 +38,7 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var (tenant, agentId) = Caller();
+        relay.Untrack(Context);
         await relay.DisconnectedAsync(tenant, agentId);
         await base.OnDisconnectedAsync(exception);
     }

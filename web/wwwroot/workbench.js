@@ -19,6 +19,7 @@ let snapshot = null;
 const offers = new Map(); // conversationId -> { groupId, deadline, card }
 const chats = new Map(); // conversationId -> chat state
 let ringing = null;
+let signedOut = false;
 
 function notice(text) {
   const box = $("notice");
@@ -102,11 +103,17 @@ async function openWorkbench() {
   hub.on("offerWithdrawn", (p) => dropOffer(p.conversationId));
   hub.on("conversation", onConversation);
   hub.on("message", onMessage);
+  hub.on("signedOut", (push) => {
+    signedOut = true;
+    hub.stop();
+    stopRing();
+    showSignIn(push.reason === "deleted" ? "你的账号已被删除。 Your account was deleted." : "你的密码已被重置，请重新登录。 Your password was reset: sign in again.");
+  });
   hub.onreconnecting(() => connectionState("重新连接中… reconnecting"));
   hub.onreconnected(() => resync());
   hub.onclose(() => {
     connectionState("已断开 disconnected");
-    setTimeout(connect, 3000);
+    if (!signedOut) setTimeout(connect, 3000);
   });
   await connect();
 }
