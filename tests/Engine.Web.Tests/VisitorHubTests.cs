@@ -189,4 +189,29 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
 
     private static string[] Lines(JsonElement state)
         => [.. state.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("seq").GetInt64()} {m.GetProperty("from").GetString()} {m.GetProperty("content").GetString()}")];
+
+    /// <summary>A server that lets an address make four requests a minute to the chat hub (two chat connections).</summary>
+    public sealed class TightChatLimit : KestrelEngineFactory
+    {
+        protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["Engine:Chat:HubRequestsPerMinute"] = "4" };
+    }
+
+    [Fact]
+    public async Task An_address_that_opens_chats_too_fast_is_refused_with_429_and_the_reason()
+    {
+        await using var server = new TightChatLimit();
+        var address = server.Address;
+        using var tenant = await TestTenant.CreateAsync(server);
+        var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com" });
+        var key = (string)site["channel"]!["channelKey"]!;
+        for (var i = 0; i < 2; i++)
+        {
+            var (hub, _) = await ChatAsync(address, key, $"browser-visitor-limit-{i}");
+            await hub.DisposeAsync();
+        }
+        using var http = new HttpClient { BaseAddress = address };
+        var refused = await http.PostAsync($"/hubs/visitor/negotiate?negotiateVersion=1&channel={key}&visitor=browser-visitor-limit-9", null);
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("Too many chat connections from this address", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

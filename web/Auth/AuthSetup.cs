@@ -74,7 +74,9 @@ public static class AuthSetup
                 context.Connection.RemoteIpAddress?.ToString() ?? "local",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = (context, _) => new ValueTask(Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                "Too many sign-in attempts from this address; wait a minute and try again."));
+                context.HttpContext.Request.Path.StartsWithSegments(Engine.Web.RealTime.VisitorHub.Path)
+                    ? "Too many chat connections from this address; wait a minute and try again."
+                    : "Too many sign-in attempts from this address; wait a minute and try again."));
         });
         return services;
     }
