@@ -20,6 +20,7 @@ internal static class Program
         ["crash"] = new Crash.CrashCommand(),
         ["cluster"] = new Cluster.ClusterCommand(),
         ["unknown-ids"] = new Probe.UnknownIdsCommand(),
+        ["e2e"] = new EndToEnd.EndToEndCommand(),
     };
 
     public static async Task<int> Main(string[] args)
