@@ -86,6 +86,7 @@ app.MapAuditApi();
 app.MapFlowApi();
 app.MapChannelApi();
 app.MapChannelEventsApi();
+app.MapMediaApi();
 
 app.Run();
 

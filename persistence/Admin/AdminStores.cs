@@ -15,6 +15,7 @@ public static class AdminStores
         services.AddSingleton<ScreenPopStore>();
         services.AddSingleton<QuickReplyStore>();
         services.AddSingleton<AudioStore>();
+        services.AddSingleton<MediaStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<FlowStore>();

@@ -108,6 +108,12 @@ public sealed class WorkbenchPageTests(Browser browser)
         await Expect(chat.Locator("li.agent")).ToHaveTextAsync("价格表请看官网");
         await Expect(chat.Locator("li")).ToHaveCountAsync(2);
 
+        // An image: the agent picks a file; both sides show it from the server.
+        await chat.Locator("input.image-file").SetInputFilesAsync(new FilePayload { Name = "dot.png", MimeType = "image/png", Buffer = ImageTests.Png });
+        await Expect(visitor.Locator("li.agent img")).ToHaveCountAsync(1);
+        await Expect(chat.Locator("li.agent img")).ToHaveCountAsync(1);
+        Assert.Equal(1, await visitor.Locator("li.agent img").EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))"));
+
         if (Environment.GetEnvironmentVariable("ENGINE_SCREENSHOTS") is { Length: > 0 } folder)
             await agent.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "workbench.png") });
 

@@ -107,5 +107,5 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
     public const string WebVisitorPrefix = "web:";
 
     /// <summary>Long enough to be unguessable when made at random, as the chat page makes it.</summary>
-    private static bool ValidVisitorId(string id) => id.Length is >= 16 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    public static bool ValidVisitorId(string id) => id.Length is >= 16 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

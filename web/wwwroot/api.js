@@ -29,3 +29,16 @@ export function describe(error) {
   if (errors) return Object.entries(errors).map(([field, reasons]) => `${field}: ${[].concat(reasons).join(", ")}`).join("; ");
   return error?.message || String(error);
 }
+
+/** Sends a file as multipart form data (<c>file</c>), with the CSRF token of the session when there is one. */
+export async function upload(path, file) {
+  const body = new FormData();
+  body.append("file", file);
+  const headers = { Accept: "application/json" };
+  if (csrf) headers["X-CSRF-TOKEN"] = csrf;
+  const response = await fetch(path, { method: "POST", headers, body, credentials: "same-origin" });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}

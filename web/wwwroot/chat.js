@@ -2,6 +2,7 @@
 // visitor keeps their last agent, RT-3); what the flow and the agent say comes as pushes; after a reconnect the chat asks
 // for the messages after the last number it showed, so nothing is missed or shown twice.
 import { h, randomId, Numbered, placeBySeq } from "/dom.js";
+import { upload } from "/api.js";
 
 const channelKey = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] ?? "");
 const storageKey = `engine.visitor.${channelKey}`;
@@ -103,6 +104,19 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
     text.value = body;
   }
 });
+document.getElementById("image").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  try {
+    const ack = await upload(`/api/v1/chat/${encodeURIComponent(channelKey)}/images?visitor=${encodeURIComponent(visitorId)}`, file);
+    enter(ack.conversationId);
+    say("visitor", content("image", ack.url), ack.seq);
+  } catch (error) {
+    say("system", `图片未发送 · image not sent: ${error.message}`);
+  }
+});
+
 text.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();

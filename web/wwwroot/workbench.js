@@ -1,7 +1,7 @@
 // The agent workbench: sign in, presence, offers that ring, chats side by side, calls with AS-6's controls, own records.
 // The hub (/hubs/agent) pushes; the workbench acts through the hub's methods. Every message shows once, by its number.
 import { h, fill, clock, Numbered, placeBySeq } from "/dom.js";
-import { api, csrfToken, describe } from "/api.js";
+import { api, upload, csrfToken, describe } from "/api.js";
 
 const statusNames = { Idle: "空闲中", Busy: "忙碌中", WrapUp: "话后整理", Break: "小休中", Offline: "下线" };
 const reasonNotices = {
@@ -327,10 +327,23 @@ function buildChat(conversationId, conversation) {
   const quick = h("select", { "aria-label": "快捷回复 Quick replies" }, h("option", { value: "" }, "快捷回复…"),
     quickReplies.map((r) => h("option", { value: r.id }, r.title)));
   const send = h("button", { class: "primary send" }, "发送");
+  const picture = h("input", { type: "file", accept: "image/jpeg,image/png,image/gif", class: "image-file", "aria-label": "发送图片 Send an image" });
+  picture.addEventListener("change", async () => {
+    const file = picture.files[0];
+    picture.value = "";
+    if (!file) return;
+    try {
+      const ack = await upload(`${tenantBase}/conversations/${encodeURIComponent(conversationId)}/images`, file);
+      if (chat.numbers.skips(ack.seq)) await catchUp(chat);
+      else showMessage(chat, { seq: ack.seq, sender: "agent", messageKind: "image", content: ack.url, at: new Date().toISOString() });
+    } catch (e) {
+      notice(describe(e));
+    }
+  });
   const panel = h("article", { class: "chat", "data-conversation": conversationId },
     h("header", {}, h("strong", { class: "customer", title: conversation?.visitorId ?? "" }, customerLabel(conversation?.visitorId) || conversationId), unread, status, popLinks(conversation?.visitorId)),
     list,
-    h("footer", {}, phone ? null : h("div", { class: "row" }, quick), phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
+    h("footer", {}, phone ? null : h("div", { class: "row" }, quick, h("label", { class: "muted" }, "图片 ", picture)), phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
   const chat = { conversationId, panel, list, unread, status, controls, text, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
   const submit = async () => {
     const body = text.value.trim();
