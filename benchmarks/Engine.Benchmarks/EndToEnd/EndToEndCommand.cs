@@ -34,6 +34,35 @@ internal sealed class EndToEndCommand : IHarnessCommand
 
     public async Task<int> RunAsync(ParsedOptions options, CancellationToken cancellationToken)
     {
+        E2eSettings settings;
+        try
+        {
+            settings = Settings(options);
+        }
+        catch (UsageException e)
+        {
+            // Found after parsing (the environment, options checked together): told as a usage error, exit code 2.
+            Console.Error.WriteLine($"e2e: {e.Message}");
+            return 2;
+        }
+        E2eResult result;
+        try
+        {
+            result = await E2eRun.RunAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or Driver.EngineApiException)
+        {
+            // The set-up over REST failed (no server there, the operator's credentials refused): nothing to measure.
+            Console.Error.WriteLine($"e2e: setting up the tenant failed: {e.Message}");
+            return 1;
+        }
+        await HarnessOutput.WriteAsync("e2e", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
+        // Nothing measured (no conversation answered, or no message arrived in the window) is a failed run.
+        return result.VisitorsMeasured > 0 && result.MessagesArrivedInWindow > 0 ? 0 : 1;
+    }
+
+    private static E2eSettings Settings(ParsedOptions options)
+    {
         var servers = Servers(options.GetText("url"));
         var email = Environment.GetEnvironmentVariable(OperatorEmailVariable);
         var password = Environment.GetEnvironmentVariable(OperatorPasswordVariable);
@@ -51,10 +80,7 @@ internal sealed class EndToEndCommand : IHarnessCommand
             options.GetSeconds("warmup-timeout"),
             options.GetSeconds("drain"));
         Check(settings);
-        var result = await E2eRun.RunAsync(settings, cancellationToken).ConfigureAwait(false);
-        await HarnessOutput.WriteAsync("e2e", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
-        // Nothing measured (no conversation answered, or no message arrived in the window) is a failed run.
-        return result.VisitorsMeasured > 0 && result.MessagesArrivedInWindow > 0 ? 0 : 1;
+        return settings;
     }
 
     private static List<Uri> Servers(string? urls)
