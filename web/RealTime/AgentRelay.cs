@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace Engine.Web.RealTime;
 
 /// <summary>The agents' workbench connections on this server: a push of an agent's grain goes to the agent's SignalR group here.</summary>
-public sealed class AgentRelay(IGrainFactory grains, IHubContext<AgentHub> hub, TimeProvider time, ILogger<AgentRelay> logger)
-    : ObserverRelay<IAgentObserver>(grains, time, logger), IAgentObserver
+public sealed class AgentRelay(IGrainFactory grains, IHubContext<AgentHub> hub, TimeProvider time, ILogger<AgentRelay> logger, IServiceProvider services)
+    : ObserverRelay<IAgentObserver>(grains, time, logger, services.GetService<IClusterMembershipService>()), IAgentObserver
 {
     /// <summary>The SignalR group of an agent's connections on this server.</summary>
     public static string GroupOf(string tenant, string agentId) => $"agent:{tenant}:{agentId}";

@@ -6,6 +6,7 @@ namespace Engine.Web.RealTime;
 /// (well within the grains' observer lifetime, and soon after a grain lost its subscriptions with its activation), so
 /// that what their grain pushes reaches the connections wherever the grain lives, in a cluster too, with no backplane.
 /// A person's subscribe and unsubscribe calls run one after another, and every connection waits for the subscription.
+/// When a silo dies, everyone is subscribed again at once, so that their grains, activated elsewhere, listen again.
 /// </summary>
 public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : class, IGrainObserver
 {
@@ -23,13 +24,52 @@ public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : c
     private readonly Dictionary<(string Tenant, string Key), Person> _people = [];
     private readonly Lock _gate = new();
     private readonly ITimer _renew;
+    private readonly ITimer _renewAgain;
+    private readonly CancellationTokenSource _stop = new();
     private TObserver? _self;
     private int _renewing;
 
-    protected ObserverRelay(IGrainFactory grains, TimeProvider time, ILogger logger)
+    /// <summary>After a silo died, the renewal runs at once and once more this much later (its grains may still have been moving).</summary>
+    public static readonly TimeSpan AfterSiloDeath = TimeSpan.FromSeconds(3);
+
+    protected ObserverRelay(IGrainFactory grains, TimeProvider time, ILogger logger, IClusterMembershipService? membership)
     {
         (_grains, _logger) = (grains, logger);
         _renew = time.CreateTimer(_ => _ = RenewAsync(), null, RenewEvery, RenewEvery);
+        _renewAgain = time.CreateTimer(_ => _ = RenewAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (membership is not null) _ = WatchSilosAsync(membership, _stop.Token);
+    }
+
+    /// <summary>
+    /// The grains of a silo that died come back on the others without their listeners: as soon as the cluster declares a
+    /// silo dead, this server subscribes again everyone it holds connections of, rather than at the next renewal.
+    /// </summary>
+    private async Task WatchSilosAsync(IClusterMembershipService membership, CancellationToken stop)
+    {
+        var dead = new HashSet<SiloAddress>();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop))
+            {
+                var died = false;
+                foreach (var (silo, member) in snapshot.Members)
+                {
+                    if (member.Status == SiloStatus.Dead && dead.Add(silo)) died = true;
+                }
+                if (!died) continue;
+                _ = RenewAsync();
+                _renewAgain.Change(AfterSiloDeath, Timeout.InfiniteTimeSpan);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The server is stopping.
+        }
+        catch (Exception e)
+        {
+            // Membership updates ended with the silo; the periodic renewal still runs.
+            RelayLog.MembershipWatchEnded(_logger, e);
+        }
     }
 
     protected IGrainFactory Grains => _grains;
@@ -142,7 +182,10 @@ public abstract class ObserverRelay<TObserver> : IDisposable where TObserver : c
 
     public void Dispose()
     {
+        _stop.Cancel();
+        _stop.Dispose();
         _renew.Dispose();
+        _renewAgain.Dispose();
         if (_self is not null) _grains.DeleteObjectReference<TObserver>(_self);
         GC.SuppressFinalize(this);
     }
@@ -155,4 +198,7 @@ internal static partial class RelayLog
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "A push to the connections of {Key} of tenant {Tenant} failed")]
     public static partial void PushFailed(ILogger logger, string tenant, string key, Exception error);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "The relay stopped watching the cluster's membership; subscriptions are renewed on their schedule only")]
+    public static partial void MembershipWatchEnded(ILogger logger, Exception error);
 }

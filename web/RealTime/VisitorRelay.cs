@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace Engine.Web.RealTime;
 
 /// <summary>The web chat visitors' connections on this server: a push of a visitor's grain goes to the visitor's SignalR group here.</summary>
-public sealed class VisitorRelay(IGrainFactory grains, IHubContext<VisitorHub> hub, TimeProvider time, ILogger<VisitorRelay> logger)
-    : ObserverRelay<IVisitorObserver>(grains, time, logger), IVisitorObserver
+public sealed class VisitorRelay(IGrainFactory grains, IHubContext<VisitorHub> hub, TimeProvider time, ILogger<VisitorRelay> logger, IServiceProvider services)
+    : ObserverRelay<IVisitorObserver>(grains, time, logger, services.GetService<IClusterMembershipService>()), IVisitorObserver
 {
     /// <summary>The SignalR group of a visitor's connections on this server (the visitor id names the channel too).</summary>
     public static string GroupOf(string tenant, string visitorId) => $"visitor:{tenant}:{visitorId}";

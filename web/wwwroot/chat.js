@@ -58,7 +58,7 @@ function onReply(answer) {
     }
   }
   show(answer);
-  if (gap) resync();
+  if (gap) resync().catch(() => null); // the next reconnect or push tries again
 }
 
 const hub = new signalR.HubConnectionBuilder()
@@ -68,7 +68,7 @@ const hub = new signalR.HubConnectionBuilder()
   .build();
 hub.on("reply", onReply);
 hub.onreconnecting(() => { state.textContent = "重新连接中… reconnecting"; });
-hub.onreconnected(resync);
+hub.onreconnected(() => resync().catch((error) => { state.textContent = `同步失败 · resync failed: ${error.message}`; }));
 hub.onclose((error) => {
   state.textContent = `已断开 · disconnected${error ? `: ${error.message}` : ""}`;
   setTimeout(connect, 5000);

@@ -110,7 +110,7 @@ async function openWorkbench() {
     showSignIn(push.reason === "deleted" ? "你的账号已被删除。 Your account was deleted." : "你的密码已被重置，请重新登录。 Your password was reset: sign in again.");
   });
   hub.onreconnecting(() => connectionState("重新连接中… reconnecting"));
-  hub.onreconnected(() => resync());
+  hub.onreconnected(() => resync().catch((e) => connectionState(`同步失败 resync failed: ${describe(e)}`)));
   hub.onclose(() => {
     connectionState("已断开 disconnected");
     if (!signedOut) setTimeout(connect, 3000);
@@ -417,7 +417,7 @@ async function catchUp(chat) {
 function onMessage(push) {
   const chat = chats.get(push.conversationId);
   if (!chat) return;
-  if (chat.numbers.skips(push.seq)) catchUp(chat); // a gap: what came between is on record
+  if (chat.numbers.skips(push.seq)) catchUp(chat).catch((e) => notice(describe(e))); // a gap: what came between is on record
   else showMessage(chat, push);
 }
 
