@@ -285,8 +285,17 @@ public sealed class ConversationGrain(
             replyArmed = true;
         }
         // FL-5: after the agent's message, the customer has the flow End's reply timeout to answer.
-        if (sender == MessageSender.Agent && S.ReplyTimeout is { } replyTimeout) S.AgentWrote(now, replyTimeout);
-        await Together(State.WriteStateAsync(), history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId)));
+        var deadlineMoved = replyArmed;
+        if (sender == MessageSender.Agent && S.ReplyTimeout is { } replyTimeout)
+        {
+            S.AgentWrote(now, replyTimeout);
+            deadlineMoved = true;
+        }
+        var record = history.MessageAppendedAsync(Tenant, new MessageRecord(Key, seq, sender, agentId, kind, content, now, clientMessageId));
+        // The numbering and the recent client message ids are rebuilt from the records on activation (CatchUp): a
+        // message alone is one write, its record; the state is written with it only when a deadline moved.
+        if (deadlineMoved) await Together(State.WriteStateAsync(), record);
+        else await record;
         if (replyArmed) Disarm(ReplyTimer);
         if (sender == MessageSender.Agent && S.ReplyDeadline is { } due) Arm(ReplyTimer, due);
         // The customer of a flow's channel gets the agent's words where the channel reaches them.

@@ -47,7 +47,7 @@ public sealed class MessageTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task A_message_on_record_whose_state_write_failed_is_not_overwritten_by_the_next_one(string store)
+    public async Task A_plain_message_writes_only_its_record_and_one_whose_state_write_failed_is_not_overwritten_by_the_next_one(string store)
     {
         await using var database = await TestStore.CreateAsync(store == "sqlite" ? StoreKind.Sqlite : StoreKind.Postgres);
         var sql = new SqlGrainStorage(database.Database, database.Commit, TimeProvider.System);
@@ -56,7 +56,14 @@ public sealed class MessageTests
         var conversation = await ActiveConversationAsync(host);
         await conversation.AppendMessage(MessageSender.Visitor, null, "text", "one", "m-1");
 
-        // The message goes on record, its conversation's state write fails: the caller gets the error.
+        // A plain message is its record alone: a state write that would fail is not even tried.
+        storage.FailNextWriteOf("c1");
+        Assert.Equal(new AppendResult(2, true), await conversation.AppendMessage(MessageSender.Visitor, null, "text", "one more", "m-1b"));
+        storage.FailNextWriteOf(null);
+
+        // A message that moves a deadline (the customer answers within FL-5's reply time) writes the state too. The
+        // message goes on record, its conversation's state write fails: the caller gets the error.
+        await conversation.AgentWrote("a1", TimeSpan.FromMinutes(5));
         storage.FailNextWriteOf("c1");
         // Orleans reports a failed state write as its own exception, with the storage's inside.
         var failed = await Assert.ThrowsAsync<Orleans.Runtime.OrleansException>(() => conversation.AppendMessage(MessageSender.Visitor, null, "text", "two", "m-2").AsTask());
@@ -65,9 +72,9 @@ public sealed class MessageTests
         var next = await conversation.AppendMessage(MessageSender.Visitor, null, "text", "three", "m-3");
         var resend = await conversation.AppendMessage(MessageSender.Visitor, null, "text", "two", "m-2");
 
-        Assert.Equal(new AppendResult(3, true), next);
-        Assert.Equal(new AppendResult(2, false), resend);
-        Assert.Equal([(1L, "m-1"), (2L, "m-2"), (3L, "m-3")], await StoredAsync(database));
+        Assert.Equal(new AppendResult(4, true), next);
+        Assert.Equal(new AppendResult(3, false), resend);
+        Assert.Equal([(1L, "m-1"), (2L, "m-1b"), (3L, "m-2"), (4L, "m-3")], await StoredAsync(database));
     }
 
     [Theory]
@@ -110,7 +117,7 @@ public sealed class MessageTests
     {
         private string? _failNext;
 
-        public void FailNextWriteOf(string key)
+        public void FailNextWriteOf(string? key)
         {
             lock (this) _failNext = key;
         }
