@@ -91,10 +91,7 @@ public sealed class ImageTests(KestrelEngineFactory factory) : IClassFixture<Kes
         var products = await tenant.AddGroupAsync(name: "产品咨询");
         var business = await tenant.AddGroupAsync(name: "商务合作");
         var (_, _, _, token) = await tenant.AddAgentAsync([products]);
-        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
-        online["publish"] = true;
-        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
-        var key = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow }))["channel"]!["channelKey"]!;
+        var key = await tenant.WebChatSiteAsync(products, business);
         await using var workbench = await Workbench.ConnectAsync(address, token);
         await workbench.Connection.InvokeAsync<JsonElement>("SetPresence", "online", false);
         const string visitor = "browser-visitor-image";

@@ -235,6 +235,57 @@ public abstract class RoutingApiContract(EngineFactory factory)
     }
 
     /// <summary>The offer reaches the conversation one-way, a moment after the agent reserved it: wait for it as a client would.</summary>
+    [Fact]
+    public async Task AS6_AS8_A_call_is_hung_up_then_continued_or_wrapped_up_through_the_REST_routes_and_the_agent_reads_their_own_records()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var hotline = await tenant.AddGroupAsync("phone", null, name: "热线");
+        var (_, _, _, token) = await tenant.AddAgentAsync([hotline]);
+        var (_, _, _, otherToken) = await tenant.AddAgentAsync([]);
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        async Task<string> CallAsync(string caller)
+        {
+            var id = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/conversations", new { skillGroupId = hotline, visitorId = caller, mode = "phone" }))["id"]!;
+            await OfferedAsync(tenant, id);
+            await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/answer");
+            Assert.Equal("Ended", (string)(await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/hang-up"))["status"]!);
+            return id;
+        }
+        string Presence(System.Text.Json.Nodes.JsonNode p) => (string)p["status"]!;
+
+        // Wrap-up (话后整理): WrapUp until ended from the menu, then Idle and the call complete.
+        var first = await CallAsync("+8613800000001");
+        await agent.PostOkAsync($"{tenant.Base}/conversations/{first}/wrap-up");
+        Assert.Equal("WrapUp", Presence(await agent.GetOkAsync($"{tenant.Base}/me/presence")));
+        Assert.Equal("Completed", (string)(await agent.PostOkAsync($"{tenant.Base}/conversations/{first}/wrap-up/finish"))["status"]!);
+        Assert.Equal("Idle", Presence(await agent.GetOkAsync($"{tenant.Base}/me/presence")));
+
+        // Continue (继续接听): Idle at once.
+        var second = await CallAsync("+8613800000002");
+        Assert.Equal("Completed", (string)(await agent.PostOkAsync($"{tenant.Base}/conversations/{second}/continue"))["status"]!);
+        Assert.Equal("Idle", Presence(await agent.GetOkAsync($"{tenant.Base}/me/presence")));
+
+        // AS-8: the agent's own records, newest first, one page at a time; by group and time range.
+        var all = (await agent.GetOkAsync($"{tenant.Base}/me/records"))["records"]!.AsArray();
+        Assert.Equal([second, first], all.Select(r => (string)r!["conversationId"]!));
+        Assert.All(all, r => Assert.Equal(("phone", "热线", true, "inbound"), ((string)r!["mode"]!, (string)r["skillGroupName"]!, (bool)r["answered"]!, (string)r["callType"]!)));
+        Assert.Equal("+8613800000002", (string)all[0]!["customer"]!);
+        var page = await agent.GetOkAsync($"{tenant.Base}/me/records?limit=1");
+        Assert.Equal(second, (string)page["records"]![0]!["conversationId"]!);
+        var next = await agent.GetOkAsync($"{tenant.Base}/me/records?limit=1&after={Uri.EscapeDataString((string)page["next"]!)}");
+        Assert.Equal([first], next["records"]!.AsArray().Select(r => (string)r!["conversationId"]!));
+        Assert.Empty((await agent.GetOkAsync($"{tenant.Base}/me/records?skillGroupId=another"))["records"]!.AsArray());
+        var tomorrow = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"));
+        Assert.Empty((await agent.GetOkAsync($"{tenant.Base}/me/records?from={tomorrow}"))["records"]!.AsArray());
+        Assert.Equal(2, (await agent.GetOkAsync($"{tenant.Base}/me/records?to={tomorrow}"))["records"]!.AsArray().Count);
+        using var other = ApiClient.Bearer(factory, otherToken);
+        Assert.Empty((await other.GetOkAsync($"{tenant.Base}/me/records"))["records"]!.AsArray());
+        await ApiClient.FieldErrorAsync(await agent.GetAsync($"{tenant.Base}/me/records?after=nonsense"), "after");
+        await ApiClient.FieldErrorAsync(await agent.GetAsync($"{tenant.Base}/me/records?from={tomorrow}&to={tomorrow}"), "to");
+        await ApiClient.FieldErrorAsync(await agent.GetAsync($"{tenant.Base}/me/records?limit=500"), "limit");
+    }
+
     private static async Task OfferedAsync(TestTenant tenant, string id)
         => Assert.True(await Engine.Driver.ContactCenter.EventuallyAsync(
             async () => (string?)(await tenant.Admin.GetOkAsync($"{tenant.Base}/conversations/{id}"))["status"] == "Offered", TimeSpan.FromSeconds(10), CancellationToken.None));

@@ -27,11 +27,8 @@ public sealed class VisitorHubTests(KestrelEngineFactory factory) : IClassFixtur
         var staffNo = (string)(await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{agentId}", new { nickname = "小王" }))["staffNo"]!;
         using (var agent = ApiClient.Bearer(factory, agentToken))
             await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
-        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
-        online["publish"] = true;
-        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
-        var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow });
-        return new Site(tenant, (string)site["channel"]!["channelKey"]!, agentId, agentToken, staffNo);
+        var key = await tenant.WebChatSiteAsync(products, business);
+        return new Site(tenant, key, agentId, agentToken, staffNo);
     }
 
     private static async Task<(HubConnection Hub, Channel<JsonElement> Replies)> ChatAsync(Uri server, string key, string visitorId, string? origin = null)

@@ -175,9 +175,7 @@ public sealed class WebhookTests(WebhookTests.Server factory) : IClassFixture<We
         var staffNo = (string)(await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{agentId}", new { nickname = "小王" }))["staffNo"]!;
         using var agent = ApiClient.Bearer(factory, agentToken);
         await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
-        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
-        online["publish"] = true;
-        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
+        var flow = await tenant.PublishOnlineSampleAsync(products, business);
         var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow, webhookUrl = "https://gateway.example/engine" });
         var (key, token) = ((string)site["channel"]!["channelKey"]!, (string)site["token"]!);
 

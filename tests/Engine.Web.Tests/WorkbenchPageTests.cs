@@ -30,11 +30,8 @@ public sealed class WorkbenchPageTests(Browser browser)
         var products = await tenant.AddGroupAsync(name: "产品咨询", receptionCap: cap);
         var business = await tenant.AddGroupAsync(name: "商务合作");
         var (email, staffNo) = await AgentAsync(tenant, products, "小王");
-        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
-        online["publish"] = true;
-        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
-        var site = await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow });
-        return new Site(tenant, (string)site["channel"]!["channelKey"]!, email, staffNo, products);
+        var key = await tenant.WebChatSiteAsync(products, business);
+        return new Site(tenant, key, email, staffNo, products);
     }
 
     /// <summary>An agent of the group with the nickname, their initial password changed to <see cref="AgentPassword"/>.</summary>
@@ -107,6 +104,9 @@ public sealed class WorkbenchPageTests(Browser browser)
         await Expect(visitor.Locator("li.agent")).ToHaveTextAsync("价格表请看官网");
         await Expect(chat.Locator("li.agent")).ToHaveTextAsync("价格表请看官网");
         await Expect(chat.Locator("li")).ToHaveCountAsync(2);
+        // ENGINE_SCREENSHOTS=folder saves the workbench in the middle of the chat (docs/workbench.png comes from here).
+        if (Environment.GetEnvironmentVariable("ENGINE_SCREENSHOTS") is { Length: > 0 } folder)
+            await agent.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "workbench.png") });
 
         // An image: the agent picks a file; both sides show it from the server.
         await chat.Locator("input.image-file").SetInputFilesAsync(new FilePayload { Name = "dot.png", MimeType = "image/png", Buffer = ImageTests.Png });
@@ -114,8 +114,6 @@ public sealed class WorkbenchPageTests(Browser browser)
         await Expect(chat.Locator("li.agent img")).ToHaveCountAsync(1);
         Assert.Equal(1, await visitor.Locator("li.agent img").EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))"));
 
-        if (Environment.GetEnvironmentVariable("ENGINE_SCREENSHOTS") is { Length: > 0 } folder)
-            await agent.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "workbench.png") });
 
         // 结束会话: the visitor gets the end message; 完成会话: the chat leaves the workbench.
         await chat.Locator("button.end").ClickAsync();
@@ -144,6 +142,11 @@ public sealed class WorkbenchPageTests(Browser browser)
         await Expect(first.Locator(".offer")).ToHaveCountAsync(0);
         await second.Locator(".offer button.answer").ClickAsync();
         await Expect(visitor.Locator("#state")).ToHaveTextAsync($"客服 小李 ({secondStaffNo}) 为您服务");
+
+        // The visitor ends the chat with the page's own button (closing the tab would not): the agent sees it end.
+        await visitor.ClickAsync("#leave");
+        await Expect(second.Locator("article.chat li.system")).ToHaveTextAsync("会话已结束 (CustomerLeft)");
+        await Expect(second.Locator("article.chat button.complete")).ToHaveCountAsync(1);
         Browser.NoUnexpected(errors);
     }
 

@@ -35,10 +35,7 @@ public sealed class XssPageTests(Browser browser)
         using (await ApiClient.SignInAsync(factory, email, initial, AgentPassword)) { }
         await tenant.Admin.PostOkAsync($"{tenant.Base}/screen-pops", new { name = popName, url = "https://crm.example.com/customers/{customerId}", enabled = true });
         await tenant.Admin.PostOkAsync($"{tenant.Base}/quick-replies", new { title = replyTitle, body = payloads[7] });
-        var online = JsonSerializer.SerializeToNode(FlowSamples.Load(FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }), FlowJson.Options)!.AsObject();
-        online["publish"] = true;
-        var flow = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/flows", online))["id"]!;
-        var key = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow }))["channel"]!["channelKey"]!;
+        var key = await tenant.WebChatSiteAsync(products, business);
 
         var errors = new List<string>();
         var dialogs = new List<string>();

@@ -104,6 +104,16 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
     text.value = body;
   }
 });
+// Closing the tab is not leaving (the visitor may come back to the same conversation); this button is.
+document.getElementById("leave").addEventListener("click", async () => {
+  try {
+    await hub.invoke("Leave");
+    state.textContent = "会话已结束 · The conversation has ended";
+  } catch (error) {
+    say("system", `未能结束 · could not end: ${error.message}`);
+  }
+});
+
 document.getElementById("image").addEventListener("change", async (event) => {
   const file = event.target.files[0];
   event.target.value = "";

@@ -131,5 +131,23 @@ public sealed record TestTenant(string Id, string AdminId, string AdminEmail, st
         return (string)created["id"]!;
     }
 
+    /// <summary>The web chat sample (docs/flows), published, sending 1 to <paramref name="products"/> and 2 to <paramref name="business"/>: its id.</summary>
+    public async Task<string> PublishOnlineSampleAsync(string products, string business)
+    {
+        var online = System.Text.Json.JsonSerializer.SerializeToNode(
+            Engine.Web.Admin.FlowSamples.Load(Engine.Web.Admin.FlowSamples.Online, new Dictionary<string, string> { ["产品咨询"] = products, ["商务合作"] = business }),
+            Engine.Flows.FlowJson.Options)!.AsObject();
+        online["publish"] = true;
+        return (string)(await Admin.PostOkAsync($"{Base}/flows", online))["id"]!;
+    }
+
+    /// <summary>A website channel on <c>shop.example.com</c> running the web chat sample (1: products, 2: business): its key.</summary>
+    public async Task<string> WebChatSiteAsync(string products, string business)
+    {
+        var flow = await PublishOnlineSampleAsync(products, business);
+        var site = await Admin.PostOkAsync($"{Base}/channels", new { kind = "website", name = "官网", domain = "shop.example.com", flowId = flow });
+        return (string)site["channel"]!["channelKey"]!;
+    }
+
     public void Dispose() => Admin.Dispose();
 }
