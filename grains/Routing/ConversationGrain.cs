@@ -364,6 +364,15 @@ public sealed class ConversationGrain(
             if (ended) await Save();
             else await Finish();
         }
+        else if (name == OfferTimer && S is { Status: ConversationStatus.Offered, OfferDeadline: { } offerDue })
+        {
+            // A timer may tick a little before the clock reaches its deadline: armed again, or the offer would ring on.
+            Arm(OfferTimer, offerDue);
+        }
+        else if (name == ReplyTimer && S is { Status: ConversationStatus.Active, ReplyDeadline: { } replyDue })
+        {
+            Arm(ReplyTimer, replyDue);
+        }
     }
 
     /// <summary>

@@ -180,19 +180,24 @@ public sealed class DemoSeedTests(DemoSeedTests.DemoServer factory) : IClassFixt
     }
 
     [Fact]
-    public async Task FL6_The_demo_tenant_has_both_sample_flows_published_on_its_groups()
+    public async Task FL6_The_demo_tenant_has_both_sample_flows_published_on_its_groups_and_the_web_chat_sample_on_a_website()
     {
         using var client = factory.CreateClient();
         var services = factory.Services;
         var tenants = services.GetRequiredService<Engine.Persistence.Admin.TenantStore>();
         var tenant = (await tenants.ListAsync(0, 10, default)).Items.Single();
         var (page, _) = await services.GetRequiredService<Engine.Persistence.Admin.FlowStore>().ListAsync(tenant.Id, null, null, 0, 10, default);
-        Assert.Equal(["published", "published"], page.Items.Select(f => f.Status));
+        // The web chat sample serves the demo website channel (in use); the IVR waits for a phone number (published).
+        Assert.Equal([("online", "inUse"), ("phone", "published")], page.Items.Select(f => (f.Mode, f.Status)).Order());
         Assert.Equal(["在线咨询", "热线 IVR"], page.Items.Select(f => f.Name).Order(StringComparer.Ordinal));
         var groups = (await services.GetRequiredService<Engine.Persistence.Admin.SkillGroupStore>().ListAsync(tenant.Id, null, 0, 10, default)).Items.ToDictionary(g => g.Id, g => g.Name);
         var online = FlowJson.ReadDefinition(page.Items.Single(f => f.Mode == "online").Definition);
         Assert.Equal(["产品咨询", "商务合作"], online.Modules.OfType<TransferModule>().Select(t => groups[t.SkillGroupId!]));
         var ivr = FlowJson.ReadDefinition(page.Items.Single(f => f.Mode == "phone").Definition);
         Assert.Equal(["Hotline"], ivr.Modules.OfType<TransferModule>().Select(t => groups[t.SkillGroupId!]));
+        var channels = await services.GetRequiredService<Engine.Persistence.Admin.ChannelStore>().ListAsync(tenant.Id, "website", 0, 10, default);
+        var site = Assert.Single(channels.Items);
+        Assert.Equal(page.Items.Single(f => f.Mode == "online").Id, site.FlowId);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync($"/chat/{site.ChannelKey}")).StatusCode);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Engine.Flows;
 using Engine.Web.Admin;
@@ -77,6 +78,7 @@ public sealed class ImageTests(KestrelEngineFactory factory) : IClassFixture<Kes
         var large = new byte[MediaApi.MaxBytes + 1];
         Png.CopyTo(large, 0);
         Assert.Contains("must be at most 2 MB", await ApiClient.FieldErrorAsync(await http.PostAsync(images, Form(large, "big.png")), "file"), StringComparison.Ordinal);
+        Assert.Contains("is required (multipart/form-data)", await ApiClient.FieldErrorAsync(await http.PostAsync(images, JsonContent.Create(new { file = "x" })), "file"), StringComparison.Ordinal);
         using var other = new HttpClient { BaseAddress = address };
         other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", otherToken);
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync(images, Form(Png, "p.png"))).StatusCode);

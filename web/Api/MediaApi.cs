@@ -35,10 +35,10 @@ public static class MediaApi
     public sealed record ImageAck(string ConversationId, long Seq, string Url);
 
     /// <summary>The agent holding the conversation sends an image (multipart <c>file</c>).</summary>
-    public static async Task<Ok<ImageAck>> AgentImage(string tenantId, string conversationId, IFormFile? file, HttpContext http, IGrainFactory grains, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<ImageAck>> AgentImage(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
     {
         var agentId = http.User.UserId();
-        var (bytes, type) = await ReadAsync(file, cancellationToken);
+        var (bytes, type) = await ReadAsync(http.Request, cancellationToken);
         if (!await grains.Agent(tenantId, agentId).Holds(conversationId)) throw new NotFoundException($"Conversation {conversationId}");
         var url = await StoreAsync(media, tenantId, conversationId, bytes, type, time, cancellationToken);
         var (seq, _) = await grains.Conversation(tenantId, conversationId).AppendMessage(MessageSender.Agent, agentId, "image", url, null);
@@ -49,10 +49,10 @@ public static class MediaApi
     /// A web chat visitor (<c>?visitor=</c>, the id their browser keeps) sends an image (multipart <c>file</c>) in the
     /// conversation they are in with a group (queued or with an agent); in the flow's menu they answer with words first.
     /// </summary>
-    public static async Task<Ok<ImageAck>> VisitorImage(string channelKey, string? visitor, IFormFile? file, ChannelStore channels, IGrainFactory grains, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<ImageAck>> VisitorImage(string channelKey, string? visitor, HttpRequest request, ChannelStore channels, IGrainFactory grains, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!VisitorHub.ValidVisitorId(visitor ?? "")) throw RequestValidationException.For("visitor", "16–64 letters, digits, '-' or '_', as the chat page keeps it");
-        var (bytes, type) = await ReadAsync(file, cancellationToken);
+        var (bytes, type) = await ReadAsync(request, cancellationToken);
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken);
         if (channel is not { Kind: "website" }) throw new NotFoundException($"Website channel {channelKey}");
         var tenant = channel.TenantId;
@@ -75,8 +75,13 @@ public static class MediaApi
         return TypedResults.File(row.Bytes, row.ContentType, $"{row.Id}{ImageFormats.Extension(row.ContentType)}");
     }
 
-    private static async Task<(byte[] Bytes, string Type)> ReadAsync(IFormFile? file, CancellationToken cancellationToken)
+    /// <summary>
+    /// The form is read here, after the route's checks (tenant, role), rather than bound before them: a call with
+    /// another body or another tenant's credentials is refused for what it is, not for its content type.
+    /// </summary>
+    private static async Task<(byte[] Bytes, string Type)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
         if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data): a jpg, png or gif image");
         if (file.Length > MaxBytes) throw RequestValidationException.For("file", "must be at most 2 MB");
         var bytes = new byte[file.Length];

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Engine.Agents;
 using Engine.Conversations;
 using Engine.Routing;
@@ -99,6 +100,34 @@ public sealed class AgentStatusTests
         Assert.Equal((AgentStatus.Break, BreakReason.MissedOffer), (missed.Status, missed.BreakReason));
         Assert.Empty(missed.Work);
         Assert.Contains(("a1", "c1"), host.Events.Withdrawn);
+    }
+
+    /// <summary>The fake clock, whose timers of a second or more tick a little before their time, as real timers may.</summary>
+    private sealed class EarlyTimers(FakeTimeProvider clock, TimeSpan early) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => clock.CreateTimer(callback, state, dueTime >= TimeSpan.FromSeconds(1) ? dueTime - early : dueTime, period);
+    }
+
+    [Fact]
+    public async Task AS4_An_offer_timer_that_ticks_before_the_deadline_is_armed_again_and_the_offer_still_moves_on()
+    {
+        var early = TimeSpan.FromMilliseconds(5);
+        await using var host = await RoutingHost.StartAsync(timers: clock => new EarlyTimers(clock, early));
+        await host.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 20 });
+        await host.GroupAsync("g1", ServiceMode.Online, 1, "a1", "a2");
+        await host.OnlineAsync("a1", "a2");
+        await host.ArriveAsync("c1", "g1");
+
+        // The tick comes 5 ms early: the offer is not due yet and keeps ringing, with its timer armed again.
+        await host.AdvanceAsync(TimeSpan.FromSeconds(20) - early);
+        Assert.Equal("a1", await host.AgentOfAsync("c1"));
+
+        await host.AdvanceAsync(early);
+        Assert.Equal("a2", await host.AgentOfAsync("c1"));
+        Assert.Equal(AgentStatus.Break, (await host.AgentAsync("a1")).Status);
     }
 
     [Fact]

@@ -97,7 +97,8 @@ public sealed class RoutingHost : IAsyncDisposable
         short silos = 1,
         IEngineEvents? events = null,
         bool realTime = false,
-        FlowVersions? flows = null)
+        FlowVersions? flows = null,
+        Func<FakeTimeProvider, TimeProvider>? timers = null)
     {
         var memory = store is null ? new MemoryStateStore() : null;
         store ??= memory!;
@@ -109,7 +110,7 @@ public sealed class RoutingHost : IAsyncDisposable
         builder.ConfigureSilo((_, silo) =>
         {
             var services = silo.Services;
-            services.AddSingleton(realTime ? TimeProvider.System : clock);
+            services.AddSingleton(realTime ? TimeProvider.System : timers?.Invoke(clock) ?? clock);
             services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             services.AddSingleton(store);
             services.AddSingleton(live);

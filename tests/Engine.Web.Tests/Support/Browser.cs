@@ -18,6 +18,8 @@ public sealed class Browser : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _ = Server.Address;
+        // The whole suite runs beside these pages on two cores: a page's answer may take longer than Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
