@@ -19,7 +19,7 @@ internal sealed class EndToEndCommand : IHarnessCommand
 
     public IReadOnlyList<HarnessOption> Options { get; } =
     [
-        new("url", OptionKind.Text, "the running server, or a cluster's servers separated by commas (connections go round robin); the operator comes from Engine__Operator__Email and Engine__Operator__Password; start the server with Engine__Chat__HubRequestsPerMinute=0", Placeholder: "URL[,URL...]"),
+        new("url", OptionKind.Text, "the running server; a cluster's servers as several --url (or separated by commas), connections round robin; the operator comes from Engine__Operator__Email and Engine__Operator__Password; start the server with Engine__Chat__HubRequestsPerMinute=0", Placeholder: "URL", Repeatable: true),
         new("agents", OptionKind.Integer, "agents, each connected to the workbench hub and online", "1000"),
         new("visitors", OptionKind.Integer, "web chat visitors, each with one conversation answered by an agent", "2000"),
         new("agents-per-group", OptionKind.Integer, "agents in each online skill group; each group has its own flow and website channel", "100"),

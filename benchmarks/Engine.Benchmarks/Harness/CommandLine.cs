@@ -20,8 +20,11 @@ internal enum OptionKind
     Flag,
 }
 
-/// <summary>One <c>--name value</c> option a command accepts. Numbers must be positive unless <see cref="AllowZero"/>.</summary>
-internal sealed record HarnessOption(string Name, OptionKind Kind, string Help, string? Default = null, bool AllowZero = false, string? Placeholder = null)
+/// <summary>
+/// One <c>--name value</c> option a command accepts. Numbers must be positive unless <see cref="AllowZero"/>. A
+/// <see cref="Repeatable"/> text option may be given several times; its value is then the values joined by commas.
+/// </summary>
+internal sealed record HarnessOption(string Name, OptionKind Kind, string Help, string? Default = null, bool AllowZero = false, string? Placeholder = null, bool Repeatable = false)
 {
     /// <summary>How the usage text shows the option, e.g. <c>--seconds N</c>.</summary>
     public string Usage => Kind switch
@@ -74,7 +77,7 @@ internal sealed class ParsedOptions
             }
             if (!declared.TryGetValue(name, out var option))
                 throw new UsageException($"unknown option '--{name}'");
-            if (values.ContainsKey(name)) throw new UsageException($"option '--{name}' is given twice");
+            if (values.ContainsKey(name) && !option.Repeatable) throw new UsageException($"option '--{name}' is given twice");
             if (option.Kind == OptionKind.Flag)
             {
                 if (value is not null) throw new UsageException($"option '--{name}' takes no value");
@@ -88,7 +91,7 @@ internal sealed class ParsedOptions
                 value = args[++i];
             }
             Validate(option, value);
-            values[name] = value;
+            values[name] = values.TryGetValue(name, out var earlier) ? $"{earlier},{value}" : value;
         }
         return new ParsedOptions(values, declared);
     }
