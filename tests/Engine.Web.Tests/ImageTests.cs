@@ -79,6 +79,9 @@ public sealed class ImageTests(KestrelEngineFactory factory) : IClassFixture<Kes
         Png.CopyTo(large, 0);
         Assert.Contains("must be at most 2 MB", await ApiClient.FieldErrorAsync(await http.PostAsync(images, Form(large, "big.png")), "file"), StringComparison.Ordinal);
         Assert.Contains("is required (multipart/form-data)", await ApiClient.FieldErrorAsync(await http.PostAsync(images, JsonContent.Create(new { file = "x" })), "file"), StringComparison.Ordinal);
+        var broken = new StringContent("--x\r\nnot a part", System.Text.Encoding.UTF8);
+        broken.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        Assert.Contains("well-formed multipart/form-data body", await ApiClient.FieldErrorAsync(await http.PostAsync(images, broken), "file"), StringComparison.Ordinal);
         using var other = new HttpClient { BaseAddress = address };
         other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", otherToken);
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync(images, Form(Png, "p.png"))).StatusCode);

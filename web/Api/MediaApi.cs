@@ -5,6 +5,7 @@ using Engine.Web.Auth;
 using Engine.Web.Infrastructure;
 using Engine.Web.RealTime;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Engine.Web.Api;
 
@@ -18,14 +19,17 @@ public static class MediaApi
 {
     public const long MaxBytes = 2 * 1024 * 1024;
 
+    /// <summary>The largest request an upload route reads: the image and its form's framing; a larger body is cut off unread.</summary>
+    private const long MaxRequestBytes = MaxBytes + 64 * 1024;
+
     public const string Path = "/media";
 
     public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/tenants/{tenantId}/conversations").WithTags("Conversations").RequireTenantMember()
             .NotAudited("conversations are customers' traffic and agents' work, kept in their own records and history, not configuration")
-            .MapPost("/{conversationId}/images", AgentImage).RequireAuthorization(Policies.Member).DisableAntiforgery();
-        app.MapPost("/api/v1/chat/{channelKey}/images", VisitorImage).WithTags("Web chat").AllowAnonymous().DisableAntiforgery()
+            .MapPost("/{conversationId}/images", AgentImage).RequireAuthorization(Policies.Member).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+        app.MapPost("/api/v1/chat/{channelKey}/images", VisitorImage).WithTags("Web chat").AllowAnonymous().DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes))
             .RequireRateLimiting(RealTimeSetup.VisitorConnectionLimit).NotAudited("a web chat visitor's message");
         app.MapGet(Path + "/{mediaId}", Get).WithTags("Web chat").AllowAnonymous().NotAudited("reads an image");
         return app;
@@ -81,7 +85,16 @@ public static class MediaApi
     /// </summary>
     private static async Task<(byte[] Bytes, string Type)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
+        IFormFile? file;
+        try
+        {
+            file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            // A broken multipart body, or one over the route's size limit.
+            throw RequestValidationException.For("file", "must come as a well-formed multipart/form-data body of at most 2 MB: a jpg, png or gif image");
+        }
         if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data): a jpg, png or gif image");
         if (file.Length > MaxBytes) throw RequestValidationException.For("file", "must be at most 2 MB");
         var bytes = new byte[file.Length];

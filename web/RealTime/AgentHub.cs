@@ -30,8 +30,9 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
         if (Context.GetHttpContext() is { } http && !HubOrigins.Allowed(http)) throw new HubException("The workbench connects from this server's own pages only.");
         var (tenant, agentId) = Caller();
         await Groups.AddToGroupAsync(Context.ConnectionId, AgentRelay.GroupOf(tenant, agentId));
-        relay.Track(tenant, agentId, Context);
         await relay.ConnectedAsync(tenant, agentId);
+        // Tracked once it is connected: a refused connection gets no OnDisconnectedAsync to untrack it.
+        relay.Track(tenant, agentId, Context);
         await base.OnConnectedAsync();
     }
 

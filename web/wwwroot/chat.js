@@ -35,6 +35,8 @@ function enter(id) {
   if (!id || id === conversationId) return;
   conversationId = id;
   numbers = new Numbered();
+  // The lines of the conversation before stay as they are, above: only the new one's numbers order its lines.
+  for (const line of transcript.querySelectorAll("li[data-seq]")) line.removeAttribute("data-seq");
 }
 
 function show(now) {
@@ -75,10 +77,17 @@ hub.onclose((error) => {
 });
 
 async function resync() {
-  const chat = await hub.invoke("Resync", numbers.upTo);
+  const known = conversationId;
+  let chat = await hub.invoke("Resync", numbers.upTo);
+  // Another conversation began meanwhile (another tab): all of it, from its first message.
+  if (chat.now && chat.now.conversationId !== known && numbers.upTo > 0) chat = await hub.invoke("Resync", 0);
   if (chat.now) show(chat.now);
   else state.textContent = "在线 · Online";
-  for (const m of chat.messages) say(m.from, content(m.kind, m.content), m.seq);
+  for (;;) {
+    for (const m of chat.messages) say(m.from, content(m.kind, m.content), m.seq);
+    if (chat.messages.length < 500) break;
+    chat = await hub.invoke("Resync", chat.messages[chat.messages.length - 1].seq);
+  }
 }
 
 async function connect() {

@@ -53,6 +53,19 @@ export class Numbered {
     return true;
   }
 
+  /**
+   * After a complete catch-up from the record, a number still missing never will be on record (its write failed):
+   * what was shown up to `seq` counts as the whole, so that later catch-ups start after it.
+   */
+  settle(seq) {
+    for (const shown of this.shown) if (shown <= seq) this.shown.delete(shown);
+    if (seq > this.upTo) this.upTo = seq;
+    while (this.shown.has(this.upTo + 1)) {
+      this.shown.delete(this.upTo + 1);
+      this.upTo += 1;
+    }
+  }
+
   /** Whether a number leaves a gap after what was shown (something between was missed). */
   skips(seq) {
     return seq > this.upTo + 1;

@@ -197,6 +197,8 @@ function showStatus(status) {
 
 function onStatus(push) {
   showStatus(push.status);
+  // Offline (from another tab, or after the grace): what the agent still holds is read again; the rest leaves.
+  if (push.status === "Offline") resync().catch((e) => notice(describe(e)));
   if (reasonNotices[push.reason]) notice(reasonNotices[push.reason]);
 }
 
@@ -304,13 +306,22 @@ function modeName(mode) {
 
 // ---- Chats -----------------------------------------------------------------------------------------------------------
 
+/** Chats being opened: an answer here and its push from another tab open one panel, not two. */
+const opening = new Map();
+
 async function openChat(conversationId, stage) {
   let chat = chats.get(conversationId);
   if (!chat) {
-    const conversation = await hub.invoke("Conversation", conversationId).catch(() => null);
-    chat = buildChat(conversationId, conversation);
-    chats.set(conversationId, chat);
-    $("chats").append(chat.panel);
+    if (!opening.has(conversationId)) {
+      opening.set(conversationId, hub.invoke("Conversation", conversationId).catch(() => null).then((conversation) => {
+        const built = buildChat(conversationId, conversation);
+        chats.set(conversationId, built);
+        $("chats").append(built.panel);
+        opening.delete(conversationId);
+        return built;
+      }));
+    }
+    chat = await opening.get(conversationId);
   }
   chat.stage = stage ?? chat.stage;
   renderChatControls(chat);
@@ -407,11 +418,14 @@ function renderChatControls(chat) {
 
 /** The messages numbered after the last one shown, in pages of the hub's size. */
 async function catchUp(chat) {
+  let after = chat.numbers.upTo;
   for (;;) {
-    const page = await hub.invoke("Messages", chat.conversationId, chat.numbers.upTo);
+    const page = await hub.invoke("Messages", chat.conversationId, after);
     for (const m of page) showMessage(chat, { seq: m.seq, sender: m.sender, messageKind: m.kind, content: m.content, at: m.sentAt });
-    if (page.length < 500) return;
+    if (page.length) after = page[page.length - 1].seq;
+    if (page.length < 500) break;
   }
+  chat.numbers.settle(after);
 }
 
 function onMessage(push) {
@@ -441,6 +455,12 @@ function markRead(chat) {
 function onConversation(push) {
   const chat = chats.get(push.conversationId);
   if (push.status === "Completed") return closeChat(push.conversationId);
+  if (push.status === "Active" && !chat) {
+    // Answered in another tab of this agent's: the offer stops ringing here and the chat opens.
+    dropOffer(push.conversationId);
+    openChat(push.conversationId, "Active").catch((e) => notice(describe(e)));
+    return;
+  }
   if (!chat) return;
   if (push.status === "Ended") {
     chat.stage = chat.phone ? "AfterCall" : "Ended";
