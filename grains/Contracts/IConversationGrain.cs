@@ -34,8 +34,8 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>AS-5: the agent completes an ended chat (完成会话); it leaves the agent's list.</summary>
     ValueTask<ConversationSnapshot> Complete(string agentId);
 
-    /// <summary>AS-6: after a call, the agent enters wrap-up instead of continuing.</summary>
-    ValueTask EnterWrapUp(string agentId);
+    /// <summary>AS-6: after a call, the agent enters wrap-up instead of continuing (the call stays ended until wrap-up ends).</summary>
+    ValueTask<ConversationSnapshot> EnterWrapUp(string agentId);
 
     /// <summary>AS-6: wrap-up ended from the menu.</summary>
     ValueTask<ConversationSnapshot> FinishWrapUp(string agentId);

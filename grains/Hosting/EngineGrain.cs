@@ -48,17 +48,63 @@ public abstract class EngineGrain<TState>(IPersistentState<TState> state, TimePr
     }
 
     /// <summary>
-    /// A timer that calls <paramref name="tick"/> once, <paramref name="dueIn"/> from now; <paramref name="tick"/>
+    /// A timer that calls <paramref name="tick"/> once, when the clock reaches <paramref name="due"/>; <paramref name="tick"/>
     /// makes a one-way call to this grain, so the deadline runs as a turn of whichever activation then holds it.
     /// </summary>
-    protected ITimer ArmTimer(TimeSpan dueIn, Action tick)
-    {
-        // A deadline is the grain's own: its tick must not carry the context of the call that armed it (the
-        // Orleans request context, such as an admin's audit record, flows with the execution context).
-        if (ExecutionContext.IsFlowSuppressed()) return Create();
-        using (ExecutionContext.SuppressFlow()) return Create();
+    protected IDisposable ArmTimer(DateTimeOffset due, Action tick) => new DeadlineTimer(time, due, tick);
 
-        ITimer Create() => time.CreateTimer(static s => ((Action)s!)(), tick, dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+    /// <summary>
+    /// A one-shot timer for a deadline on the clock. Real timers may fire a little before the clock reads their due
+    /// time; such a tick waits out the rest instead of reaching the grain early (where its deadline, not yet due,
+    /// would be dropped and never fire again).
+    /// </summary>
+    private sealed class DeadlineTimer : IDisposable
+    {
+        private readonly TimeProvider _time;
+        private readonly DateTimeOffset _due;
+        private readonly Action _tick;
+        private readonly Lock _gate = new();
+        private ITimer? _timer;
+        private bool _disposed;
+
+        public DeadlineTimer(TimeProvider time, DateTimeOffset due, Action tick)
+        {
+            (_time, _due, _tick) = (time, due, tick);
+            Start();
+        }
+
+        private void Start()
+        {
+            var dueIn = _due - _time.GetUtcNow();
+            lock (_gate)
+            {
+                if (_disposed) return;
+                _timer?.Dispose();
+                // A deadline is the grain's own: its tick must not carry the context of the call that armed it (the
+                // Orleans request context, such as an admin's audit record, flows with the execution context).
+                if (ExecutionContext.IsFlowSuppressed()) _timer = Create(dueIn);
+                else using (ExecutionContext.SuppressFlow()) _timer = Create(dueIn);
+            }
+        }
+
+        private ITimer Create(TimeSpan dueIn)
+            => _time.CreateTimer(static s => ((DeadlineTimer)s!).Fired(), this, dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+
+        private void Fired()
+        {
+            if (_time.GetUtcNow() < _due) Start();
+            else _tick();
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                _timer?.Dispose();
+                _timer = null;
+            }
+        }
     }
 
     /// <summary>A write of the state and a history record started together (one group-commit batch); both awaited, also when the first fails.</summary>

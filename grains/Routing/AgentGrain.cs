@@ -29,7 +29,7 @@ public sealed class AgentGrain(
     private ToldGroup[] _told = [];
     private AgentStatus _status;
     private DateTimeOffset? _armedDeadline;
-    private ITimer? _deadlineTimer;
+    private IDisposable? _deadlineTimer;
 
     private AgentState S => State.State;
 
@@ -41,7 +41,7 @@ public sealed class AgentGrain(
         public Listeners<IAgentObserver>? Listeners;
         public readonly TimeSpan Grace = settings.Grace;
         public DateTimeOffset? AloneSince;
-        public ITimer? Check;
+        public IDisposable? Check;
     }
 
     public ValueTask Subscribe(IAgentObserver observer)
@@ -101,7 +101,7 @@ public sealed class AgentGrain(
         var workbenches = _workbenches!;
         workbenches.Check?.Dispose();
         var self = this.AsReference<IAgentGrain>();
-        workbenches.Check = ArmTimer(dueIn, () => self.CheckWorkbenches());
+        workbenches.Check = ArmTimer(Now + dueIn, () => self.CheckWorkbenches());
     }
 
     public ValueTask Notify(AgentPush push)
@@ -390,7 +390,7 @@ public sealed class AgentGrain(
         _deadlineTimer = null;
         if (next is not { } due) return;
         var self = this.AsReference<IAgentGrain>();
-        _deadlineTimer = ArmTimer(due - Now, () => self.DeadlineDue());
+        _deadlineTimer = ArmTimer(due, () => self.DeadlineDue());
     }
 
     private IConversationGrain Conversation(string conversationId) => GrainFactory.Conversation(Tenant, conversationId);

@@ -35,8 +35,8 @@ public sealed class ConversationGrain(
     /// The offer and reply deadlines: timers of this activation, armed from the state whenever it activates
     /// (live conversations wake on start), so that nothing but the state is stored for them.
     /// </summary>
-    private ITimer? _offerTimer;
-    private ITimer? _replyTimer;
+    private IDisposable? _offerTimer;
+    private IDisposable? _replyTimer;
     private ConversationStatus? _counted;
     private string? _agentId;
     private IAgentGrain? _agent;
@@ -173,10 +173,11 @@ public sealed class ConversationGrain(
     }
 
     /// <summary>AS-6: after a call, the agent enters wrap-up instead of continuing.</summary>
-    public async ValueTask EnterWrapUp(string agentId)
+    public async ValueTask<ConversationSnapshot> EnterWrapUp(string agentId)
     {
         Require(ConversationStatus.Ended, ConversationTrigger.Complete, agentId);
         await Agent(agentId).EnterWrapUp(Key, S.AfterCall ?? AfterCallRule.Default);
+        return ConversationSnapshot.Of(S);
     }
 
     /// <summary>AS-6: wrap-up ended from the menu.</summary>
@@ -364,15 +365,6 @@ public sealed class ConversationGrain(
             if (ended) await Save();
             else await Finish();
         }
-        else if (name == OfferTimer && S is { Status: ConversationStatus.Offered, OfferDeadline: { } offerDue })
-        {
-            // A timer may tick a little before the clock reaches its deadline: armed again, or the offer would ring on.
-            Arm(OfferTimer, offerDue);
-        }
-        else if (name == ReplyTimer && S is { Status: ConversationStatus.Active, ReplyDeadline: { } replyDue })
-        {
-            Arm(ReplyTimer, replyDue);
-        }
     }
 
     /// <summary>
@@ -465,7 +457,7 @@ public sealed class ConversationGrain(
     {
         Disarm(name);
         var self = this.AsReference<IConversationGrain>();
-        var timer = ArmTimer(due - Now, () => self.DeadlineDue(name));
+        var timer = ArmTimer(due, () => self.DeadlineDue(name));
         if (name == OfferTimer) _offerTimer = timer;
         else _replyTimer = timer;
     }

@@ -51,7 +51,7 @@ public sealed class FlowInstanceGrain(
     public const string TypeName = nameof(FlowInstanceGrain);
 
     private FlowDefinition? _definition;
-    private ITimer? _deadline;
+    private IDisposable? _deadline;
 
     private FlowInstanceState S => State.State;
 
@@ -307,6 +307,6 @@ public sealed class FlowInstanceGrain(
         _deadline = null;
         if (!S.Exists || S.Flow.DeadlineAt is not { } due) return;
         var self = this.AsReference<IFlowInstanceGrain>();
-        _deadline = ArmTimer(due - Now, () => self.DeadlineDue());
+        _deadline = ArmTimer(due, () => self.DeadlineDue());
     }
 }

@@ -24,7 +24,7 @@ public sealed class SkillGroupGrain(
     private long _lastTicket;
     private AgentPool _pool = new(LongestIdlePolicy.Instance);
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
-    private ITimer? _overflowTimer;
+    private IDisposable? _overflowTimer;
     private DateTimeOffset? _overflowAt;
     private bool _queueChanged;
 
@@ -249,7 +249,7 @@ public sealed class SkillGroupGrain(
         _overflowAt = next;
         if (next is not { } due) return;
         var self = this.AsReference<ISkillGroupGrain>();
-        _overflowTimer = ArmTimer(due - Now, () => self.OverflowDue());
+        _overflowTimer = ArmTimer(due, () => self.OverflowDue());
     }
 
     /// <summary>RT-4 (online): conversations this group did not serve within T move to an overflow group.</summary>
