@@ -30,6 +30,17 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
         return await grains.FlowInstance(tenant, opened).Receive(start, input);
     }
 
+    /// <summary>The conversation the customer is in once their flow handed it to a group (queued, offered or with an agent); null before or after.</summary>
+    public async Task<(string ConversationId, IConversationGrain Conversation)?> WithGroupAsync(ChannelRow channel, string customerId)
+    {
+        var tenant = channel.TenantId;
+        if (await grains.Visitor(tenant, ChannelVisitors.VisitorId(channel.Id, customerId)).CurrentConversation() is not { } current) return null;
+        var conversation = grains.Conversation(tenant, current);
+        return await conversation.GetSnapshot() is { Status: Engine.Conversations.ConversationStatus.Queued or Engine.Conversations.ConversationStatus.Offered or Engine.Conversations.ConversationStatus.Active }
+            ? (current, conversation)
+            : null;
+    }
+
     /// <summary>The event for the conversation the customer is in; null when that one is over (the event opens another).</summary>
     private static async Task<FlowOutcome?> InConversationAsync(IFlowInstanceGrain run, CustomerInput input)
     {

@@ -128,18 +128,11 @@ public static class ConversationApi
 
     /// <summary>AS-6: after hanging up, the agent enters wrap-up (WrapUp status) instead of continuing.</summary>
     public static Task<Ok<ConversationView>> WrapUp(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
-        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => EnterWrapUpAsync(c, agent), cancellationToken);
+        => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.EnterWrapUp(agent), cancellationToken);
 
     /// <summary>AS-6: wrap-up ended from the menu; the call is complete and the agent back to Idle.</summary>
     public static Task<Ok<ConversationView>> FinishWrapUp(string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records, CancellationToken cancellationToken)
         => Act(tenantId, conversationId, http, grains, records, static (c, agent) => c.FinishWrapUp(agent), cancellationToken);
-
-    /// <summary>Wrap-up is the agent's stage of the call; the conversation stays ended, as it answers after.</summary>
-    public static async ValueTask<ConversationSnapshot> EnterWrapUpAsync(IConversationGrain conversation, string agentId)
-    {
-        await conversation.EnterWrapUp(agentId);
-        return await conversation.GetSnapshot() ?? throw new ConversationNotFoundException(conversation.GetPrimaryKeyString());
-    }
 
     private static async Task<Ok<ConversationView>> Act(
         string tenantId, string conversationId, HttpContext http, IGrainFactory grains, RecordStore records,

@@ -1,4 +1,5 @@
 using Engine.Conversations;
+using Engine.Web.Admin;
 using Engine.Grains.Routing;
 using Engine.Persistence.Admin;
 using Engine.Web.Auth;
@@ -53,21 +54,17 @@ public static class MediaApi
     /// A web chat visitor (<c>?visitor=</c>, the id their browser keeps) sends an image (multipart <c>file</c>) in the
     /// conversation they are in with a group (queued or with an agent); in the flow's menu they answer with words first.
     /// </summary>
-    public static async Task<Ok<ImageAck>> VisitorImage(string channelKey, string? visitor, HttpRequest request, ChannelStore channels, IGrainFactory grains, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<ImageAck>> VisitorImage(string channelKey, string? visitor, HttpRequest request, ChannelStore channels, ChannelCustomers customers, MediaStore media, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!VisitorHub.ValidVisitorId(visitor ?? "")) throw RequestValidationException.For("visitor", "16–64 letters, digits, '-' or '_', as the chat page keeps it");
         var (bytes, type) = await ReadAsync(request, cancellationToken);
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken);
         if (channel is not { Kind: "website" }) throw new NotFoundException($"Website channel {channelKey}");
-        var tenant = channel.TenantId;
-        var visitorId = ChannelVisitors.VisitorId(channel.Id, VisitorHub.WebVisitorPrefix + visitor);
-        var current = await grains.Visitor(tenant, visitorId).CurrentConversation();
-        var conversation = current is null ? null : grains.Conversation(tenant, current);
-        if (conversation is null || await conversation.GetSnapshot() is not { Status: ConversationStatus.Queued or ConversationStatus.Offered or ConversationStatus.Active })
-            throw new Engine.StateMachines.DomainException("Images go to an agent: answer the chat's menu first, then send it once you are queued or with an agent.");
-        var url = await StoreAsync(media, tenant, current!, bytes, type, time, cancellationToken);
+        var (conversationId, conversation) = await customers.WithGroupAsync(channel, VisitorHub.WebVisitorPrefix + visitor)
+            ?? throw new Engine.StateMachines.DomainException("Images go to an agent: answer the chat's menu first, then send it once you are queued or with an agent.");
+        var url = await StoreAsync(media, channel.TenantId, conversationId, bytes, type, time, cancellationToken);
         var (seq, _) = await conversation.AppendMessage(MessageSender.Visitor, null, "image", url, null);
-        return TypedResults.Ok(new ImageAck(current!, seq, url));
+        return TypedResults.Ok(new ImageAck(conversationId, seq, url));
     }
 
     /// <summary>The image as an attachment of the type found in its content: an <c>img</c> shows it, a browser never runs it as a page.</summary>

@@ -11,7 +11,8 @@ namespace Engine.Web.Api;
 /// <summary>The signed-in agent's own state: presence (AS-1, AS-2), the offers ringing at them (AS-3), and their service records (AS-8).</summary>
 public static class WorkApi
 {
-    private static readonly Dictionary<string, Presence> PresenceChoices = new(StringComparer.Ordinal)
+    /// <summary>AS-2's presences by their API names (the REST API and the workbench hub take the same).</summary>
+    public static readonly IReadOnlyDictionary<string, Presence> PresenceChoices = new Dictionary<string, Presence>(StringComparer.Ordinal)
     {
         ["online"] = Presence.Online, ["break"] = Presence.Break, ["offline"] = Presence.Offline,
     };

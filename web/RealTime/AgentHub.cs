@@ -54,13 +54,8 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
     /// <summary>AS-2: online, break or offline (<c>force</c> takes an agent offline who still holds conversations).</summary>
     public Task<AgentSnapshot> SetPresence(string presence, bool force) => Act(async (tenant, agentId) =>
     {
-        var wanted = presence switch
-        {
-            "online" => Presence.Online,
-            "break" => Presence.Break,
-            "offline" => Presence.Offline,
-            _ => throw new HubException("presence: one of online, break, offline."),
-        };
+        if (!WorkApi.PresenceChoices.TryGetValue(presence, out var wanted))
+            throw new HubException($"presence: one of {string.Join(", ", WorkApi.PresenceChoices.Keys)}.");
         return await grains.Agent(tenant, agentId).SetPresence(wanted, force);
     });
 
@@ -103,7 +98,7 @@ public sealed class AgentHub(AgentRelay relay, IGrainFactory grains, RecordStore
     public Task<ConversationSnapshot> Complete(string conversationId) => OnConversation(conversationId, static (c, agentId) => c.Complete(agentId));
 
     /// <summary>AS-6: after hanging up, wrap-up (话后整理) instead of continuing (which is <see cref="Complete"/>).</summary>
-    public Task<ConversationSnapshot> EnterWrapUp(string conversationId) => OnConversation(conversationId, static (c, agentId) => ConversationApi.EnterWrapUpAsync(c, agentId));
+    public Task<ConversationSnapshot> EnterWrapUp(string conversationId) => OnConversation(conversationId, static (c, agentId) => c.EnterWrapUp(agentId));
 
     /// <summary>AS-6: wrap-up ended from the menu.</summary>
     public Task<ConversationSnapshot> FinishWrapUp(string conversationId) => OnConversation(conversationId, static (c, agentId) => c.FinishWrapUp(agentId));
