@@ -30,6 +30,7 @@ builder.Services.AddEngineDataProtection(builder.Configuration);
 builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
+builder.Services.AddSingleton<MarketingService>();
 builder.Services.AddSingleton<Engine.Web.Admin.FlowChecks>();
 builder.Services.AddSingleton<Engine.Web.Admin.ChannelCustomers>();
 builder.Services.AddSingleton<InitialPasswords>();
@@ -87,6 +88,8 @@ app.MapFlowApi();
 app.MapChannelApi();
 app.MapChannelEventsApi();
 app.MapMediaApi();
+app.MapMarketingAccountApi();
+app.MapDepartmentApi();
 
 app.Run();
 

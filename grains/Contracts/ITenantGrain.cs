@@ -18,7 +18,10 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>SG-5: the group goes, its agents stay.</summary>
     ValueTask DeleteSkillGroup(string groupId);
 
-    /// <summary>ST-1: settings of one mode, applied to every group of that mode at once.</summary>
+    /// <summary>MK-3: creates or reconfigures a marketing account's group, which keeps routing settings of its own.</summary>
+    ValueTask ConfigureAccountGroup(string groupId, int receptionCap, RoutingSettings settings);
+
+    /// <summary>ST-1: settings of one mode, applied to every skill group of that mode at once (not to accounts' groups).</summary>
     ValueTask SetModeSettings(ServiceMode mode, RoutingSettings settings);
 }
 

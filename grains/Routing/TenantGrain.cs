@@ -17,8 +17,11 @@ public sealed class TenantState : Engine.Grains.Storage.IAuditedState
     public Dictionary<string, GroupEntry> Groups { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A group in the tenant's directory: its mode, fixed at creation.</summary>
-public sealed record GroupEntry(ServiceMode Mode);
+/// <summary>
+/// A group in the tenant's directory: its mode, fixed at creation. A marketing account's group (MK-3) keeps routing
+/// settings of its own: the tenant's mode settings (ST-1) do not reach it, and no skill group overflows into it.
+/// </summary>
+public sealed record GroupEntry(ServiceMode Mode, bool Account = false);
 
 /// <summary>A group's configuration as its grain holds it.</summary>
 [GenerateSerializer, Immutable]
@@ -73,13 +76,26 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
         await State.WriteStateAsync();
     }
 
+    /// <summary>
+    /// MK-3: creates or reconfigures a marketing account's group (online): its reception cap and its own routing
+    /// (round robin or idle allocation, last-agent priority). The same grains route it as any skill group.
+    /// </summary>
+    public async ValueTask ConfigureAccountGroup(string groupId, int receptionCap, RoutingSettings settings)
+    {
+        if (S.Groups.TryGetValue(groupId, out var existing) && !existing.Account) throw new SkillGroupUnavailableException(groupId, "is a skill group, not a marketing account's");
+        await Group(groupId).Configure(ServiceMode.Online, receptionCap, (settings with { OverflowGroupIds = [] }).Validated());
+        if (existing is not null) return;
+        S.Groups[groupId] = new GroupEntry(ServiceMode.Online, Account: true);
+        await State.WriteStateAsync();
+    }
+
     /// <summary>ST-1: settings of one mode, applied to every group of that mode at once; each keeps its own cap and overflow list.</summary>
     public async ValueTask SetModeSettings(ServiceMode mode, RoutingSettings settings)
     {
         var validated = (settings with { OverflowGroupIds = [] }).Validated();
         S.ModeSettings[mode] = validated;
         await State.WriteStateAsync();
-        foreach (var (groupId, group) in S.Groups.Where(g => g.Value.Mode == mode))
+        foreach (var (groupId, group) in S.Groups.Where(g => g.Value.Mode == mode && !g.Value.Account))
         {
             var entry = await Entry(groupId);
             await Group(groupId).Configure(group.Mode, entry.ReceptionCap, Settings(mode, entry.OverflowGroupIds));
@@ -105,7 +121,7 @@ public sealed class TenantGrain([PersistentState("state", EngineGrainStorage.Nam
         foreach (var id in overflowGroupIds)
         {
             if (id == groupId) throw new RoutingSettingsException("overflowGroupIds", "must not contain the group itself");
-            if (!S.Groups.TryGetValue(id, out var target)) throw new RoutingSettingsException("overflowGroupIds", $"names unknown group '{id}'");
+            if (!S.Groups.TryGetValue(id, out var target) || target.Account) throw new RoutingSettingsException("overflowGroupIds", $"names unknown group '{id}'");
             if (target.Mode != mode) throw new RoutingSettingsException("overflowGroupIds", $"names group '{id}' of another service mode");
         }
         return overflowGroupIds.Distinct().ToArray();

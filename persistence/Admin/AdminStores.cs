@@ -20,6 +20,8 @@ public static class AdminStores
         services.AddSingleton<AuditStore>();
         services.AddSingleton<FlowStore>();
         services.AddSingleton<ChannelStore>();
+        services.AddSingleton<DepartmentStore>();
+        services.AddSingleton<MarketingStore>();
         return services;
     }
 }

@@ -4,8 +4,13 @@ namespace Engine.Persistence.Admin;
 
 public sealed class TenantRow
 {
+    public const string DefaultTimeZone = "Asia/Shanghai";
+
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
+
+    /// <summary>The IANA time zone of reception hours and natural days.</summary>
+    public string TimeZone { get; set; } = DefaultTimeZone;
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 }
@@ -13,7 +18,7 @@ public sealed class TenantRow
 /// <summary>Tenants (TN-1): created with their first admin in one transaction.</summary>
 public sealed class TenantStore(Database database)
 {
-    private const string Columns = "id AS Id, name AS Name, created_at AS CreatedAt, updated_at AS UpdatedAt";
+    private const string Columns = "id AS Id, name AS Name, time_zone AS TimeZone, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +64,6 @@ public sealed class TenantStore(Database database)
         return new Page<TenantRow>([.. rows], total, offset, limit);
     }
 
-    public Task<bool> RenameAsync(string id, string name, long now, CancellationToken cancellationToken)
-        => database.ChangeOneAsync("UPDATE tenants SET name = @name, updated_at = @now WHERE id = @id", new { id, name, now }, cancellationToken);
+    public Task<bool> RenameAsync(string id, string name, string timeZone, long now, CancellationToken cancellationToken)
+        => database.ChangeOneAsync("UPDATE tenants SET name = @name, time_zone = @timeZone, updated_at = @now WHERE id = @id", new { id, name, timeZone, now }, cancellationToken);
 }

@@ -21,7 +21,7 @@ public static class MediaApi
     public const long MaxBytes = 2 * 1024 * 1024;
 
     /// <summary>The largest request an upload route reads: the image and its form's framing; a larger body is cut off unread.</summary>
-    private const long MaxRequestBytes = MaxBytes + 64 * 1024;
+    internal const long MaxRequestBytes = MaxBytes + 64 * 1024;
 
     public const string Path = "/media";
 
@@ -80,8 +80,13 @@ public static class MediaApi
     /// The form is read here, after the route's checks (tenant, role), rather than bound before them: a call with
     /// another body or another tenant's credentials is refused for what it is, not for its content type.
     /// </summary>
-    private static async Task<(byte[] Bytes, string Type)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static Task<(byte[] Bytes, string Type)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+        => ReadImageAsync(request, gif: true, cancellationToken);
+
+    /// <summary>The form's <c>file</c>: jpg or png (and gif when <paramref name="gif"/>) by its content, at most 2 MB.</summary>
+    internal static async Task<(byte[] Bytes, string Type)> ReadImageAsync(HttpRequest request, bool gif, CancellationToken cancellationToken)
     {
+        var kinds = gif ? "a jpg, png or gif image" : "a jpg, jpeg or png image";
         IFormFile? file;
         try
         {
@@ -90,17 +95,20 @@ public static class MediaApi
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
         {
             // A broken multipart body, or one over the route's size limit.
-            throw RequestValidationException.For("file", "must come as a well-formed multipart/form-data body of at most 2 MB: a jpg, png or gif image");
+            throw RequestValidationException.For("file", "must come as a well-formed multipart/form-data body of at most 2 MB: " + kinds);
         }
-        if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data): a jpg, png or gif image");
+        if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data): " + kinds);
         if (file.Length > MaxBytes) throw RequestValidationException.For("file", "must be at most 2 MB");
         var bytes = new byte[file.Length];
         await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, cancellationToken);
-        var type = ImageFormats.Detect(bytes) ?? throw RequestValidationException.For("file", "is not a jpg, png or gif image (checked by its content, not its name)");
+        var type = ImageFormats.Detect(bytes) is { } found && (gif || found != "image/gif")
+            ? found
+            : throw RequestValidationException.For("file", $"is not {kinds} (checked by its content, not its name)");
         return (bytes, type);
     }
 
-    private static async Task<string> StoreAsync(MediaStore media, string tenant, string conversationId, byte[] bytes, string type, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Stores the image for its owner (a conversation, or an account's avatar); returns where it is served.</summary>
+    internal static async Task<string> StoreAsync(MediaStore media, string tenant, string conversationId, byte[] bytes, string type, TimeProvider time, CancellationToken cancellationToken)
     {
         // 128 random bits: the address is the image's only key, shared with the conversation's two sides.
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

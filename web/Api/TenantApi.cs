@@ -23,9 +23,9 @@ public static class TenantApi
 
     public sealed record NewTenant(string? Name, string? AdminName, string? AdminEmail, string? AdminPhone);
 
-    public sealed record TenantChange(string? Name);
+    public sealed record TenantChange(string? Name, string? TimeZone);
 
-    public sealed record TenantView(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    public sealed record TenantView(string Id, string Name, string TimeZone, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
     public sealed record CreatedTenant(string Id, string Name, DateTimeOffset CreatedAt, string AdminId, string AdminEmail, string InitialPassword);
 
@@ -52,15 +52,17 @@ public static class TenantApi
     public static async Task<Ok<TenantView>> Get(string tenantId, TenantStore tenants, CancellationToken cancellationToken)
         => TypedResults.Ok(ViewOf(await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}")));
 
-    /// <summary>TN-1: the name is editable; the id is not.</summary>
+    /// <summary>TN-1: the name is editable, and the time zone (an IANA name) of reception hours and natural days; the id is not. A field left out keeps its value.</summary>
     public static async Task<Ok<TenantView>> Rename(string tenantId, TenantChange request, TenantStore tenants, TimeProvider time, CancellationToken cancellationToken)
     {
+        var current = await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}");
         var checks = new Checks();
-        var name = checks.Text("name", request.Name, 50);
+        var name = request.Name is null ? current.Name : checks.Text("name", request.Name, 50);
+        var zone = request.TimeZone is null ? current.TimeZone : checks.TimeZone("timeZone", request.TimeZone);
         checks.ThrowIfAny();
-        if (!await tenants.RenameAsync(tenantId, name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)) throw new NotFoundException($"Tenant {tenantId}");
+        if (!await tenants.RenameAsync(tenantId, name, zone, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)) throw new NotFoundException($"Tenant {tenantId}");
         return await Get(tenantId, tenants, cancellationToken);
     }
 
-    private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, UnixTime.At(t.CreatedAt), UnixTime.At(t.UpdatedAt));
+    private static TenantView ViewOf(TenantRow t) => new(t.Id, t.Name, t.TimeZone, UnixTime.At(t.CreatedAt), UnixTime.At(t.UpdatedAt));
 }

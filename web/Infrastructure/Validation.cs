@@ -104,6 +104,16 @@ public sealed class Checks
         return [.. ids.Distinct(StringComparer.Ordinal)!];
     }
 
+    /// <summary>An IANA time zone this server knows (Asia/Shanghai, Europe/Berlin).</summary>
+    public string TimeZone(string field, string? value)
+    {
+        if (value is { Length: > 0 and <= 64 } && TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId) return value;
+        Add(field, "must be an IANA time zone name, such as Asia/Shanghai");
+        return TenantZoneFallback;
+    }
+
+    private const string TenantZoneFallback = "Asia/Shanghai";
+
     public void ThrowIfAny()
     {
         if (_errors.Count > 0) throw new RequestValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
