@@ -26,6 +26,7 @@ public static partial class EnginePersistence
         services.AddSingleton<Engine.Grains.Routing.IEngineHistory>(sp => sp.GetRequiredService<HistoryStore>());
         services.AddSingleton<Engine.Grains.Routing.IFlowVersions, Admin.StoredFlowVersions>();
         services.AddSingleton<Engine.Grains.Routing.IAgentDirectory, Admin.StoredAgentDirectory>();
+        services.AddSingleton<Engine.Grains.Routing.IReceptionDesks, Admin.StoredReceptionDesks>();
         services.AddSingleton<Admin.WebhookOutboxStore>();
         services.AddHostedService<MigrationService>();
         return services;

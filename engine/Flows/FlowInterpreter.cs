@@ -21,6 +21,12 @@ public enum FlowPhase
 
     /// <summary>Done: the conversation ended, or it went on without the flow.</summary>
     Ended,
+
+    /// <summary>
+    /// MK-4: a marketing account's staff are outside their reception hours; the robot receives the visitor until the
+    /// hours begin (the deadline), then the Transfer runs again.
+    /// </summary>
+    WithRobot,
 }
 
 /// <summary>Why a flow ended the conversation.</summary>
@@ -51,9 +57,10 @@ public enum FlowEndReason
 /// invalid inputs counted at the current Branch, the variables (FL-2) and the one deadline it waits for (a phone
 /// branch's timeout), as a value the grain arms a timer for. FL-5's reply deadline is the conversation's own.
 /// </summary>
+/// <see cref="Robot"/>: MK-4 "all hours", the robot answers a queued visitor while every staff member is at their cap.
 public sealed record FlowState(
     FlowPhase Phase = FlowPhase.NotStarted, string? ModuleId = null, int InvalidInputs = 0, int? WaitNo = null, string? StaffNo = null,
-    DateTimeOffset? DeadlineAt = null)
+    DateTimeOffset? DeadlineAt = null, bool Robot = false)
 {
     public static readonly FlowState Initial = new();
 }
@@ -71,6 +78,8 @@ public sealed record FlowState(
 [JsonDerivedType(typeof(AgentTakenAway), "agentTakenAway")]
 [JsonDerivedType(typeof(AgentEnded), "agentEnded")]
 [JsonDerivedType(typeof(CustomerLeft), "customerLeft")]
+[JsonDerivedType(typeof(StaffOffHours), "staffOffHours")]
+[JsonDerivedType(typeof(StaffAtCap), "staffAtCap")]
 public abstract record FlowEvent;
 
 /// <summary>The conversation begins: the flow runs from Start.</summary>
@@ -106,12 +115,22 @@ public sealed record AgentTakenAway : FlowEvent;
 /// <summary>The customer left (closed the chat, hung up).</summary>
 public sealed record CustomerLeft : FlowEvent;
 
+/// <summary>
+/// MK-4, at a marketing account's Transfer: its staff are outside reception hours. The robot receives the visitor until
+/// <see cref="OpensAt"/> (null: the account has no hours at all), when the Transfer runs again.
+/// </summary>
+public sealed record StaffOffHours(DateTimeOffset? OpensAt) : FlowEvent;
+
+/// <summary>MK-4 "all hours", at a marketing account's Transfer: every staff member online is at their cap; the robot answers while the visitor waits.</summary>
+public sealed record StaffAtCap : FlowEvent;
+
 /// <summary>What the grain running the flow does.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(SendText), "sendText")]
 [JsonDerivedType(typeof(PlayAudio), "playAudio")]
 [JsonDerivedType(typeof(Enqueue), "enqueue")]
 [JsonDerivedType(typeof(EndConversation), "end")]
+[JsonDerivedType(typeof(AskRobot), "askRobot")]
 public abstract record FlowEffect;
 
 /// <summary>Send a text to the customer, variables filled in.</summary>
@@ -128,6 +147,9 @@ public sealed record Enqueue(string SkillGroupId, TimeSpan? ReplyTimeout = null)
 
 /// <summary>End the conversation (hang up a call).</summary>
 public sealed record EndConversation(FlowEndReason Reason) : FlowEffect;
+
+/// <summary>MK-4: the robot answers the customer's question from the FAQ.</summary>
+public sealed record AskRobot(string Question) : FlowEffect;
 
 /// <summary>
 /// The outcome of one event: the new state, what to do, and whether the event meant anything in the state it
@@ -159,6 +181,11 @@ public static class FlowInterpreter
             (FlowPhase.Queued or FlowPhase.Connected, CustomerReplyTimedOut) => ReplyTimedOut(flow, state, effects),
             (FlowPhase.Queued or FlowPhase.Connected, AgentEnded) => AgentEndedIt(flow, state, effects),
             (not FlowPhase.Ended, CustomerLeft) => state with { Phase = FlowPhase.Ended, DeadlineAt = null },
+            (FlowPhase.Queued, StaffOffHours off) => state with { Phase = FlowPhase.WithRobot, WaitNo = null, DeadlineAt = off.OpensAt },
+            (FlowPhase.Queued, StaffAtCap) => state with { Robot = true },
+            (FlowPhase.WithRobot, CustomerSaid said) => AskRobotFor(said.Text, state, effects),
+            // MK-4: hours began; the Transfer runs again.
+            (FlowPhase.WithRobot, TimedOut) when Due(state, now) => RunFrom(mode, flow, state.ModuleId!, state with { DeadlineAt = null }, effects, now),
             _ => null,
         };
         return next is null ? new FlowStep(state, [], Handled: false) : new FlowStep(next, effects, Handled: true);
@@ -250,7 +277,13 @@ public static class FlowInterpreter
     {
         var transfer = (TransferModule)flow.Find(state.ModuleId)!;
         Say(mode, mode == ServiceMode.Phone ? transfer.ConnectAnnouncement ?? transfer.SuccessMessage : transfer.SuccessMessage, null, state, effects);
-        return state with { Phase = FlowPhase.Connected, DeadlineAt = null };
+        return state with { Phase = FlowPhase.Connected, DeadlineAt = null, Robot = false };
+    }
+
+    private static FlowState AskRobotFor(string question, FlowState state, List<FlowEffect> effects)
+    {
+        effects.Add(new AskRobot(question));
+        return state;
     }
 
     /// <summary>FL-4: no agent of the group online: the failure message, and the conversation ends.</summary>

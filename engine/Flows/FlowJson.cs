@@ -82,6 +82,7 @@ public static class FlowNames
         FlowPhase.Queued => "queued",
         FlowPhase.Connected => "connected",
         FlowPhase.Ended => "ended",
+        FlowPhase.WithRobot => "withRobot",
         _ => "inFlow",
     };
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Engine.Routing;
 
 namespace Engine.Marketing;
@@ -73,7 +75,16 @@ public sealed record AccountPrompts(WelcomePrompt Welcome, Prompt Queue, NoAgent
     /// <summary>The welcome as the visitor reads it: the body, then the menu numbered from 1.</summary>
     public string WelcomeText()
         => Welcome.Menu.Count == 0 ? Welcome.Text : Welcome.Text + "\n" + string.Join("\n", Welcome.Menu.Select((item, i) => $"{i + 1}. {item}"));
+}
 
-    /// <summary>The queue prompt with <c>${WaitNo}</c> filled in (RT-6: the conversations ahead).</summary>
-    public string QueueText(int waitNo) => Queue.Text.Replace(WaitNo, waitNo.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+/// <summary>An account's rule, hours, robot mode and prompts (MK-3..MK-5), as one stored document.</summary>
+public sealed record AccountSettings(ReceptionRule Rule, IReadOnlyList<HoursRange> Hours, RobotMode Robot, AccountPrompts Prompts)
+{
+    public static readonly AccountSettings Defaults = new(new ReceptionRule(), ReceptionHours.AllWeek, RobotMode.OutsideHours, AccountPrompts.Defaults);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static AccountSettings FromJson(string json) => JsonSerializer.Deserialize<AccountSettings>(json, Json) ?? Defaults;
 }

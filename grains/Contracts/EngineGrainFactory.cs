@@ -18,6 +18,9 @@ public static class EngineGrainFactory
     public static IFlowInstanceGrain FlowInstance(this IGrainFactory grains, string tenant, string conversationId)
         => Reference<IFlowInstanceGrain>.Of(grains, tenant, conversationId);
 
+    public static IFaqGrain Faq(this IGrainFactory grains, string tenant)
+        => Reference<IFaqGrain>.Of(grains, tenant, IFaqGrain.SingletonKey);
+
     public static IVisitorGrain Visitor(this IGrainFactory grains, string tenant, string visitorId)
         => Reference<IVisitorGrain>.Of(grains, tenant, visitorId);
 

@@ -17,9 +17,10 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>
     /// FL-4: a flow's Transfer starts the conversation in its group; the flow's run (same key) then hears of its queue
     /// position (RT-6), its agent, the agent's messages and its end. FL-5: after each agent message the customer has
-    /// <paramref name="replyTimeout"/> to answer, else the conversation ends.
+    /// <paramref name="replyTimeout"/> to answer, else the conversation ends. <paramref name="requireOnline"/>: refused
+    /// (<see cref="NoAgentOnlineException"/>) when no agent of the group is online; a marketing account's chat waits instead (MK-4).
     /// </summary>
-    ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout);
+    ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true);
 
     /// <summary>From the group: an agent reserved capacity for this conversation, which was waiting in the queue.</summary>
     [OneWay]

@@ -87,6 +87,9 @@ public sealed record FlowReply(
 {
     public const string FromFlow = "flow";
     public const string FromAgent = "agent";
+
+    /// <summary>MK-4: the account's robot, answering from the FAQ.</summary>
+    public const string FromRobot = "robot";
 }
 
 /// <summary>The agent serving the customer, as the customer may see them: nickname and staff number (FL-2 <c>${StaffNo}</c>).</summary>

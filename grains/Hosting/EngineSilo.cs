@@ -28,6 +28,8 @@ public static class EngineSilo
         services.TryAddSingleton<IEngineEvents>(NullEngineEvents.Instance);
         services.TryAddSingleton<IEngineHistory>(NullEngineHistory.Instance);
         services.TryAddSingleton<IFlowReplies>(NullFlowReplies.Instance);
+        services.TryAddSingleton<IReceptionDesks>(NoReceptionDesks.Instance);
+        services.TryAddSingleton<IFaqSource>(NoFaqSource.Instance);
         services.TryAddSingleton<EngineCounters>();
         services.TryAddSingleton(new Quiescence());
         services.AddKeyedSingleton<IGrainStorage>(EngineGrainStorage.Name, static (sp, _) => new EngineGrainStorage(sp.GetRequiredService<IStateStore>()));

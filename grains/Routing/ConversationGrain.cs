@@ -74,13 +74,13 @@ public sealed class ConversationGrain(
     public ValueTask<ConversationSnapshot?> GetSnapshot() => new(S.Exists ? ConversationSnapshot.Of(S) : null);
 
     /// <summary>Creates the conversation already transferred to a group. Returns it and its queue position (-1 if offered at once).</summary>
-    public ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId) => StartAsync(visitorId, mode, groupId, fromFlow: false, null);
+    public ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId) => StartAsync(visitorId, mode, groupId, fromFlow: false, null, requireOnline: false);
 
     /// <summary>FL-4: a flow's Transfer starts the conversation; its run (same key) hears how it goes. FL-5's reply timeout comes with it.</summary>
-    public ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout)
-        => StartAsync(visitorId, mode, groupId, fromFlow: true, replyTimeout);
+    public ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true)
+        => StartAsync(visitorId, mode, groupId, fromFlow: true, replyTimeout, requireOnline);
 
-    private async ValueTask<StartResult> StartAsync(string visitorId, ServiceMode mode, string groupId, bool fromFlow, TimeSpan? replyTimeout)
+    private async ValueTask<StartResult> StartAsync(string visitorId, ServiceMode mode, string groupId, bool fromFlow, TimeSpan? replyTimeout, bool requireOnline)
     {
         var now = Now;
         if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
@@ -90,7 +90,7 @@ public sealed class ConversationGrain(
         int position;
         try
         {
-            position = await EnqueueIn(groupId, front: false, requireOnline: fromFlow);
+            position = await EnqueueIn(groupId, front: false, requireOnline);
         }
         catch (DomainException)
         {

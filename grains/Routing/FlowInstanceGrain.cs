@@ -40,12 +40,13 @@ public sealed class FlowInstanceState
 /// see goes to the channel's webhook.
 /// </summary>
 [GrainType(TypeName)]
-public sealed class FlowInstanceGrain(
+public sealed partial class FlowInstanceGrain(
     [PersistentState("state", EngineGrainStorage.Name)] IPersistentState<FlowInstanceState> state,
     TimeProvider time,
     IFlowVersions versions,
     IFlowReplies pushes,
-    IAgentDirectory agents)
+    IAgentDirectory agents,
+    IReceptionDesks desks)
     : EngineGrain<FlowInstanceState>(state, time), IFlowInstanceGrain
 {
     public const string TypeName = nameof(FlowInstanceGrain);
@@ -55,8 +56,8 @@ public sealed class FlowInstanceGrain(
 
     private FlowInstanceState S => State.State;
 
-    /// <summary>A run waiting for a customer's answer or a deadline stays; one handed to its queue or ended goes when idle.</summary>
-    public override bool KeepAlive => S.Exists && S.Flow.Phase == FlowPhase.AwaitingInput && S.Flow.DeadlineAt is not null;
+    /// <summary>A run waiting for a deadline (a phone branch's answer, an account's hours) stays; one handed to its queue or ended goes when idle.</summary>
+    public override bool KeepAlive => S.Exists && S.Flow.Phase is FlowPhase.AwaitingInput or FlowPhase.WithRobot && S.Flow.DeadlineAt is not null;
 
     /// <summary>
     /// At start: a run handed to its group catches up with its conversation, in case a notification was lost with a
@@ -96,7 +97,9 @@ public sealed class FlowInstanceGrain(
         if (S.Exists) return await CustomerInConversation(input);
         // The customer left before anything began: nothing to run.
         if (input.Left) return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: false);
-        return await Begin(start);
+        var begun = await Begin(start);
+        // An account's chat begins with the visitor's first words, which are a question or a menu pick as any later.
+        return AccountOf() is null || begun.Phase == FlowPhase.Ended ? begun : Joined(begun, await CustomerInConversation(input));
     }
 
     public async ValueTask<FlowOutcome> CustomerInConversation(CustomerInput input)
@@ -115,10 +118,13 @@ public sealed class FlowInstanceGrain(
             await EndRunAsync();
             return new FlowOutcome(Key, FlowPhase.Ended, [], null, null, null, Handled: true);
         }
-        var text = input.Text ?? input.Digits;
+        var text = await MenuPickAsync(input.Text ?? input.Digits);
         if (string.IsNullOrEmpty(text)) return Outcome([], handled: false);
         var appended = await conversation.AppendMessage(Engine.Conversations.MessageSender.Visitor, null, "text", text, null);
-        return Outcome([], handled: true) with { Seq = appended.Seq };
+        // MK-4 "all hours": the robot answers while the visitor waits for a place.
+        IReadOnlyList<FlowReply> robot = S.Flow is { Phase: FlowPhase.Queued, Robot: true } ? [await RobotReplyAsync(text, Engine.Marketing.RobotSituation.Queued)] : [];
+        if (robot.Count > 0 && S.ChannelId is { } channel) await pushes.PushAsync(Tenant, channel, S.VisitorId, Outcome(robot, handled: true), CancellationToken.None);
+        return Outcome(robot, handled: true) with { Seq = appended.Seq };
     }
 
     public async ValueTask<FlowOutcome> Customer(CustomerInput input)
@@ -126,7 +132,7 @@ public sealed class FlowInstanceGrain(
         if (!S.Exists) throw new FlowNotRunningException(Key);
         // A call already in the flow that "starts" again: nothing was said.
         if (!input.Left && input.Text is null && input.Digits is null) return Outcome([], handled: false);
-        FlowEvent happened = input.Left ? new CustomerLeft() : input.Digits is { } digits ? new DigitsPressed(digits) : new CustomerSaid(input.Text ?? "");
+        FlowEvent happened = input.Left ? new CustomerLeft() : input.Digits is { } digits ? new DigitsPressed(digits) : new CustomerSaid(await MenuPickAsync(input.Text) ?? "");
         return await StepAsync(happened);
     }
 
@@ -264,6 +270,9 @@ public sealed class FlowInstanceGrain(
                 case EndConversation end:
                     S.EndReason = end.Reason;
                     break;
+                case AskRobot ask:
+                    replies.Add(await RobotReplyAsync(ask.Question, Engine.Marketing.RobotSituation.OffHours));
+                    break;
             }
         }
     }
@@ -283,6 +292,7 @@ public sealed class FlowInstanceGrain(
     /// </summary>
     private async ValueTask<FlowStep> TransferAsync(FlowDefinition definition, string groupId, TimeSpan? replyTimeout)
     {
+        if (AccountOf() is not null) return await AccountTransferAsync(definition, groupId, replyTimeout);
         StartResult started;
         try
         {

@@ -198,6 +198,11 @@ public sealed class StoredFlowVersions(Database database) : Engine.Grains.Routin
 
     public async ValueTask<FlowDefinition?> GetAsync(string tenant, string flowId, int version, CancellationToken cancellationToken)
     {
+        // A marketing account's chat runs a flow made from the account as it stands (no versions, nothing kept).
+        if (Engine.Marketing.AccountFlow.AccountOf(flowId) is { } account)
+            return await StoredReceptionDesks.SettingsAsync(database, tenant, account, cancellationToken).ConfigureAwait(false) is { } settings
+                ? Engine.Marketing.AccountFlow.Build(account, settings.Settings)
+                : null;
         if (_read.TryGetValue((tenant, flowId, version), out var known)) return known;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(

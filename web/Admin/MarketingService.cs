@@ -1,23 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Engine.Grains.Routing;
 using Engine.Marketing;
 using Engine.Persistence.Admin;
 using Engine.Web.Infrastructure;
 
 namespace Engine.Web.Admin;
-
-/// <summary>An account's rule, hours, robot mode and prompts (MK-3..MK-5), as one stored document.</summary>
-public sealed record AccountSettings(ReceptionRule Rule, IReadOnlyList<HoursRange> Hours, RobotMode Robot, AccountPrompts Prompts)
-{
-    public static readonly AccountSettings Defaults = new(new ReceptionRule(), ReceptionHours.AllWeek, RobotMode.OutsideHours, AccountPrompts.Defaults);
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static AccountSettings FromJson(string json) => JsonSerializer.Deserialize<AccountSettings>(json, Json) ?? Defaults;
-}
 
 /// <summary>
 /// Marketing accounts (MK-1..MK-6): the row admins list, and the account's group grain that routes its visitors

@@ -80,10 +80,10 @@ public sealed class MarketingRuleTests
     }
 
     [Fact]
-    public void MK5_The_queue_prompt_tells_the_conversations_ahead_and_defaults_follow_the_spec()
+    public void MK5_The_prompts_default_to_welcome_on_queue_off_no_agent_on_end_off()
     {
         var defaults = AccountPrompts.Defaults;
         Assert.Equal((true, false, true, false), (defaults.Welcome.Enabled, defaults.Queue.Enabled, defaults.NoAgent.Enabled, defaults.End.Enabled));
-        Assert.Contains("前面还有3位", defaults.QueueText(3), StringComparison.Ordinal);
+        Assert.Contains(AccountPrompts.WaitNo, defaults.Queue.Text, StringComparison.Ordinal);
     }
 }
