@@ -27,6 +27,7 @@ public static partial class EnginePersistence
         services.AddSingleton<Engine.Grains.Routing.IFlowVersions, Admin.StoredFlowVersions>();
         services.AddSingleton<Engine.Grains.Routing.IAgentDirectory, Admin.StoredAgentDirectory>();
         services.AddSingleton<Engine.Grains.Routing.IReceptionDesks, Admin.StoredReceptionDesks>();
+        services.AddSingleton<Engine.Grains.Routing.IFaqSource, Admin.PhraseStore>();
         services.AddSingleton<Admin.WebhookOutboxStore>();
         services.AddHostedService<MigrationService>();
         return services;
