@@ -21,6 +21,7 @@ internal static class Program
         ["cluster"] = new Cluster.ClusterCommand(),
         ["unknown-ids"] = new Probe.UnknownIdsCommand(),
         ["e2e"] = new EndToEnd.EndToEndCommand(),
+        ["robot"] = new Robot.RobotCommand(),
     };
 
     public static async Task<int> Main(string[] args)

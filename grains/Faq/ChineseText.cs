@@ -55,13 +55,16 @@ public static class ChineseText
 
     private static readonly NormalizeCharMap Map = BuildMap();
 
-    /// <summary>The analyzer; one instance serves every thread (Lucene reuses its components per thread).</summary>
-    public static Analyzer CreateAnalyzer() => Analyzer.NewAnonymous((field, reader) =>
+    /// <summary>
+    /// The analyzer; one instance serves every thread (Lucene reuses its components per thread). Without
+    /// <paramref name="unigrams"/>, single characters come out only where they stand alone.
+    /// </summary>
+    public static Analyzer CreateAnalyzer(bool unigrams = true) => Analyzer.NewAnonymous((field, reader) =>
     {
         var source = new StandardTokenizer(LuceneVersion.LUCENE_48, reader);
         TokenStream tokens = new CJKWidthFilter(source);
         tokens = new LowerCaseFilter(LuceneVersion.LUCENE_48, tokens);
-        tokens = new CJKBigramFilter(tokens, CJKScript.HAN, outputUnigrams: true);
+        tokens = new CJKBigramFilter(tokens, CJKScript.HAN, outputUnigrams: unigrams);
         return new TokenStreamComponents(source, tokens);
     }, initReader: (field, reader) => new MappingCharFilter(Map, reader));
 
