@@ -31,6 +31,7 @@ builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
 builder.Services.AddSingleton<MarketingService>();
+builder.Services.AddSingleton<FriendInvitations>();
 builder.Services.AddSingleton<Engine.Web.Admin.FlowChecks>();
 builder.Services.AddSingleton<Engine.Web.Admin.ChannelCustomers>();
 builder.Services.AddSingleton<InitialPasswords>();
@@ -90,6 +91,7 @@ app.MapChannelEventsApi();
 app.MapMediaApi();
 app.MapMarketingAccountApi();
 app.MapDepartmentApi();
+app.MapFriendApi();
 
 app.Run();
 

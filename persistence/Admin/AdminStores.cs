@@ -22,6 +22,7 @@ public static class AdminStores
         services.AddSingleton<ChannelStore>();
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<MarketingStore>();
+        services.AddSingleton<FriendStore>();
         return services;
     }
 }
