@@ -32,6 +32,7 @@ builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
 builder.Services.AddSingleton<MarketingService>();
 builder.Services.AddSingleton<PhraseLibrary>();
+builder.Services.AddSingleton<FriendInvitations>();
 builder.Services.AddSingleton<Engine.Web.Admin.FlowChecks>();
 builder.Services.AddSingleton<Engine.Web.Admin.ChannelCustomers>();
 builder.Services.AddSingleton<InitialPasswords>();
@@ -92,6 +93,7 @@ app.MapMediaApi();
 app.MapMarketingAccountApi();
 app.MapDepartmentApi();
 app.MapPhraseApi();
+app.MapFriendApi();
 
 app.Run();
 

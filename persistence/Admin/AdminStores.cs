@@ -23,6 +23,7 @@ public static class AdminStores
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<MarketingStore>();
         services.AddSingleton<PhraseStore>();
+        services.AddSingleton<FriendStore>();
         return services;
     }
 }

@@ -27,7 +27,7 @@ public static class ChannelEventsApi
 
     private static readonly Dictionary<string, string> Types = new(StringComparer.Ordinal)
     {
-        ["message"] = "message", ["callStarted"] = "callStarted", ["digits"] = "digits", ["hangUp"] = "hangUp",
+        ["message"] = "message", ["callStarted"] = "callStarted", ["digits"] = "digits", ["hangUp"] = "hangUp", ["friendAdded"] = "friendAdded",
     };
 
     public static IEndpointRouteBuilder MapChannelEventsApi(this IEndpointRouteBuilder app)
@@ -40,13 +40,17 @@ public static class ChannelEventsApi
 
     /// <summary>
     /// <c>message</c> (<c>text</c>): the customer wrote; <c>callStarted</c>: a call came in; <c>digits</c> (<c>digits</c>):
-    /// the caller pressed keys; <c>hangUp</c>: the customer left. <c>customerId</c> is the gateway's id of the customer
-    /// (an OpenID, a caller's number).
+    /// the caller pressed keys; <c>hangUp</c>: the customer left; <c>friendAdded</c> (<c>accountId</c>, <c>agentId</c>):
+    /// the customer added the agent as a friend through the marketing account (MK-8). <c>customerId</c> is the
+    /// gateway's id of the customer (an OpenID, a caller's number).
     /// </summary>
-    public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits);
+    public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits, string? AccountId = null, string? AgentId = null);
 
-    public static async Task<Ok<ChannelAnswer>> Post(
-        string channelKey, HttpContext http, ChannelStore channels, ChannelCustomers customers,
+    /// <summary>MK-8: the friend on record; <c>Duplicate</c> when it was already (a retry), and then <c>AddedAt</c> is the first event's time.</summary>
+    public sealed record FriendAnswer(string CustomerId, string AccountId, string AgentId, DateTimeOffset AddedAt, bool Duplicate);
+
+    public static async Task<Results<Ok<ChannelAnswer>, Ok<FriendAnswer>>> Post(
+        string channelKey, HttpContext http, ChannelStore channels, ChannelCustomers customers, FriendInvitations invitations,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken) ?? throw new NotFoundException($"Channel {channelKey}");
@@ -60,7 +64,18 @@ public static class ChannelEventsApi
         if (string.IsNullOrWhiteSpace(customerId) || customerId.Length > 128 || customerId.Any(char.IsControl)) checks.Add("customerId", "is required: the gateway's id of the customer, at most 128 printable characters");
         if (type == "message" && Checks.MessageTextProblem(request.Text, MaxTextCharacters) is { } problem) checks.Add("text", problem == "is required" ? "is required for a message" : problem);
         if (type == "digits" && (string.IsNullOrEmpty(request.Digits) || request.Digits.Length > 32 || !request.Digits.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))) checks.Add("digits", "is required for digits: 0–9, * and #, at most 32");
+        if (type == "friendAdded")
+        {
+            if (!ValidId(request.AccountId)) checks.Add("accountId", "is required for friendAdded: the marketing account's id");
+            if (!ValidId(request.AgentId)) checks.Add("agentId", "is required for friendAdded: the agent's id");
+        }
         checks.ThrowIfAny();
+
+        if (type == "friendAdded")
+        {
+            var (friend, added) = await invitations.AddFriendAsync(channel, customerId!, request.AccountId!, request.AgentId!, cancellationToken);
+            return TypedResults.Ok(new FriendAnswer(customerId!, friend.AccountId, friend.AgentId, UnixTime.At(friend.AddedAt), !added));
+        }
 
         var input = type switch
         {
@@ -73,6 +88,8 @@ public static class ChannelEventsApi
     }
 
     private static Ok<ChannelAnswer> Answer(FlowOutcome outcome) => TypedResults.Ok(ChannelAnswer.Of(outcome));
+
+    private static bool ValidId(string? id) => !string.IsNullOrWhiteSpace(id) && id.Length <= 64 && !id.Any(char.IsControl);
 
     /// <summary>The event, read whole only when it fits in <see cref="MaxBodyBytes"/> (else a 413), as the API reads every JSON body.</summary>
     private static async Task<ChannelEvent> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Engine.Web.Api;
 
-/// <summary>The signed-in agent's own state: presence (AS-1, AS-2), the offers ringing at them (AS-3), and their service records (AS-8).</summary>
+/// <summary>The signed-in agent's own state: presence (AS-1, AS-2), the offers ringing at them (AS-3), their service records (AS-8), and their colleagues (MK-8).</summary>
 public static class WorkApi
 {
     /// <summary>AS-2's presences by their API names (the REST API and the workbench hub take the same).</summary>
@@ -25,6 +25,7 @@ public static class WorkApi
         me.MapPut("/presence", SetPresence);
         me.MapGet("/offers", Offers);
         me.MapGet("/records", Records);
+        me.MapGet("/colleagues", Colleagues);
         return app;
     }
 
@@ -95,6 +96,17 @@ public static class WorkApi
             r.Status, r.AnsweredAt is not null, r is { AnsweredAt: { } a, EndedAt: { } e } ? (e - a) / 1000 : null, r.EndReason)).ToList();
         var next = rows.Count == size ? $"{rows[^1].CreatedAt}~{rows[^1].Id}" : null;
         return TypedResults.Ok(new ServiceRecordPage(page, next));
+    }
+
+    /// <summary>A person of the tenant an agent may name (MK-8: whose business card to send), and no more of them than that.</summary>
+    public sealed record ColleagueView(string Id, string Name, string? Nickname, string? StaffNo);
+
+    /// <summary>The tenant's agents and admin-role agents (the caller too), oldest first, paged; <c>name</c> matches part of the name.</summary>
+    public static async Task<Ok<PageOf<ColleagueView>>> Colleagues(string tenantId, string? name, int? offset, int? limit, UserStore users, CancellationToken cancellationToken)
+    {
+        var paging = Paging.From(offset, limit);
+        var page = await users.ListAsync(tenantId, new UserFilter(Name: string.IsNullOrWhiteSpace(name) ? null : name.Trim()), paging.Offset, paging.Limit, cancellationToken);
+        return TypedResults.Ok(new PageOf<ColleagueView>([.. page.Items.Select(u => new ColleagueView(u.Id, u.Name, u.Nickname, u.StaffNo))], page.Total, page.Offset, page.Limit));
     }
 
     private static IAgentGrain Agent(string tenantId, HttpContext http, IGrainFactory grains) => grains.Agent(tenantId, http.User.UserId());

@@ -3,6 +3,7 @@
 // for the messages after the last number it showed, so nothing is missed or shown twice.
 import { h, randomId, Numbered, placeBySeq } from "/dom.js";
 import { upload } from "/api.js";
+import { cardElement } from "/card.js";
 
 const channelKey = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] ?? "");
 const storageKey = `engine.visitor.${channelKey}`;
@@ -19,7 +20,9 @@ let numbers = new Numbered();
 let conversationId = null;
 
 function content(kind, body) {
-  return kind === "image" ? h("img", { src: body, alt: "图片 image" }) : body;
+  if (kind === "image") return h("img", { src: body, alt: "图片 image" });
+  if (kind === "card") return cardElement(body);
+  return body;
 }
 
 /** A line of the transcript; a numbered one (the conversation with the agent) shows once, in number order. */

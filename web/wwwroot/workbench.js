@@ -2,6 +2,7 @@
 // The hub (/hubs/agent) pushes; the workbench acts through the hub's methods. Every message shows once, by its number.
 import { h, fill, clock, Numbered, placeBySeq } from "/dom.js";
 import { api, upload, csrfToken, describe } from "/api.js";
+import { cardElement, defaultInvitation, shownName } from "/card.js";
 
 const statusNames = { Idle: "空闲中", Busy: "忙碌中", WrapUp: "话后整理", Break: "小休中", Offline: "下线" };
 const reasonNotices = {
@@ -15,6 +16,7 @@ let tenantBase = "";
 let hub = null;
 let pops = [];
 let quickReplies = [];
+let colleagues = null; // MK-8: whose business card an agent may send, read once
 let snapshot = null;
 const offers = new Map(); // conversationId -> { groupId, deadline, card }
 const chats = new Map(); // conversationId -> chat state
@@ -351,11 +353,14 @@ function buildChat(conversationId, conversation) {
       notice(describe(e));
     }
   });
+  const card = cardForm(conversationId, () => chat);
+  const cardButton = h("button", { type: "button", class: "send-card", onclick: card.toggle }, "发名片");
   const panel = h("article", { class: "chat", "data-conversation": conversationId },
     h("header", {}, h("strong", { class: "customer", title: conversation?.visitorId ?? "" }, customerLabel(conversation?.visitorId) || conversationId), unread, status, popLinks(conversation?.visitorId)),
     list,
-    h("footer", {}, phone ? null : h("div", { class: "row" }, quick, h("label", { class: "muted" }, "图片 ", picture)), phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
-  const chat = { conversationId, panel, list, unread, status, controls, text, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
+    h("footer", {}, phone ? null : h("div", { class: "row" }, quick, h("label", { class: "muted" }, "图片 ", picture), cardButton), phone ? null : card.slot,
+      phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
+  const chat = { conversationId, panel, list, unread, status, controls, text, cardButton, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
   const submit = async () => {
     const body = text.value.trim();
     if (!body) return;
@@ -391,6 +396,72 @@ function buildChat(conversationId, conversation) {
   return chat;
 }
 
+// ---- Business cards (MK-8) ----------------------------------------------------------------------------------------------
+
+async function loadColleagues() {
+  colleagues ??= (await api("GET", `${tenantBase}/me/colleagues?limit=200`)).items;
+  if (!colleagues.some((c) => c.id === me.id)) colleagues = [{ id: me.id, name: me.name, nickname: null, staffNo: null }, ...colleagues];
+  return colleagues;
+}
+
+const personLabel = (p) => `${p.name}${p.nickname ? `（${p.nickname}）` : ""}${p.staffNo ? ` · ${p.staffNo}` : ""}`;
+
+/**
+ * 发名片: the agent's own card (the default) or a colleague's, with an invitation they may edit, sent into the chat.
+ * The form is in the page only while open, so that the chat's own message box and menus stay the only ones.
+ */
+function cardForm(conversationId, chatOf) {
+  const slot = h("div", { class: "card-slot" });
+  const person = h("select", { class: "card-person", "aria-label": "谁的名片 Whose card" });
+  const words = h("textarea", { class: "card-words", "aria-label": "邀请语 Invitation (at most 200 characters)" });
+  const send = h("button", { class: "primary card-send", type: "submit" }, "发送名片");
+  const close = () => fill(slot);
+  const form = h("form", { class: "card-form" },
+    h("label", { class: "muted" }, "名片 ", person), words,
+    h("div", { class: "row" }, send, h("button", { type: "button", class: "card-cancel", onclick: close }, "取消")));
+  // The text follows the chosen person while the agent has not edited it.
+  let suggested = "";
+  const suggest = () => {
+    const next = defaultInvitation(shownName(colleagues.find((c) => c.id === person.value)));
+    if (!words.value || words.value === suggested) words.value = next;
+    suggested = next;
+  };
+  person.addEventListener("change", suggest);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    send.disabled = true;
+    try {
+      const body = { personId: person.value };
+      if (words.value.trim()) body.text = words.value;
+      const ack = await api("POST", `${tenantBase}/conversations/${encodeURIComponent(conversationId)}/business-card`, body);
+      close();
+      const chat = chatOf();
+      if (chat.numbers.skips(ack.seq)) await catchUp(chat);
+      else showMessage(chat, { seq: ack.seq, sender: "agent", messageKind: "card", content: JSON.stringify(ack.card), at: new Date().toISOString() });
+    } catch (e) {
+      notice(describe(e));
+    } finally {
+      send.disabled = false;
+    }
+  });
+  const toggle = async () => {
+    if (form.isConnected) return close();
+    try {
+      const people = await loadColleagues();
+      fill(person, people.map((p) => h("option", { value: p.id }, p.id === me.id ? `我 · ${personLabel(p)}` : personLabel(p))));
+      person.value = me.id;
+      words.value = "";
+      suggested = "";
+      suggest();
+      fill(slot, form);
+      words.focus();
+    } catch (e) {
+      notice(describe(e));
+    }
+  };
+  return { slot, toggle };
+}
+
 function renderChatControls(chat) {
   const act = (label, method, className) => h("button", { class: className, onclick: async (event) => {
     event.currentTarget.disabled = true;
@@ -413,6 +484,7 @@ function renderChatControls(chat) {
   } else {
     fill(chat.controls, stage === "Active" ? act("结束会话", "End", "end") : act("完成会话", "Complete", "complete"));
     chat.text.disabled = stage !== "Active";
+    chat.cardButton.disabled = stage !== "Active";
   }
 }
 
@@ -437,7 +509,8 @@ function onMessage(push) {
 
 function showMessage(chat, m) {
   if (!chat.numbers.take(m.seq)) return; // shown already
-  const body = m.messageKind === "image" ? h("img", { src: m.content, alt: "图片 image" }) : m.content;
+  const body = m.messageKind === "image" ? h("img", { src: m.content, alt: "图片 image" })
+    : m.messageKind === "card" ? cardElement(m.content) : m.content;
   placeBySeq(chat.list, h("li", { class: m.sender, "data-seq": m.seq, title: clock(m.at) }, body), m.seq);
   chat.list.scrollTop = chat.list.scrollHeight;
   if (m.sender === "visitor" && !(document.hasFocus() && chat.panel.contains(document.activeElement))) {
