@@ -99,6 +99,19 @@ public sealed class MarketingStore(Database database)
             WHERE tenant_id = @TenantId AND id = @Id
             """, account, cancellationToken);
 
+    /// <summary>MK-1: the avatar image stored and set on the account, as one change; false when the account is gone.</summary>
+    public Task<bool> SetAvatarAsync(MarketingAccountRow account, MediaRow avatar, CancellationToken cancellationToken)
+        => database.ChangeAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO media (id, tenant_id, conversation_id, content_type, size, bytes, created_at) VALUES (@Id, @TenantId, @ConversationId, @ContentType, @Size, @Bytes, @CreatedAt)",
+                avatar, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            account.AvatarId = avatar.Id;
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE marketing_accounts SET avatar_id = @AvatarId, updated_at = @UpdatedAt WHERE tenant_id = @TenantId AND id = @Id",
+                account, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+        }, changed => changed, account.Id, cancellationToken);
+
     /// <summary>The account goes with the staff it names; its records stay.</summary>
     public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
         => database.ChangeAsync(async (connection, transaction) =>

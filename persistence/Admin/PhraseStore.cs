@@ -39,7 +39,7 @@ public sealed class PhraseStore(Database database) : IFaqSource
     public const string Personal = "personal";
 
     private const string Columns =
-        "id AS Id, tenant_id AS TenantId, kind AS Kind, owner_id AS OwnerId, category AS Category, title AS Title, similar AS Similar, body AS Body, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "id AS Id, tenant_id AS TenantId, kind AS Kind, owner_id AS OwnerId, category AS Category, title AS Title, similar_questions AS Similar, body AS Body, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     /// <summary>
     /// A page of one kind (personal: of <paramref name="ownerId"/>), oldest first; <paramref name="category"/> matches
@@ -82,7 +82,8 @@ public sealed class PhraseStore(Database database) : IFaqSource
     /// Adds the rows, all or none; false when that would take their kind (for a personal phrase: their owner) past
     /// <paramref name="max"/> (checked and written under one lock).
     /// </summary>
-    public async Task<bool> InsertAsync(string tenantId, IReadOnlyList<PhraseRow> rows, int max, CancellationToken cancellationToken)
+    /// <remarks>The audit record names <paramref name="targetId"/> (an import names none).</remarks>
+    public async Task<bool> InsertAsync(string tenantId, IReadOnlyList<PhraseRow> rows, int max, string? targetId, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return true;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -96,17 +97,17 @@ public sealed class PhraseStore(Database database) : IFaqSource
         foreach (var row in rows)
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO phrases (id, tenant_id, kind, owner_id, category, title, similar, body, created_at, updated_at)
+                INSERT INTO phrases (id, tenant_id, kind, owner_id, category, title, similar_questions, body, created_at, updated_at)
                 VALUES (@Id, @TenantId, @Kind, @OwnerId, @Category, @Title, @Similar, @Body, @CreatedAt, @UpdatedAt)
                 """, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await Audit.RecordAsync(connection, transaction, rows.Count == 1 ? rows[0].Id : null, cancellationToken).ConfigureAwait(false);
+        await Audit.RecordAsync(connection, transaction, targetId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     public Task<bool> UpdateAsync(PhraseRow row, CancellationToken cancellationToken)
         => database.ChangeOneAsync(
-            "UPDATE phrases SET category = @Category, title = @Title, similar = @Similar, body = @Body, updated_at = @UpdatedAt WHERE tenant_id = @TenantId AND id = @Id",
+            "UPDATE phrases SET category = @Category, title = @Title, similar_questions = @Similar, body = @Body, updated_at = @UpdatedAt WHERE tenant_id = @TenantId AND id = @Id",
             row, cancellationToken);
 
     public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)

@@ -89,6 +89,39 @@ public abstract class AuditTrailContract(EngineFactory factory)
         Admin("PATCH", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", _ => new { phone = "13800000000" }, run => run.Ids["adminId"]),
         Admin("POST", "/api/v1/tenants/{tenantId}/admins/{adminId}/reset-password", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}/reset-password", null, run => run.Ids["adminId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/admins/{adminId}", run => $"{run.Tenant.Base}/admins/{run.Ids["adminId"]}", null, run => run.Ids["adminId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/departments", run => $"{run.Tenant.Base}/departments", _ => new { name = "销售部" }, run => run.Ids["departmentId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/departments/{departmentId}", run => $"{run.Tenant.Base}/departments/{run.Ids["departmentId"]}", _ => new { name = "销售一部" }, run => run.Ids["departmentId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/departments/{departmentId}/members", run => $"{run.Tenant.Base}/departments/{run.Ids["departmentId"]}/members",
+            run => new { agentIds = new[] { run.Ids["agentId"] } }, run => run.Ids["departmentId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/marketing-accounts", run => $"{run.Tenant.Base}/marketing-accounts", _ => new { name = "旗舰店" }, run => run.Ids["accountId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/marketing-accounts/{accountId}", run => $"{run.Tenant.Base}/marketing-accounts/{run.Ids["accountId"]}", _ => new { rule = new { cap = 20 } }, run => run.Ids["accountId"]),
+        Admin("PUT", "/api/v1/tenants/{tenantId}/marketing-accounts/{accountId}/staff", run => $"{run.Tenant.Base}/marketing-accounts/{run.Ids["accountId"]}/staff",
+            run => new { departmentIds = new[] { run.Ids["departmentId"] } }, run => run.Ids["accountId"]),
+        new("PUT", "/api/v1/tenants/{tenantId}/marketing-accounts/{accountId}/avatar", run => run.Tenant.Admin.Http.PutAsync($"{run.Tenant.Base}/marketing-accounts/{run.Ids["accountId"]}/avatar",
+            new MultipartFormDataContent { { new ByteArrayContent(ImageTests.Png), "file", "avatar.png" } }), run => run.Ids["accountId"], run => run.Tenant.AdminId),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/departments/{departmentId}/members/{agentId}", run => $"{run.Tenant.Base}/departments/{run.Ids["departmentId"]}/members/{run.Ids["agentId"]}",
+            null, run => run.Ids["departmentId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/departments/{departmentId}", run => $"{run.Tenant.Base}/departments/{run.Ids["departmentId"]}", null, run => run.Ids["departmentId"]),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/marketing-accounts/{accountId}", run => $"{run.Tenant.Base}/marketing-accounts/{run.Ids["accountId"]}", null, run => run.Ids["accountId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/faq", run => $"{run.Tenant.Base}/faq", _ => new { question = "怎么开发票", similarQuestions = new[] { "发票在哪开" }, answer = "在订单页申请。" },
+            run => run.Ids["faqId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/faq/{phraseId}", run => $"{run.Tenant.Base}/faq/{run.Ids["faqId"]}", _ => new { answer = "在订单详情页申请开票。" }, run => run.Ids["faqId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/faq/import", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/faq/import", Csv("category,question,similarQuestions,answer\n物流,快递多久到,,三天内。\n")),
+            _ => null!, run => run.Tenant.AdminId),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/faq/{phraseId}", run => $"{run.Tenant.Base}/faq/{run.Ids["faqId"]}", null, run => run.Ids["faqId"]),
+        Admin("POST", "/api/v1/tenants/{tenantId}/phrases", run => $"{run.Tenant.Base}/phrases", _ => new { category = "问候", text = "您好，很高兴为您服务。" }, run => run.Ids["phraseId"]),
+        Admin("PATCH", "/api/v1/tenants/{tenantId}/phrases/{phraseId}", run => $"{run.Tenant.Base}/phrases/{run.Ids["phraseId"]}", _ => new { title = "问候" }, run => run.Ids["phraseId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/phrases/import", run => run.Tenant.Admin.Http.PostAsync($"{run.Tenant.Base}/phrases/import", Csv("category,title,text\n结束,再见,感谢您的咨询。\n")),
+            _ => null!, run => run.Tenant.AdminId),
+        Admin("DELETE", "/api/v1/tenants/{tenantId}/phrases/{phraseId}", run => $"{run.Tenant.Base}/phrases/{run.Ids["phraseId"]}", null, run => run.Ids["phraseId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/me/phrases", run => run.Agent.PostAsync($"{run.Tenant.Base}/me/phrases", new { text = "稍等，我帮您查一下。" }),
+            run => run.Ids["personalId"], run => run.Ids["agentId"]),
+        new("PATCH", "/api/v1/tenants/{tenantId}/me/phrases/{phraseId}", run => run.Agent.SendAsync(HttpMethod.Patch, $"{run.Tenant.Base}/me/phrases/{run.Ids["personalId"]}", new { category = "常用" }),
+            run => run.Ids["personalId"], run => run.Ids["agentId"]),
+        new("POST", "/api/v1/tenants/{tenantId}/me/phrases/import", run => run.Agent.Http.PostAsync($"{run.Tenant.Base}/me/phrases/import", Csv("category,title,text\n常用,,好的，马上为您处理。\n")),
+            _ => null!, run => run.Ids["agentId"]),
+        new("DELETE", "/api/v1/tenants/{tenantId}/me/phrases/{phraseId}", run => run.Agent.SendAsync(HttpMethod.Delete, $"{run.Tenant.Base}/me/phrases/{run.Ids["personalId"]}"),
+            run => run.Ids["personalId"], run => run.Ids["agentId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/agents/{agentId}", run => $"{run.Tenant.Base}/agents/{run.Ids["newAgentId"]}", null, run => run.Ids["newAgentId"]),
         Admin("DELETE", "/api/v1/tenants/{tenantId}/skill-groups/{groupId}", run => $"{run.Tenant.Base}/skill-groups/{run.Ids["groupId"]}", null, run => run.Ids["groupId"]),
     ];
@@ -131,7 +164,7 @@ public abstract class AuditTrailContract(EngineFactory factory)
         Assert.Equal("Hi", (string)reply["changes"]!["title"]!);
         var settings = tenantTrail.Single(r => (string)r["route"]! == "/api/v1/tenants/{tenantId}/settings/{mode}");
         Assert.Equal(40, (int)settings["changes"]!["timeoutTransferSeconds"]!);
-        var member = tenantTrail.Single(r => (string)r["method"]! == "DELETE" && ((string)r["route"]!).EndsWith("/members/{agentId}", StringComparison.Ordinal));
+        var member = tenantTrail.Single(r => (string)r["method"]! == "DELETE" && (string)r["route"]! == "/api/v1/tenants/{tenantId}/skill-groups/{groupId}/members/{agentId}");
         Assert.Equal(run.Ids["importedId"], (string)member["changes"]!["agentId"]!);
         var password = tenantTrail.First(r => (string)r["route"]! == "/api/v1/me/password" && (string)r["actor"]!["id"]! == run.Ids["agentId"]);
         Assert.Equal("(not recorded)", (string)password["changes"]!["newPassword"]!);
@@ -379,6 +412,11 @@ public abstract class AuditTrailContract(EngineFactory factory)
             case ("POST", "/api/v1/tenants/{tenantId}/admins"): run.Ids["adminId"] = (string)answer["admin"]!["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/flows"): run.Ids["flowId"] = (string)answer["id"]!; break;
             case ("POST", "/api/v1/tenants/{tenantId}/channels"): run.Ids["channelId"] = (string)answer["channel"]!["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/departments"): run.Ids["departmentId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/marketing-accounts"): run.Ids["accountId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/faq"): run.Ids["faqId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/phrases"): run.Ids["phraseId"] = (string)answer["id"]!; break;
+            case ("POST", "/api/v1/tenants/{tenantId}/me/phrases"): run.Ids["personalId"] = (string)answer["id"]!; break;
         }
     }
 

@@ -117,6 +117,9 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             ["flowId"] = (string)flow["id"]!,
             ["channelId"] = (string)(await b.Admin.PostOkAsync($"{b.Base}/channels", new { kind = "website", name = "b site", domain = Secret + ".example.com" }))["channel"]!["id"]!,
             ["mode"] = "online",
+            ["accountId"] = (string)(await b.Admin.PostOkAsync($"{b.Base}/marketing-accounts", new { name = Secret + "店" }))["id"]!,
+            ["departmentId"] = (string)(await b.Admin.PostOkAsync($"{b.Base}/departments", new { name = Secret + " dept" }))["id"]!,
+            ["phraseId"] = (string)(await b.Admin.PostOkAsync($"{b.Base}/faq", new { question = Secret + " 怎么退款", answer = Secret + " 在订单页申请" }))["id"]!,
         };
     }
 
@@ -129,6 +132,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             "", "/agents", "/admins", "/skill-groups", $"/skill-groups/{ids["groupId"]}/members", $"/skill-groups/{ids["groupId"]}/queue",
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
             "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit", "/flows", $"/flows/{ids["flowId"]}", "/channels",
+            "/marketing-accounts", $"/marketing-accounts/{ids["accountId"]}/staff", "/departments", $"/departments/{ids["departmentId"]}/members", "/faq", "/phrases",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

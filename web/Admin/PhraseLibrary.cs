@@ -56,7 +56,7 @@ public sealed class PhraseLibrary(PhraseStore phrases, IGrainFactory grains, Tim
     public async Task<PhraseRow> AddAsync(string tenantId, PhraseShelf shelf, PhraseInput input, CancellationToken cancellationToken)
     {
         var row = Row(tenantId, shelf, input);
-        if (!await phrases.InsertAsync(tenantId, [row], shelf.Max, cancellationToken))
+        if (!await phrases.InsertAsync(tenantId, [row], shelf.Max, row.Id, cancellationToken))
             throw RequestValidationException.For(shelf.IsFaq ? "question" : "text", $"cannot be added: at most {shelf.Max:N0} here (MK-7)");
         await grains.Faq(tenantId).Changed(row.Id, shelf.IsFaq, row.Document());
         return row;
@@ -65,7 +65,7 @@ public sealed class PhraseLibrary(PhraseStore phrases, IGrainFactory grains, Tim
     /// <summary>Adds the rows of an import, all or none.</summary>
     public async Task AddAllAsync(string tenantId, PhraseShelf shelf, IReadOnlyList<PhraseInput> inputs, CancellationToken cancellationToken)
     {
-        if (!await phrases.InsertAsync(tenantId, [.. inputs.Select(i => Row(tenantId, shelf, i))], shelf.Max, cancellationToken))
+        if (!await phrases.InsertAsync(tenantId, [.. inputs.Select(i => Row(tenantId, shelf, i))], shelf.Max, null, cancellationToken))
             throw RequestValidationException.For("file", $"would take the library past {shelf.Max:N0} here (MK-7); nothing was imported");
         await grains.Faq(tenantId).Reload();
     }

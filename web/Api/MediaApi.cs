@@ -107,8 +107,7 @@ public static class MediaApi
         return (bytes, type);
     }
 
-    /// <summary>Stores the image for its owner (a conversation, or an account's avatar); returns where it is served.</summary>
-    internal static async Task<string> StoreAsync(MediaStore media, string tenant, string conversationId, byte[] bytes, string type, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<string> StoreAsync(MediaStore media, string tenant, string conversationId, byte[] bytes, string type, TimeProvider time, CancellationToken cancellationToken)
     {
         // 128 random bits: the address is the image's only key, shared with the conversation's two sides.
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

@@ -18,12 +18,13 @@ public static class PhraseApi
     public static IEndpointRouteBuilder MapPhraseApi(this IEndpointRouteBuilder app)
     {
         var tenant = "/api/v1/tenants/{tenantId}";
-        var faq = app.MapGroup(tenant + "/faq").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("faq-entry", "id");
+        var faq = app.MapGroup(tenant + "/faq").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("faq-entry", "phraseId");
         MapShelf(faq, _ => PhraseShelf.Faq);
-        faq.MapPost("/ask", Ask);
-        var enterprise = app.MapGroup(tenant + "/phrases").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("phrase", "id");
+        app.MapGroup(tenant + "/robot").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Admin).NotAudited("a question tried on the robot; nothing changes")
+            .MapPost("/ask", Ask);
+        var enterprise = app.MapGroup(tenant + "/phrases").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Admin).Audited("phrase", "phraseId");
         MapShelf(enterprise, _ => PhraseShelf.Enterprise);
-        var personal = app.MapGroup(tenant + "/me/phrases").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Member).Audited("personal-phrase", "id");
+        var personal = app.MapGroup(tenant + "/me/phrases").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Member).Audited("personal-phrase", "phraseId");
         MapShelf(personal, http => PhraseShelf.Personal(http.User.UserId()));
         app.MapGroup(tenant + "/me/phrase-search").WithTags("Phrase library").RequireTenantMember().RequireAuthorization(Policies.Member).NotAudited("a search")
             .MapGet("", Search);
@@ -49,8 +50,8 @@ public static class PhraseApi
         group.MapGet("/categories", async (string tenantId, HttpContext http, PhraseStore phrases, CancellationToken ct)
             => TypedResults.Ok(await phrases.CategoriesAsync(tenantId, shelf(http).Kind, shelf(http).OwnerId, ct)));
         group.MapPost("", (string tenantId, PhraseBody body, HttpContext http, PhraseLibrary library, CancellationToken ct) => Add(tenantId, shelf(http), body, http.Request.Path, library, ct));
-        group.MapPatch("/{id}", (string tenantId, string id, PhraseBody body, HttpContext http, PhraseLibrary library, CancellationToken ct) => Change(tenantId, shelf(http), id, body, library, ct));
-        group.MapDelete("/{id}", (string tenantId, string id, HttpContext http, PhraseLibrary library, CancellationToken ct) => Remove(tenantId, shelf(http), id, library, ct));
+        group.MapPatch("/{phraseId}", (string tenantId, string phraseId, PhraseBody body, HttpContext http, PhraseLibrary library, CancellationToken ct) => Change(tenantId, shelf(http), phraseId, body, library, ct));
+        group.MapDelete("/{phraseId}", (string tenantId, string phraseId, HttpContext http, PhraseLibrary library, CancellationToken ct) => Remove(tenantId, shelf(http), phraseId, library, ct));
         group.MapGet("/export", (string tenantId, HttpContext http, PhraseStore phrases, CancellationToken ct) => PhraseCsv.ExportAsync(tenantId, shelf(http), phrases, ct));
         // Cookie callers are held to the CSRF header by the auth pipeline; the form needs no token of its own.
         group.MapPost("/import", (string tenantId, HttpContext http, PhraseLibrary library, CancellationToken ct) => PhraseCsv.ImportAsync(tenantId, shelf(http), http.Request, library, ct))
