@@ -241,7 +241,9 @@ public sealed partial class FlowInstanceGrain(
             throw;
         }
         var outcome = Outcome(replies, handled: true);
-        if (S.ChannelId is { } channel && (replies.Count > 0 || S.Flow.Phase == FlowPhase.Ended))
+        // The customer hears what was said, the end, and the agent who took the conversation (also with no success message to say).
+        var connected = S.Flow.Phase == FlowPhase.Connected && before.Phase != FlowPhase.Connected;
+        if (S.ChannelId is { } channel && (replies.Count > 0 || S.Flow.Phase == FlowPhase.Ended || connected))
             await pushes.PushAsync(Tenant, channel, S.VisitorId, outcome, CancellationToken.None);
         if (S.Flow.Phase == FlowPhase.Ended) await EndRunAsync();
         else await State.WriteStateAsync();

@@ -114,7 +114,8 @@ public sealed class ChannelStore(Database database)
 
     public async Task<Page<ChannelRow>> ListAsync(string tenantId, string? kind, int offset, int limit, CancellationToken cancellationToken)
     {
-        const string where = "WHERE c.tenant_id = @tenantId AND (@kind IS NULL OR c.kind = @kind)";
+        // A marketing account's own chat channel is the account's, not listed here (MK-6).
+        const string where = "WHERE c.tenant_id = @tenantId AND c.kind <> 'marketing' AND (@kind IS NULL OR c.kind = @kind)";
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var args = new { tenantId, kind, offset, limit };
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM channels c {where}", args, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -125,7 +126,7 @@ public sealed class ChannelStore(Database database)
 
     private static Task<ChannelRow?> GetAsync(DbConnection connection, DbTransaction? transaction, string tenantId, string id, CancellationToken cancellationToken)
         => connection.QuerySingleOrDefaultAsync<ChannelRow>(new CommandDefinition(
-            $"SELECT {Columns} {From} WHERE c.tenant_id = @tenantId AND c.id = @id", new { tenantId, id }, transaction, cancellationToken: cancellationToken));
+            $"SELECT {Columns} {From} WHERE c.tenant_id = @tenantId AND c.id = @id AND c.kind <> 'marketing'", new { tenantId, id }, transaction, cancellationToken: cancellationToken));
 
     private static async Task BindAsync(DbConnection connection, DbTransaction transaction, ChannelRow channel, string flowId, long now, CancellationToken cancellationToken)
     {

@@ -58,6 +58,14 @@ public sealed class MarketingStore(Database database)
             INSERT INTO marketing_accounts (id, tenant_id, name, sub_org, avatar_id, test_key, settings, created_at, updated_at)
             VALUES (@Id, @TenantId, @Name, @SubOrg, @AvatarId, @TestKey, @Settings, @CreatedAt, @UpdatedAt)
             """, account, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // The account's web chat is a channel of its own (kind marketing, the account's id, the test link's key), which
+        // the channel API does not list: visitors reach it as they reach a website's chat. No adapter token opens it.
+        var unusable = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO channels (id, tenant_id, kind, name, mode, settings, flow_id, channel_key, token_hash, created_at, updated_at)
+            VALUES (@Id, @TenantId, 'marketing', @Name, 'online', '{}', NULL, @TestKey, @unusable, @CreatedAt, @UpdatedAt)
+            """, new { account.Id, account.TenantId, account.Name, account.TestKey, unusable, account.CreatedAt, account.UpdatedAt }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await Audit.RecordAsync(connection, transaction, account.Id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
@@ -117,6 +125,8 @@ public sealed class MarketingStore(Database database)
         => database.ChangeAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM marketing_staff WHERE account_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM channels WHERE tenant_id = @tenantId AND id = @id AND kind = 'marketing'", new { tenantId, id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM marketing_accounts WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
         }, deleted => deleted, id, cancellationToken);

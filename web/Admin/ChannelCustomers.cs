@@ -21,6 +21,13 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
         if (current is not null && await InConversationAsync(grains.FlowInstance(tenant, current), input) is { } going) return going;
         if (input.Left) return new FlowOutcome(current ?? "", FlowPhase.Ended, [], null, null, null, Handled: false);
 
+        // A marketing account's chat runs the flow made from the account (MK-4, MK-5).
+        if (channel.Kind == ChannelKinds.Marketing)
+        {
+            var accountRun = await visitor.OpenConversation(current);
+            return await grains.FlowInstance(tenant, accountRun).Receive(new FlowStart(Engine.Marketing.AccountFlow.FlowIdOf(channel.Id), 1, Engine.Routing.ServiceMode.Online, visitorId, channel.Id), input);
+        }
+
         // A new conversation (CH-3): the channel serves customers through its flow (a phone number's is its IVR),
         // bound and so InUse, whose version is the one published.
         if (channel.FlowId is null || await flows.GetAsync(tenant, channel.FlowId, cancellationToken) is not { Lifecycle: FlowStatus.InUse } flow)
@@ -54,6 +61,17 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
             return null;
         }
     }
+}
+
+/// <summary>The kinds of channel a browser's web chat opens.</summary>
+public static class ChannelKinds
+{
+    public const string Website = "website";
+
+    /// <summary>A marketing account's own chat (its test link, MK-6).</summary>
+    public const string Marketing = "marketing";
+
+    public static bool IsWebChat([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] ChannelRow? channel) => channel?.Kind is Website or Marketing;
 }
 
 /// <summary>CH-3: the channel has no flow to serve customers with (a 409).</summary>

@@ -59,7 +59,7 @@ public static class MediaApi
         if (!VisitorHub.ValidVisitorId(visitor ?? "")) throw RequestValidationException.For("visitor", "16–64 letters, digits, '-' or '_', as the chat page keeps it");
         var (bytes, type) = await ReadAsync(request, cancellationToken);
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken);
-        if (channel is not { Kind: "website" }) throw new NotFoundException($"Website channel {channelKey}");
+        if (!ChannelKinds.IsWebChat(channel)) throw new NotFoundException($"Website channel {channelKey}");
         var (conversationId, conversation) = await customers.WithGroupAsync(channel, VisitorHub.WebVisitorPrefix + visitor)
             ?? throw new Engine.StateMachines.DomainException("Images go to an agent: answer the chat's menu first, then send it once you are queued or with an agent.");
         var url = await StoreAsync(media, channel.TenantId, conversationId, bytes, type, time, cancellationToken);

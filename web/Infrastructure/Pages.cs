@@ -45,7 +45,7 @@ public static class Pages
     private static async Task<IResult> ChatAsync(string channelKey, HttpContext http, ChannelStore channels, CancellationToken cancellationToken)
     {
         var channel = await channels.FindByKeyAsync(channelKey, cancellationToken);
-        if (channel is not { Kind: "website" }) return Results.NotFound();
+        if (!Engine.Web.Admin.ChannelKinds.IsWebChat(channel)) return Results.NotFound();
         var domain = Engine.Web.Api.ChannelApi.DomainOf(channel);
         http.Response.Headers.ContentSecurityPolicy = Policy + "'self'" + (domain is null ? "" : $" https://{domain} http://{domain}");
         return Results.File(Path.Combine(WebRoot, "chat.html"), "text/html; charset=utf-8");

@@ -45,7 +45,7 @@ public sealed class VisitorHub(ChannelStore channels, ChannelCustomers customers
         var customerId = http.Request.Query["visitor"].ToString();
         if (!ValidVisitorId(customerId)) throw new HubException("visitor: 16–64 letters, digits, '-' or '_', random, kept by the browser.");
         var channel = await channels.FindByKeyAsync(key, Context.ConnectionAborted);
-        if (channel is not { Kind: "website" }) throw new HubException("channel: no website channel has this key.");
+        if (!ChannelKinds.IsWebChat(channel)) throw new HubException("channel: no website channel has this key.");
         if (!HubOrigins.Allowed(http, Engine.Web.Api.ChannelApi.DomainOf(channel))) throw new HubException("The chat connects from the channel's website or this server's own pages only.");
         // Web chat visitors have a namespace of their own: no adapter customer of the channel is reachable from here.
         customerId = WebVisitorPrefix + customerId;

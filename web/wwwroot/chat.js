@@ -48,6 +48,7 @@ function show(now) {
   if (now.status === "queued") state.textContent = now.position === 0 ? "排队中，您是下一位 · You are next" : `排队中，您前面还有 ${now.position} 位 · ${now.position} ahead of you`;
   else if (now.status === "connected" && now.agent) state.textContent = `客服 ${now.agent.nickname ?? ""} (${now.agent.staffNo ?? ""}) 为您服务`;
   else if (now.status === "ended") state.textContent = "会话已结束 · The conversation has ended";
+  else if (now.status === "withRobot") state.textContent = "智能助手为您服务 · The assistant is answering";
   else state.textContent = "在线 · Online";
 }
 
@@ -59,7 +60,7 @@ function onReply(answer) {
       gap ||= numbers.skips(reply.seq);
       say("agent", content(reply.kind, reply.text), reply.seq);
     } else if (reply.text) {
-      say("flow", reply.text);
+      say(reply.from === "robot" ? "robot" : "flow", reply.text);
     }
   }
   show(answer);
