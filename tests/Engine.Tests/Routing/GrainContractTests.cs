@@ -112,4 +112,32 @@ public sealed class GrainContractTests
         await group.Delete();
         Assert.Empty(host.Failures.Entries);
     }
+
+    [Fact]
+    public async Task MK3_MK7_The_account_group_and_the_FAQ_grain_answer_through_the_wire()
+    {
+        await using var host = await RoutingHost.StartAsync();
+        var routing = new RoutingSettings { Policy = AllocationPolicyKind.RoundRobin, LastAgentPriority = true };
+        await host.TenantGrain.ConfigureAccountGroup("mk1", 50, routing);
+        var account = await host.Group("mk1").GetSnapshot();
+        Assert.Equal((50, AllocationPolicyKind.RoundRobin, true), (account.ReceptionCap, account.Settings.Policy, account.Settings.LastAgentPriority));
+        // ST-1 mode settings do not reach an account's own rule, and no skill group overflows into it.
+        await host.TenantGrain.SetModeSettings(ServiceMode.Online, new RoutingSettings { Policy = AllocationPolicyKind.LongestIdle });
+        Assert.Equal(AllocationPolicyKind.RoundRobin, (await host.Group("mk1").GetSnapshot()).Settings.Policy);
+        await Assert.ThrowsAsync<RoutingSettingsException>(() => host.TenantGrain.CreateSkillGroup("g1", ServiceMode.Online, 1, ["mk1"]).AsTask());
+
+        var faq = host.Grains.Faq(host.TenantId);
+        await faq.Changed("e1", faq: true, new FaqDocument("e1", ["怎么开发票", "发票在哪申请"], "在订单页申请开票。"));
+        await faq.Changed("p1", faq: false, new FaqDocument("p1", ["开票提醒"], "发票会在三个工作日内开出。", FaqDocument.Enterprise));
+        await faq.Changed("p2", faq: false, new FaqDocument("p2", ["我的开票话术"], "发票已为您申请。", FaqDocument.Personal("a2")));
+        var answer = await faq.Ask("发票在哪里申请");
+        Assert.Equal(("e1", "在订单页申请开票。"), (answer.EntryId, answer.Answer));
+        Assert.True(answer.Confidence > 0.5, $"confidence {answer.Confidence}");
+        var hits = await faq.Search("a1", "发票", 10);
+        Assert.Equal(["e1"], hits.Faq);
+        Assert.Equal(["p1"], hits.Phrases);
+        await faq.Reload();
+        Assert.Null((await faq.Ask("发票")).EntryId);
+        Assert.Empty(host.Failures.Entries);
+    }
 }
