@@ -17,18 +17,18 @@ public sealed class FaqRobotTests(ITestOutputHelper output)
 
     private sealed record Probe(string Question, string Expected);
 
-    private sealed record FaqSet(IReadOnlyList<Entry> Entries, IReadOnlyList<Probe> Tests, IReadOnlyList<string> OffTopic);
+    private sealed record FaqSet(IReadOnlyList<Entry>? Entries, IReadOnlyList<Probe> Tests, IReadOnlyList<string> OffTopic);
 
     private static FaqSet Load(string file = "faq-set.json")
         => JsonSerializer.Deserialize<FaqSet>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Faq", file)), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
-    private static FaqIndex IndexOf(FaqSet set) => new(set.Entries.Select(e => new FaqDocument(e.Id, [e.Question, .. e.SimilarQuestions], e.Answer)));
+    private static FaqIndex IndexOf(FaqSet set) => new(set.Entries!.Select(e => new FaqDocument(e.Id, [e.Question, .. e.SimilarQuestions], e.Answer)));
 
     [Fact]
     public void MK4_The_robot_finds_the_right_entry_for_at_least_85_percent_of_paraphrased_questions()
     {
         var set = Load();
-        Assert.True(set.Entries.Count >= 30 && set.Tests.Count >= 60, "the set has at least 30 entries and 60 questions");
+        Assert.True(set.Entries!.Count >= 30 && set.Tests.Count >= 60, "the set has at least 30 entries and 60 questions");
         using var index = IndexOf(set);
         var right = 0;
         foreach (var probe in set.Tests)
@@ -40,6 +40,22 @@ public sealed class FaqRobotTests(ITestOutputHelper output)
         var accuracy = (double)right / set.Tests.Count;
         output.WriteLine($"top-1 accuracy: {right}/{set.Tests.Count} = {accuracy:P1}");
         Assert.True(accuracy >= 0.85, $"top-1 accuracy {right}/{set.Tests.Count} = {accuracy:P1}");
+    }
+
+    /// <summary>
+    /// A second set of 90 paraphrases and 15 off-topic questions, written after the robot was tuned by someone who saw only
+    /// the entries: how the robot does on questions nobody tuned it for.
+    /// </summary>
+    [Fact]
+    public void MK4_On_paraphrases_written_after_the_tuning_the_robot_still_finds_four_in_five()
+    {
+        var set = Load();
+        var later = Load("faq-heldout.json");
+        using var index = IndexOf(set);
+        var right = later.Tests.Count(p => index.Ask(p.Question).EntryId == p.Expected);
+        var unsure = later.OffTopic.Count(q => index.Ask(q).Confidence < RobotReplies.Threshold);
+        output.WriteLine($"later set top-1: {right}/{later.Tests.Count} = {(double)right / later.Tests.Count:P1}; off-topic under the threshold: {unsure}/{later.OffTopic.Count}");
+        Assert.True(right >= later.Tests.Count * 0.8, $"top-1 on the later set {right}/{later.Tests.Count}");
     }
 
     [Fact]
