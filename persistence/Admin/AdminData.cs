@@ -16,6 +16,14 @@ public sealed class DuplicateValueException(string field, Exception inner)
     public string Field { get; } = field;
 }
 
+/// <summary>Filters by part of a text: <c>LIKE @pattern ESCAPE '\'</c>.</summary>
+public static class LikePattern
+{
+    /// <summary>Matches <paramref name="value"/> anywhere, with <c>%</c> and <c>_</c> taken literally; null stays null (no filter).</summary>
+    public static string? Containing(string? value)
+        => value is null ? null : "%" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+}
+
 /// <summary>A page of a list and the total the filters match.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 

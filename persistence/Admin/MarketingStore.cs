@@ -89,7 +89,7 @@ public sealed class MarketingStore(Database database)
     /// <summary>MK-6: oldest first; <paramref name="keyword"/> matches part of the name, <paramref name="subOrg"/> the whole sub-organisation.</summary>
     public async Task<IReadOnlyList<MarketingAccountRow>> ListAsync(string tenantId, string? keyword, string? subOrg, CancellationToken cancellationToken)
     {
-        var pattern = keyword is null ? null : "%" + keyword.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var pattern = LikePattern.Containing(keyword);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<MarketingAccountRow>(new CommandDefinition(
             $"""

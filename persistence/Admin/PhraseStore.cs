@@ -47,7 +47,7 @@ public sealed class PhraseStore(Database database) : IFaqSource
     /// </summary>
     public async Task<Page<PhraseRow>> ListAsync(string tenantId, string kind, string? ownerId, string? category, string? keyword, int offset, int limit, CancellationToken cancellationToken)
     {
-        var pattern = keyword is null ? null : "%" + keyword.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var pattern = LikePattern.Containing(keyword);
         var where = """
             WHERE tenant_id = @tenantId AND kind = @kind AND (@ownerId IS NULL OR owner_id = @ownerId) AND (@category IS NULL OR category = @category)
             AND (@pattern IS NULL OR title LIKE @pattern ESCAPE '\' OR body LIKE @pattern ESCAPE '\')

@@ -101,7 +101,7 @@ public sealed class UserStore(Database database)
         var args = new
         {
             tenantId, filter.Role, Email = filter.Email?.ToLowerInvariant(), filter.Name,
-            NameLike = filter.Name is null ? null : "%" + EscapeLike(filter.Name) + "%", filter.Phone, filter.SkillGroupId, offset, limit,
+            NameLike = LikePattern.Containing(filter.Name), filter.Phone, filter.SkillGroupId, offset, limit,
         };
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) " + where, args, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -189,10 +189,6 @@ public sealed class UserStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
     }
-
-    /// <summary>A name filter matches anywhere in the name, with <c>%</c> and <c>_</c> taken literally.</summary>
-    private static string EscapeLike(string value)
-        => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
 
 /// <summary>TN-2: a tenant keeps at least one admin.</summary>

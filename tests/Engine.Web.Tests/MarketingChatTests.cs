@@ -1,11 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Engine.Grains.Hosting;
 using Engine.Web.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Engine.Web.Tests;
 
@@ -18,31 +14,8 @@ public sealed class MarketingChatTests(MarketingChatTests.Server factory) : ICla
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    public sealed class Server : KestrelEngineFactory
-    {
-        /// <summary>Monday 2026-12-07 07:00 UTC: 15:00 in Shanghai.</summary>
-        public FakeTimeProvider FakeClock { get; } = new(new DateTimeOffset(2026, 12, 7, 7, 0, 0, TimeSpan.Zero));
-
-        public Quiescence Quiescence { get; } = new() { Enabled = true };
-
-        public override TimeProvider? Clock => FakeClock;
-
-        public async Task AdvanceAsync(TimeSpan by)
-        {
-            FakeClock.Advance(by);
-            await Quiescence.WhenIdle().WaitAsync(Patience);
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services =>
-            {
-                services.AddSingleton(Quiescence);
-                services.AddSingleton<Orleans.IOutgoingGrainCallFilter, EngineOneWayCounter>();
-            });
-        }
-    }
+    /// <summary>From Monday 2026-12-07 07:00 UTC: 15:00 in Shanghai.</summary>
+    public sealed class Server() : FakeClockServer(new DateTimeOffset(2026, 12, 7, 7, 0, 0, TimeSpan.Zero));
 
     private sealed record Shop(TestTenant Tenant, string AccountId, string Key, string AgentId, ApiClient Agent) : IDisposable
     {

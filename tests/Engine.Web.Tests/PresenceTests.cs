@@ -18,35 +18,12 @@ public sealed class PresenceTests(PresenceTests.Server factory) : IClassFixture<
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
-    public sealed class Server : KestrelEngineFactory
+    public sealed class Server() : FakeClockServer(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero))
     {
-        public FakeTimeProvider FakeClock { get; } = new(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
-
-        public Engine.Grains.Hosting.Quiescence Quiescence { get; } = new() { Enabled = true };
-
-        public override TimeProvider? Clock => FakeClock;
-
         protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
         {
             ["Engine:Presence:GraceSeconds"] = Grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-
-        /// <summary>Moves the clock on and waits until the grain turns it started (the grace's check) are done.</summary>
-        public async Task AdvanceAsync(TimeSpan by)
-        {
-            FakeClock.Advance(by);
-            await Quiescence.WhenIdle().WaitAsync(Patience);
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services =>
-            {
-                services.AddSingleton(Quiescence);
-                services.AddSingleton<Orleans.IOutgoingGrainCallFilter, EngineOneWayCounter>();
-            });
-        }
     }
 
     private async Task<(TestTenant Tenant, ApiClient Agent, string Token, Workbench Workbench, string ConversationId)> AgentInAChatAsync()
