@@ -23,8 +23,8 @@ public interface IFaqGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// An FAQ entry or a phrase as an index holds it: its questions (an entry's question and similar ones; a phrase's title)
-/// and its answer (a phrase's text). <see cref="Scope"/>: who may find a phrase (<c>enterprise</c>, or <c>personal:</c>
+/// An FAQ entry or a phrase as an index holds it: its questions (an entry's question and similar ones; a phrase's title
+/// and text, which agents search it by) and its answer (a phrase's text). <see cref="Scope"/>: who may find a phrase (<c>enterprise</c>, or <c>personal:</c>
 /// and the agent); null for an FAQ entry.
 /// </summary>
 [GenerateSerializer, Immutable]

@@ -25,10 +25,13 @@ public sealed class PhraseRow
 
     public IReadOnlyList<string> SimilarQuestions => JsonSerializer.Deserialize<string[]>(Similar) ?? [];
 
-    /// <summary>The row as the indexes hold it (MK-7).</summary>
+    /// <summary>
+    /// The row as the indexes hold it (MK-7). A phrase's text stands among its questions beside its title: agents search
+    /// a phrase by what it says (its title is optional), and the index picks candidates by the questions alone.
+    /// </summary>
     public FaqDocument Document() => Kind == PhraseStore.Faq
         ? new FaqDocument(Id, [Title, .. SimilarQuestions], Body)
-        : new FaqDocument(Id, [Title], Body, Kind == PhraseStore.Personal ? FaqDocument.Personal(OwnerId!) : FaqDocument.Enterprise);
+        : new FaqDocument(Id, [.. new[] { Title, Body }.Where(q => q.Length > 0)], Body, Kind == PhraseStore.Personal ? FaqDocument.Personal(OwnerId!) : FaqDocument.Enterprise);
 }
 
 /// <summary>MK-7: the phrase library: FAQ entries, enterprise phrases and each agent's personal phrases, in categories.</summary>

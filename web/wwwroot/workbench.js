@@ -1,8 +1,10 @@
-// The agent workbench: sign in, presence, offers that ring, chats side by side, calls with AS-6's controls, own records.
+// The agent workbench: sign in, presence, offers that ring, chats side by side, calls with AS-6's controls, own records,
+// the phrase library (MK-7) in each chat and the agent's own phrases.
 // The hub (/hubs/agent) pushes; the workbench acts through the hub's methods. Every message shows once, by its number.
 import { h, fill, clock, Numbered, placeBySeq } from "/dom.js";
 import { api, upload, csrfToken, describe } from "/api.js";
 import { cardElement, defaultInvitation, shownName } from "/card.js";
+import { phraseBox, phraseManager } from "/phrases.js";
 
 const statusNames = { Idle: "空闲中", Busy: "忙碌中", WrapUp: "话后整理", Break: "小休中", Offline: "下线" };
 const reasonNotices = {
@@ -93,6 +95,7 @@ async function openWorkbench() {
   fill($("main"),
     h("section", { id: "offers", class: "offers", "aria-label": "来电 Offers" }),
     h("section", { id: "chats", class: "chats", "aria-label": "会话 Chats" }),
+    h("section", { id: "phrases", class: "records my-phrases", "aria-label": "我的话术 My phrases" }),
     h("section", { id: "records", class: "records" }));
   renderControls();
   hub = new signalR.HubConnectionBuilder()
@@ -170,8 +173,9 @@ function renderControls() {
     if (wanted) presence(wanted);
   });
   const records = h("button", { id: "show-records", onclick: showRecords }, "服务记录");
+  const phrases = h("button", { id: "show-phrases", "aria-controls": "phrases", "aria-expanded": "false", onclick: showPhrases }, "我的话术");
   const signOut = h("button", { onclick: async () => { await api("POST", "/api/v1/sign-out").catch(() => null); location.reload(); } }, "退出");
-  fill($("controls"), online, menu, records, signOut);
+  fill($("controls"), online, menu, records, phrases, signOut);
 }
 
 async function presence(wanted) {
@@ -354,13 +358,18 @@ function buildChat(conversationId, conversation) {
     }
   });
   const card = cardForm(conversationId, () => chat);
+  // MK-7: a phrase picked fills the message box as a quick reply does; the agent edits it and sends it.
+  const phrases = phraseBox(tenantBase, (picked) => {
+    text.value = picked;
+    text.focus();
+  });
   const cardButton = h("button", { type: "button", class: "send-card", onclick: card.toggle }, "发名片");
   const panel = h("article", { class: "chat", "data-conversation": conversationId },
     h("header", {}, h("strong", { class: "customer", title: conversation?.visitorId ?? "" }, customerLabel(conversation?.visitorId) || conversationId), unread, status, popLinks(conversation?.visitorId)),
     list,
-    h("footer", {}, phone ? null : h("div", { class: "row" }, quick, h("label", { class: "muted" }, "图片 ", picture), cardButton), phone ? null : card.slot,
+    h("footer", {}, phone ? null : h("div", { class: "row" }, quick, h("label", { class: "muted" }, "图片 ", picture), cardButton), phone ? null : phrases.box, phone ? null : card.slot,
       phone ? null : text, h("div", { class: "row" }, phone ? null : send, controls)));
-  const chat = { conversationId, panel, list, unread, status, controls, text, cardButton, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
+  const chat = { conversationId, panel, list, unread, status, controls, text, cardButton, phrases, phone, numbers: new Numbered(), unreadCount: 0, stage: "Active" };
   const submit = async () => {
     const body = text.value.trim();
     if (!body) return;
@@ -485,6 +494,7 @@ function renderChatControls(chat) {
     fill(chat.controls, stage === "Active" ? act("结束会话", "End", "end") : act("完成会话", "Complete", "complete"));
     chat.text.disabled = stage !== "Active";
     chat.cardButton.disabled = stage !== "Active";
+    chat.phrases.enable(stage === "Active");
   }
 }
 
@@ -547,6 +557,24 @@ function closeChat(conversationId) {
   if (!chat) return;
   chat.panel.remove();
   chats.delete(conversationId);
+}
+
+// ---- My phrases (MK-7) -----------------------------------------------------------------------------------------------
+
+async function showPhrases() {
+  const section = $("phrases");
+  const open = !section.dataset.open;
+  $("show-phrases").setAttribute("aria-expanded", String(open));
+  if (!open) {
+    delete section.dataset.open;
+    return fill(section);
+  }
+  section.dataset.open = "1";
+  try {
+    await phraseManager(section, tenantBase, notice);
+  } catch (e) {
+    notice(describe(e));
+  }
 }
 
 // ---- Service records (AS-8) --------------------------------------------------------------------------------------------
