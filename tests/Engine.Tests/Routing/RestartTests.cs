@@ -76,12 +76,16 @@ public sealed class RestartTests
         await using var database = await TestStore.ForAsync(store);
         var first = await FirstRunAsync(database);
         await first.SetModeSettingsAsync(ServiceMode.Online, new RoutingSettings { TimeoutTransfer = true, TimeoutTransferSeconds = 30 });
-        await first.GroupAsync("g1", ServiceMode.Online, 2, "a1");
+        await first.GroupAsync("g1", ServiceMode.Online, 3, "a1");
         await first.OnlineAsync("a1");
         await first.ArriveAsync("ringing", "g1");
         await first.ArriveAsync("talking", "g1");
         await first.AnswerAsync("talking", "a1");
         await first.Conversation("talking").AgentWrote("a1", TimeSpan.FromSeconds(60));
+        // MK-3: a marketing account's auto end is the same deadline, up to 48 h.
+        await first.ArriveAsync("account-chat", "g1");
+        await first.AnswerAsync("account-chat", "a1");
+        await first.Conversation("account-chat").AgentWrote("a1", TimeSpan.FromHours(48));
         await first.DisposeAsync();
 
         await using var second = await RoutingHost.StartAsync(first.Store, first.Live, first.History, first.Clock);
@@ -97,6 +101,12 @@ public sealed class RestartTests
         Assert.Equal(ConversationStatus.Queued, (await second.ConversationAsync("ringing")).Status);
         Assert.Equal(AgentStatus.Break, (await second.AgentAsync("a1")).Status);
         Assert.Equal(ConversationStatus.Ended, (await second.ConversationAsync("talking")).Status);
+
+        // MK-3 across the restart: still active a minute before its 48 h, ended at them.
+        await second.AdvanceAsync(TimeSpan.FromHours(48) - TimeSpan.FromSeconds(61) - TimeSpan.FromMinutes(1));
+        Assert.Equal(ConversationStatus.Active, (await second.ConversationAsync("account-chat")).Status);
+        await second.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(ConversationStatus.Ended, (await second.ConversationAsync("account-chat")).Status);
     }
 
     [Theory]
