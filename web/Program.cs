@@ -31,6 +31,7 @@ builder.Services.AddSingleton<TenantService>();
 builder.Services.AddSingleton<AgentService>();
 builder.Services.AddSingleton<SkillGroupService>();
 builder.Services.AddSingleton<MarketingService>();
+builder.Services.AddSingleton<DepartmentService>();
 builder.Services.AddSingleton<PhraseLibrary>();
 builder.Services.AddSingleton<FriendInvitations>();
 builder.Services.AddSingleton<Engine.Web.Admin.FlowChecks>();

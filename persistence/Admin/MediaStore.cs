@@ -17,6 +17,9 @@ public sealed class MediaRow
 /// <summary>Images sent in conversations (<c>media</c>), kept with the conversation's other records.</summary>
 public sealed class MediaStore(Database database)
 {
+    /// <summary>128 random bits: an image's address is its only key, shared with the conversation's two sides.</summary>
+    public static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     public Task InsertAsync(MediaRow media, CancellationToken cancellationToken)
         => database.ChangeAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             """

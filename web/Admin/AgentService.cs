@@ -101,6 +101,15 @@ public sealed class AgentService(Database database, UserStore users, SkillGroupS
     public async Task<UserRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken, string? role = null)
         => await users.GetInTenantAsync(tenantId, id, role, cancellationToken) ?? throw new NotFoundException($"User {id}");
 
+    /// <summary>Which of <paramref name="ids"/> name no agent of the tenant (admins work as agents too; operators and deleted users do not), each once.</summary>
+    public async Task<IReadOnlyList<string>> UnknownAsync(string tenantId, IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var unknown = new List<string>();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            if (await users.GetInTenantAsync(tenantId, id, null, cancellationToken) is not { Role: not Auth.Roles.Operator }) unknown.Add(id);
+        return unknown;
+    }
+
     public ValueTask JoinAsync(string tenantId, string groupId, string agentId)
         => grains.SkillGroup(tenantId, groupId).AddMember(agentId);
 

@@ -11,7 +11,7 @@ namespace Engine.Web.Admin;
 /// group the grains refuse leaves no row behind. The staff an account names (agents, whole departments) come to a
 /// set of people, kept in step with the group's members whenever the names or the departments change.
 /// </summary>
-public sealed class MarketingService(MarketingStore accounts, DepartmentStore departments, UserStore users, TenantStore tenants, IGrainFactory grains, TimeProvider time)
+public sealed class MarketingService(MarketingStore accounts, DepartmentStore departments, AgentService agents, IGrainFactory grains, TimeProvider time)
 {
     public const int MaxStaff = 200;
 
@@ -57,6 +57,16 @@ public sealed class MarketingService(MarketingStore accounts, DepartmentStore de
         await accounts.DeleteAsync(tenantId, id, cancellationToken);
     }
 
+    /// <summary>MK-1: the avatar (checked by the caller: jpg or png, at most 2 MB), stored with the account as one change.</summary>
+    public async Task<MarketingAccountRow> SetAvatarAsync(MarketingAccountRow row, byte[] bytes, string contentType, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        row.UpdatedAt = now;
+        var avatar = new MediaRow { Id = MediaStore.NewId(), TenantId = row.TenantId, ConversationId = "account:" + row.Id, ContentType = contentType, Size = bytes.Length, Bytes = bytes, CreatedAt = now };
+        if (!await accounts.SetAvatarAsync(row, avatar, cancellationToken)) throw new NotFoundException($"Marketing account {row.Id}");
+        return row;
+    }
+
     public async Task<MarketingAccountRow> RequireAsync(string tenantId, string id, CancellationToken cancellationToken)
         => await accounts.GetAsync(tenantId, id, cancellationToken) ?? throw new NotFoundException($"Marketing account {id}");
 
@@ -65,10 +75,7 @@ public sealed class MarketingService(MarketingStore accounts, DepartmentStore de
     {
         await RequireAsync(tenantId, id, cancellationToken);
         var checks = new Checks();
-        var unknownAgents = new List<string>();
-        foreach (var agentId in choice.AgentIds)
-            if (await users.GetInTenantAsync(tenantId, agentId, null, cancellationToken) is not { Role: not Auth.Roles.Operator }) unknownAgents.Add(agentId);
-        if (unknownAgents.Count > 0) checks.Add("agentIds", $"names unknown agent(s): {string.Join(", ", unknownAgents)}");
+        if (await agents.UnknownAsync(tenantId, choice.AgentIds, cancellationToken) is { Count: > 0 } unknownAgents) checks.Add("agentIds", $"names unknown agent(s): {string.Join(", ", unknownAgents)}");
         var known = (await departments.ListAsync(tenantId, cancellationToken)).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var unknownDepartments = choice.DepartmentIds.Where(d => !known.Contains(d)).ToList();
         if (unknownDepartments.Count > 0) checks.Add("departmentIds", $"names unknown department(s): {string.Join(", ", unknownDepartments)}");
@@ -111,13 +118,6 @@ public sealed class MarketingService(MarketingStore accounts, DepartmentStore de
             if (people > MaxStaff) over.Add((accountId, people));
         }
         return over;
-    }
-
-    /// <summary>The tenant's time zone, in which reception hours are read (MK-3).</summary>
-    public async Task<TimeZoneInfo> ZoneAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        var tenant = await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}");
-        return TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZone);
     }
 
     private ValueTask Configure(string tenantId, string id, AccountSettings settings)

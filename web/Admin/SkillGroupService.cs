@@ -9,7 +9,7 @@ namespace Engine.Web.Admin;
 /// Skill groups (SG-1..SG-5): the row admins list, and the tenant and group grains that route. The grain
 /// decides (it knows the live queue), the row follows; a refused change leaves no row behind.
 /// </summary>
-public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, AgentService agents, IGrainFactory grains, TimeProvider time)
+public sealed class SkillGroupService(SkillGroupStore groups, AgentService agents, IGrainFactory grains, TimeProvider time)
 {
     /// <summary>SG-1..SG-3: the row first (its name is checked there), then the grains; returns the row and the group as its grain holds it.</summary>
     public async Task<(SkillGroupRow Row, SkillGroupSnapshot Live)> CreateAsync(string tenantId, string name, ServiceMode mode, int receptionCap, IReadOnlyList<string> overflowGroupIds, CancellationToken cancellationToken)
@@ -57,10 +57,7 @@ public sealed class SkillGroupService(SkillGroupStore groups, UserStore users, A
     public async Task AddMembersAsync(string tenantId, string id, IReadOnlyList<string> agentIds, CancellationToken cancellationToken)
     {
         await RequireAsync(tenantId, id, cancellationToken);
-        var missing = new List<string>();
-        foreach (var agentId in agentIds.Distinct(StringComparer.Ordinal))
-            if (await users.GetInTenantAsync(tenantId, agentId, null, cancellationToken) is not { Role: not Auth.Roles.Operator }) missing.Add(agentId);
-        if (missing.Count > 0) throw RequestValidationException.For("agentIds", $"names unknown agent(s): {string.Join(", ", missing)}");
+        if (await agents.UnknownAsync(tenantId, agentIds, cancellationToken) is { Count: > 0 } missing) throw RequestValidationException.For("agentIds", $"names unknown agent(s): {string.Join(", ", missing)}");
         await groups.AddMembersAsync(tenantId, id, [.. agentIds.Distinct(StringComparer.Ordinal)], time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         foreach (var agentId in agentIds.Distinct(StringComparer.Ordinal)) await agents.JoinAsync(tenantId, id, agentId);
     }

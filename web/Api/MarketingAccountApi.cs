@@ -88,19 +88,11 @@ public static class MarketingAccountApi
     }
 
     /// <summary>MK-1: the avatar, a jpg, jpeg or png image (by its content) of at most 2 MB, as multipart <c>file</c>.</summary>
-    public static async Task<Ok<AccountView>> Avatar(string tenantId, string accountId, HttpRequest request, MarketingService service, MarketingStore accounts, TenantStore tenants, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<AccountView>> Avatar(string tenantId, string accountId, HttpRequest request, MarketingService service, MarketingStore accounts, TenantStore tenants, CancellationToken cancellationToken)
     {
         var row = await service.RequireAsync(tenantId, accountId, cancellationToken);
         var (bytes, type) = await MediaApi.ReadImageAsync(request, gif: false, cancellationToken);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        row.UpdatedAt = now;
-        // 128 random bits, as every image's address; the avatar's owner is the account.
-        var avatar = new MediaRow
-        {
-            Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), TenantId = tenantId, ConversationId = "account:" + accountId,
-            ContentType = type, Size = bytes.Length, Bytes = bytes, CreatedAt = now,
-        };
-        if (!await accounts.SetAvatarAsync(row, avatar, cancellationToken)) throw new NotFoundException($"Marketing account {accountId}");
+        row = await service.SetAvatarAsync(row, bytes, type, cancellationToken);
         return TypedResults.Ok(ViewOf(row, request, await ZoneName(tenants, tenantId, cancellationToken), (await accounts.StaffAsync(tenantId, accountId, cancellationToken)).Count));
     }
 

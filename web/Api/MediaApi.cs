@@ -87,18 +87,7 @@ public static class MediaApi
     internal static async Task<(byte[] Bytes, string Type)> ReadImageAsync(HttpRequest request, bool gif, CancellationToken cancellationToken)
     {
         var kinds = gif ? "a jpg, png or gif image" : "a jpg, jpeg or png image";
-        IFormFile? file;
-        try
-        {
-            file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
-        }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
-        {
-            // A broken multipart body, or one over the route's size limit.
-            throw RequestValidationException.For("file", "must come as a well-formed multipart/form-data body of at most 2 MB: " + kinds);
-        }
-        if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data): " + kinds);
-        if (file.Length > MaxBytes) throw RequestValidationException.For("file", "must be at most 2 MB");
+        var file = await Uploads.FileAsync(request, MaxBytes, kinds, cancellationToken);
         var bytes = new byte[file.Length];
         await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, cancellationToken);
         var type = ImageFormats.Detect(bytes) is { } found && (gif || found != "image/gif")
@@ -109,8 +98,7 @@ public static class MediaApi
 
     private static async Task<string> StoreAsync(MediaStore media, string tenant, string conversationId, byte[] bytes, string type, TimeProvider time, CancellationToken cancellationToken)
     {
-        // 128 random bits: the address is the image's only key, shared with the conversation's two sides.
-        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var id = MediaStore.NewId();
         await media.InsertAsync(new MediaRow { Id = id, TenantId = tenant, ConversationId = conversationId, ContentType = type, Size = bytes.Length, Bytes = bytes, CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken);
         return $"{Path}/{id}";
     }

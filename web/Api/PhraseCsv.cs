@@ -51,17 +51,7 @@ public static class PhraseCsv
     /// <summary>A CSV file (multipart <c>file</c>); a row that fails its checks fails the import, and the problem names each such row and field (<c>rows[3].answer</c>, by line).</summary>
     public static async Task<Ok<ImportResult>> ImportAsync(string tenantId, PhraseShelf shelf, HttpRequest request, PhraseLibrary library, CancellationToken cancellationToken)
     {
-        IFormFile? file;
-        try
-        {
-            file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
-        }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
-        {
-            throw RequestValidationException.For("file", "must come as a well-formed multipart/form-data body");
-        }
-        if (file is null || file.Length == 0) throw RequestValidationException.For("file", "is required (multipart/form-data, a CSV file)");
-        if (file.Length > MaxBytes) throw RequestValidationException.For("file", $"must be at most {MaxBytes / 1024 / 1024} MB");
+        var file = await Uploads.FileAsync(request, MaxBytes, "a CSV file", cancellationToken);
 
         var columns = Columns(shelf);
         var inputs = new List<PhraseInput>();
