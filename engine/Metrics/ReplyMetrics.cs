@@ -1,5 +1,4 @@
 using Engine.Conversations;
-using Engine.Marketing;
 
 namespace Engine.Metrics;
 
@@ -69,7 +68,7 @@ public static class ReplyMetrics
         => [.. conversations
             .Select(c => (Conversation: c, First: FirstResponseOf(c.Messages)))
             .Where(x => x.First.CustomerWroteFirst)
-            .GroupBy(x => FriendDays.DayOf(x.First.CustomerFirstAt!.Value, zone))
+            .GroupBy(x => NaturalDays.DayOf(x.First.CustomerFirstAt!.Value, zone))
             .OrderBy(g => g.Key)
             .Select(g => (g.Key, Summarize(g.Select(x => x.Conversation))))];
 }

@@ -78,14 +78,14 @@ public sealed class FriendInvitations(IGrainFactory grains, UserStore users, Mar
     public async Task<IReadOnlyList<FriendDayCount>> CountAsync(string tenantId, DateOnly from, DateOnly to, string? accountId, string? agentId, CancellationToken cancellationToken)
     {
         var zone = await ZoneAsync(tenantId, cancellationToken);
-        var (start, end) = FriendDays.Span(from, to, zone);
+        var (start, end) = Engine.Metrics.NaturalDays.Span(from, to, zone);
         var rows = await friends.ListAsync(tenantId, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), accountId, agentId, cancellationToken);
         return FriendDays.Count(rows.Select(r => new FriendAdded(r.AccountId, r.AgentId, r.CustomerId, UnixTime.At(r.AddedAt))), zone);
     }
 
     /// <summary>Today in the tenant's zone.</summary>
     public async Task<DateOnly> TodayAsync(string tenantId, CancellationToken cancellationToken)
-        => FriendDays.DayOf(time.GetUtcNow(), await ZoneAsync(tenantId, cancellationToken));
+        => Engine.Metrics.NaturalDays.DayOf(time.GetUtcNow(), await ZoneAsync(tenantId, cancellationToken));
 
     private async Task<TimeZoneInfo> ZoneAsync(string tenantId, CancellationToken cancellationToken)
         => TimeZoneInfo.FindSystemTimeZoneById((await tenants.GetAsync(tenantId, cancellationToken))?.TimeZone ?? TenantRow.DefaultTimeZone);

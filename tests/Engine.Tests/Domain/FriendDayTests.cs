@@ -18,7 +18,7 @@ public sealed class FriendDayTests
         Assert.Equal(
             [new FriendDayCount(new DateOnly(2026, 3, 10), "shop", "ann", 1), new FriendDayCount(new DateOnly(2026, 3, 11), "shop", "ann", 1)],
             counts);
-        Assert.Equal(Utc(3, 10, 16), FriendDays.StartOf(new DateOnly(2026, 3, 11), Shanghai));
+        Assert.Equal(Utc(3, 10, 16), Engine.Metrics.NaturalDays.StartOf(new DateOnly(2026, 3, 11), Shanghai));
     }
 
     [Fact]
@@ -53,22 +53,22 @@ public sealed class FriendDayTests
     {
         // Berlin goes to summer time on 2026-03-29 at 02:00 local: that day lasts 23 hours.
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
-        var (start, end) = FriendDays.Span(new DateOnly(2026, 3, 29), new DateOnly(2026, 3, 29), berlin);
+        var (start, end) = Engine.Metrics.NaturalDays.Span(new DateOnly(2026, 3, 29), new DateOnly(2026, 3, 29), berlin);
         Assert.Equal((Utc(3, 28, 23), Utc(3, 29, 22)), (start, end));
-        Assert.Equal(new DateOnly(2026, 3, 29), FriendDays.DayOf(Utc(3, 29, 21, 59, 59), berlin));
-        Assert.Equal(new DateOnly(2026, 3, 30), FriendDays.DayOf(Utc(3, 29, 22), berlin));
+        Assert.Equal(new DateOnly(2026, 3, 29), Engine.Metrics.NaturalDays.DayOf(Utc(3, 29, 21, 59, 59), berlin));
+        Assert.Equal(new DateOnly(2026, 3, 30), Engine.Metrics.NaturalDays.DayOf(Utc(3, 29, 22), berlin));
 
         // Santiago skips its midnight on 2026-09-06 (00:00 becomes 01:00): the day begins when the clocks go on.
         var santiago = TimeZoneInfo.FindSystemTimeZoneById("America/Santiago");
-        Assert.Equal(Utc(9, 6, 4), FriendDays.StartOf(new DateOnly(2026, 9, 6), santiago));
-        Assert.Equal(new DateOnly(2026, 9, 5), FriendDays.DayOf(Utc(9, 6, 3, 59, 59), santiago));
-        Assert.Equal(new DateOnly(2026, 9, 6), FriendDays.DayOf(Utc(9, 6, 4), santiago));
+        Assert.Equal(Utc(9, 6, 4), Engine.Metrics.NaturalDays.StartOf(new DateOnly(2026, 9, 6), santiago));
+        Assert.Equal(new DateOnly(2026, 9, 5), Engine.Metrics.NaturalDays.DayOf(Utc(9, 6, 3, 59, 59), santiago));
+        Assert.Equal(new DateOnly(2026, 9, 6), Engine.Metrics.NaturalDays.DayOf(Utc(9, 6, 4), santiago));
     }
 
     [Fact]
     public void MK8_A_span_of_local_dates_includes_both_ends()
     {
-        var (start, end) = FriendDays.Span(new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), Shanghai);
+        var (start, end) = Engine.Metrics.NaturalDays.Span(new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), Shanghai);
         Assert.Equal((Utc(1, 1, 0).AddHours(-8), Utc(2, 1, 0).AddHours(-8)), (start, end));
     }
 }
