@@ -37,8 +37,8 @@ internal static class ConversationRows
     /// the write a conflict: a record is never taken over.
     /// </summary>
     private const string InsertSql =
-        "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at, state, etag, live) "
-        + "VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now, @State, 1, 1) "
+        "INSERT INTO conversations (id, tenant_id, visitor_id, mode, group_id, agent_id, status, created_at, queued_at, offered_at, answered_at, ended_at, end_reason, updated_at, state, etag, live, channel_id, account_id, region) "
+        + "VALUES (@Id, @Tenant, @VisitorId, @Mode, @GroupId, @AgentId, @Status, @CreatedAt, @QueuedAt, @OfferedAt, @AnsweredAt, @EndedAt, @EndReason, @Now, @State, 1, 1, @ChannelId, @AccountId, @Region) "
         + "ON CONFLICT (tenant_id, id) DO NOTHING";
 
     private const string Live = " WHERE id = @Id AND tenant_id = @Tenant AND etag = @Etag AND state IS NOT NULL";
@@ -47,9 +47,10 @@ internal static class ConversationRows
 
     private const string UpdateMovedSql = "UPDATE conversations SET " + Route + Columns + ", state = @State, etag = etag + 1" + Live;
 
-    private const string FinishSql = "UPDATE conversations SET " + Columns + ", state = NULL, etag = NULL, live = NULL" + Live;
+    /// <summary>Completion also queues the record for the dashboard's roll-up (<c>rolled</c>).</summary>
+    private const string FinishSql = "UPDATE conversations SET " + Columns + ", state = NULL, etag = NULL, live = NULL, rolled = 1" + Live;
 
-    private const string FinishMovedSql = "UPDATE conversations SET " + Route + Columns + ", state = NULL, etag = NULL, live = NULL" + Live;
+    private const string FinishMovedSql = "UPDATE conversations SET " + Route + Columns + ", state = NULL, etag = NULL, live = NULL, rolled = 1" + Live;
 
     /// <summary>The agent and group each state instance last stored; unknown (so written again) after a read.</summary>
     private static readonly ConditionalWeakTable<ConversationState, StoredRoute> Stored = [];
@@ -101,6 +102,7 @@ internal static class ConversationRows
         ("@EndedAt", c.EndedAt?.ToUnixTimeMilliseconds()),
         ("@EndReason", c.EndReason == EndReason.None ? null : c.EndReason.ToString()),
         ("@Now", now.ToUnixTimeMilliseconds()), ("@State", state), ("@Etag", etag),
+        ("@ChannelId", c.ChannelId), ("@AccountId", c.AccountId), ("@Region", c.Region),
     ];
 
     public static bool Holds(StateKey grain) => grain.Type == GrainType;

@@ -35,6 +35,9 @@ public abstract class Dialect
     /// <summary>Serializes migrations between processes that start together.</summary>
     public abstract string MigrationLockSql { get; }
 
+    /// <summary>Serializes the dashboard's roll-ups (one at a time across servers), inside their transaction.</summary>
+    public abstract string RollupLockSql { get; }
+
     /// <summary>
     /// <c>column IN (list)</c> for a list passed as an array: PostgreSQL takes it as one array parameter
     /// (<c>= ANY</c>); for SQLite Dapper expands it into one parameter per item.
@@ -65,6 +68,7 @@ public abstract class Dialect
         public override StoreKind Kind => StoreKind.Sqlite;
         protected override string BytesType => "BLOB";
         public override string MigrationLockSql => "SELECT 1";
+        public override string RollupLockSql => "SELECT 1";
         public override string In(string column, string parameter) => $"{column} IN @{parameter}";
         public override string? LockTenantSql => null;
         public override string? LockTenantsSql => null;
@@ -93,6 +97,7 @@ public abstract class Dialect
         public override StoreKind Kind => StoreKind.Postgres;
         protected override string BytesType => "BYTEA";
         public override string MigrationLockSql => "SELECT pg_advisory_xact_lock(7305007)";
+        public override string RollupLockSql => "SELECT pg_advisory_xact_lock(7305016)";
         public override string In(string column, string parameter) => $"{column} = ANY(@{parameter})";
         public override string LockTenantSql => "SELECT 1 FROM tenants WHERE id = @tenantId FOR UPDATE";
         public override string LockTenantsSql => "LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE";

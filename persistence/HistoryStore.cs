@@ -29,6 +29,10 @@ public sealed class HistoryStore(GroupCommit commit) : IEngineHistory
         return new MessagesOnRecord(rows[0].Seq, [.. rows.Where(r => r.ClientMessageId is not null).Select(r => new SentMessage(r.ClientMessageId!, r.Seq))]);
     }
 
+    ValueTask IEngineHistory.VisitedAsync(string tenant, VisitRecord visit) => new(commit.RunAsync(new SqlWrite(
+        "INSERT INTO visits (tenant_id, id, visitor_id, channel_id, account_id, at, rolled) VALUES (@Tenant, @Id, @VisitorId, @ChannelId, @AccountId, @At, 1) ON CONFLICT DO NOTHING",
+        [("@Tenant", tenant), ("@Id", visit.ConversationId), ("@VisitorId", visit.VisitorId), ("@ChannelId", visit.ChannelId), ("@AccountId", visit.AccountId), ("@At", visit.At.ToUnixTimeMilliseconds())])));
+
     public Task AppendStatusChangeAsync(string tenant, string agentId, AgentStatus from, AgentStatus to, string reason, DateTimeOffset at)
         => commit.RunAsync(StatusChange(tenant, agentId, from, to, reason, at));
 

@@ -34,6 +34,8 @@ builder.Services.AddSingleton<MarketingService>();
 builder.Services.AddSingleton<DepartmentService>();
 builder.Services.AddSingleton<PhraseLibrary>();
 builder.Services.AddSingleton<FriendInvitations>();
+builder.Services.AddSingleton<DashboardService>();
+builder.Services.AddHostedService<DashboardRollupService>();
 builder.Services.AddSingleton<Engine.Web.Admin.FlowChecks>();
 builder.Services.AddSingleton<Engine.Web.Admin.ChannelCustomers>();
 builder.Services.AddSingleton<InitialPasswords>();
@@ -95,6 +97,7 @@ app.MapMarketingAccountApi();
 app.MapDepartmentApi();
 app.MapPhraseApi();
 app.MapFriendApi();
+app.MapDashboardApi();
 
 app.Run();
 

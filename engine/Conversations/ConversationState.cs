@@ -84,6 +84,11 @@ public sealed class ConversationState
     public ConversationStatus Status { get; set; }
     public string? GroupId { get; set; }
     public string? AgentId { get; set; }
+
+    /// <summary>Where the customer came from (DB-6, DB-7): the channel, the marketing account, the region the channel told.</summary>
+    public string? ChannelId { get; set; }
+    public string? AccountId { get; set; }
+    public string? Region { get; set; }
     public List<string> VisitedGroups { get; set; } = [];
 
     /// <summary>Agents who missed this conversation's offer: not offered it again while others can take it.</summary>
@@ -141,11 +146,12 @@ public sealed class ConversationState
     }
 
     /// <summary>FL-4, FL-5: the conversation comes from a flow's Transfer, with the End's reply timeout.</summary>
-    public void ComeFromFlow(TimeSpan? replyTimeout)
+    public void ComeFromFlow(TimeSpan? replyTimeout, ConversationOrigin? origin = null)
     {
         if (Status != ConversationStatus.New) throw new InvalidTransitionException(Machine.Name, Status.ToString(), "FromFlow");
         InFlow = true;
         ReplyTimeout = replyTimeout;
+        (ChannelId, AccountId, Region) = (origin?.ChannelId, origin?.AccountId, origin?.Region);
     }
 
     public void TransferTo(string groupId, DateTimeOffset now)
@@ -300,6 +306,10 @@ public enum MessageSender
     Agent,
     System,
 }
+
+/// <summary>Where a conversation's customer came from: the channel, the marketing account (MK), the region the channel told.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ConversationOrigin([property: Id(0)] string? ChannelId, [property: Id(1)] string? AccountId, [property: Id(2)] string? Region);
 
 [GenerateSerializer, Immutable]
 public sealed record SentMessage(string ClientMessageId, long Seq);

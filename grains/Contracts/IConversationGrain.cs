@@ -20,7 +20,7 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <paramref name="replyTimeout"/> to answer, else the conversation ends. <paramref name="requireOnline"/>: refused
     /// (<see cref="NoAgentOnlineException"/>) when no agent of the group is online; a marketing account's chat waits instead (MK-4).
     /// </summary>
-    ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true);
+    ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true, Engine.Conversations.ConversationOrigin? origin = null);
 
     /// <summary>From the group: an agent reserved capacity for this conversation, which was waiting in the queue.</summary>
     [OneWay]

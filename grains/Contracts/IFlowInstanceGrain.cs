@@ -66,11 +66,11 @@ public interface IFlowInstanceGrain : IGrainWithStringKey
     ValueTask Wake();
 }
 
-/// <summary>Which flow version a conversation runs, for which visitor, from which channel.</summary>
+/// <summary>Which flow version a conversation runs, for which visitor, from which channel (and region, when the channel told it).</summary>
 [GenerateSerializer, Immutable]
 public sealed record FlowStart(
     [property: Id(0)] string FlowId, [property: Id(1)] int Version, [property: Id(2)] ServiceMode Mode,
-    [property: Id(3)] string VisitorId, [property: Id(4)] string? ChannelId);
+    [property: Id(3)] string VisitorId, [property: Id(4)] string? ChannelId, [property: Id(5)] string? Region = null);
 
 /// <summary>What the customer did: a text, keys pressed, or leaving.</summary>
 [GenerateSerializer, Immutable]

@@ -77,15 +77,15 @@ public sealed class ConversationGrain(
     public ValueTask<StartResult> Start(string visitorId, ServiceMode mode, string groupId) => StartAsync(visitorId, mode, groupId, fromFlow: false, null, requireOnline: false);
 
     /// <summary>FL-4: a flow's Transfer starts the conversation; its run (same key) hears how it goes. FL-5's reply timeout comes with it.</summary>
-    public ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true)
-        => StartAsync(visitorId, mode, groupId, fromFlow: true, replyTimeout, requireOnline);
+    public ValueTask<StartResult> StartFromFlow(string visitorId, ServiceMode mode, string groupId, TimeSpan? replyTimeout, bool requireOnline = true, ConversationOrigin? origin = null)
+        => StartAsync(visitorId, mode, groupId, fromFlow: true, replyTimeout, requireOnline, origin);
 
-    private async ValueTask<StartResult> StartAsync(string visitorId, ServiceMode mode, string groupId, bool fromFlow, TimeSpan? replyTimeout, bool requireOnline)
+    private async ValueTask<StartResult> StartAsync(string visitorId, ServiceMode mode, string groupId, bool fromFlow, TimeSpan? replyTimeout, bool requireOnline, ConversationOrigin? origin = null)
     {
         var now = Now;
         if (S.Exists) throw new DomainException($"Conversation {Key} already exists.");
         S.Create(Key, visitorId, mode, now);
-        if (fromFlow) S.ComeFromFlow(replyTimeout);
+        if (fromFlow) S.ComeFromFlow(replyTimeout, origin);
         S.TransferTo(groupId, now);
         int position;
         try

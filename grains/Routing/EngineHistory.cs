@@ -15,7 +15,13 @@ public interface IEngineHistory
 
     /// <summary>The last message number on record for the conversation, and the client message ids of its latest messages.</summary>
     ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId);
+
+    /// <summary>DB-1: a customer opened a conversation through a channel (its flow run began); once per conversation.</summary>
+    ValueTask VisitedAsync(string tenant, VisitRecord visit);
 }
+
+/// <summary>A visit: the conversation it opened, its visitor, the channel and marketing account it came through, when.</summary>
+public sealed record VisitRecord(string ConversationId, string VisitorId, string? ChannelId, string? AccountId, DateTimeOffset At);
 
 public sealed record MessagesOnRecord(long LastSeq, IReadOnlyList<Engine.Conversations.SentMessage> Recent)
 {
@@ -43,4 +49,6 @@ public sealed class NullEngineHistory : IEngineHistory
     public ValueTask MessageAppendedAsync(string tenant, MessageRecord message) => default;
 
     public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => new(MessagesOnRecord.None);
+
+    public ValueTask VisitedAsync(string tenant, VisitRecord visit) => default;
 }

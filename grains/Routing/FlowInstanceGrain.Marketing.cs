@@ -15,6 +15,9 @@ public sealed partial class FlowInstanceGrain
 
     private string? AccountOf() => S.Exists ? AccountFlow.AccountOf(S.FlowId) : null;
 
+    /// <summary>Where the customer came from, for the conversation's record (DB-6, DB-7).</summary>
+    private Engine.Conversations.ConversationOrigin Origin() => new(S.ChannelId, AccountOf(), S.Region);
+
     private async ValueTask<ReceptionDesk> DeskAsync(string account)
         => _desk ??= await desks.GetAsync(Tenant, account, CancellationToken.None) ?? throw new DomainException($"Marketing account {account} is gone.");
 
@@ -34,7 +37,7 @@ public sealed partial class FlowInstanceGrain
             return noAgent.Enabled ? off with { Effects = [new SendText(noAgent.Text), .. off.Effects] } : off;
         }
         var online = (await GrainFactory.SkillGroup(Tenant, account).GetSnapshot()).OnlineAgents;
-        var started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, account, replyTimeout, requireOnline: false);
+        var started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, account, replyTimeout, requireOnline: false, Origin());
         if (started.Position < 0) return new FlowStep(S.Flow, [], Handled: true);
         var effects = new List<FlowEffect>();
         if (noAgent.Enabled && (online == 0 || !noAgent.SilentWhileStaffOnline)) effects.Add(new SendText(noAgent.Text));

@@ -20,6 +20,9 @@ public sealed class FlowInstanceState
     public string VisitorId { get; set; } = "";
     public string? ChannelId { get; set; }
 
+    /// <summary>The customer's region, when the channel told it (DB-6).</summary>
+    public string? Region { get; set; }
+
     /// <summary>The interpreter's state: phase, module, invalid inputs, variables and deadline.</summary>
     public FlowState Flow { get; set; } = FlowState.Initial;
 
@@ -46,7 +49,8 @@ public sealed partial class FlowInstanceGrain(
     IFlowVersions versions,
     IFlowReplies pushes,
     IAgentDirectory agents,
-    IReceptionDesks desks)
+    IReceptionDesks desks,
+    IEngineHistory history)
     : EngineGrain<FlowInstanceState>(state, time), IFlowInstanceGrain
 {
     public const string TypeName = nameof(FlowInstanceGrain);
@@ -80,7 +84,9 @@ public sealed partial class FlowInstanceGrain(
         _definition = await versions.GetAsync(Tenant, start.FlowId, start.Version, CancellationToken.None)
             ?? throw new DomainException($"Flow {start.FlowId} has no version {start.Version}.");
         S.Exists = true;
-        (S.FlowId, S.Version, S.Mode, S.VisitorId, S.ChannelId) = (start.FlowId, start.Version, start.Mode, start.VisitorId, start.ChannelId);
+        (S.FlowId, S.Version, S.Mode, S.VisitorId, S.ChannelId, S.Region) = (start.FlowId, start.Version, start.Mode, start.VisitorId, start.ChannelId, start.Region);
+        // DB-1: the customer came, whatever the flow makes of it; a retried begin finds the visit on record.
+        await history.VisitedAsync(Tenant, new VisitRecord(Key, start.VisitorId, start.ChannelId, AccountOf(), Now));
         try
         {
             return await StepAsync(new Begin());
@@ -298,7 +304,7 @@ public sealed partial class FlowInstanceGrain(
         StartResult started;
         try
         {
-            started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, groupId, replyTimeout);
+            started = await GrainFactory.Conversation(Tenant, Key).StartFromFlow(S.VisitorId, S.Mode, groupId, replyTimeout, origin: Origin());
         }
         catch (NoAgentOnlineException)
         {

@@ -24,6 +24,8 @@ public static class AdminStores
         services.AddSingleton<MarketingStore>();
         services.AddSingleton<PhraseStore>();
         services.AddSingleton<FriendStore>();
+        services.AddSingleton<Dashboard.DashboardStore>();
+        services.AddSingleton<Dashboard.DashboardRollups>();
         return services;
     }
 }

@@ -11,7 +11,7 @@ namespace Engine.Web.Admin;
 /// </summary>
 public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
 {
-    public async Task<FlowOutcome> ReceiveAsync(ChannelRow channel, string customerId, CustomerInput input, CancellationToken cancellationToken)
+    public async Task<FlowOutcome> ReceiveAsync(ChannelRow channel, string customerId, CustomerInput input, CancellationToken cancellationToken, string? region = null)
     {
         var tenant = channel.TenantId;
         var visitorId = ChannelVisitors.VisitorId(channel.Id, customerId);
@@ -25,7 +25,7 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
         if (channel.Kind == ChannelKinds.Marketing)
         {
             var accountRun = await visitor.OpenConversation(current);
-            return await grains.FlowInstance(tenant, accountRun).Receive(new FlowStart(Engine.Marketing.AccountFlow.FlowIdOf(channel.Id), 1, Engine.Routing.ServiceMode.Online, visitorId, channel.Id), input);
+            return await grains.FlowInstance(tenant, accountRun).Receive(new FlowStart(Engine.Marketing.AccountFlow.FlowIdOf(channel.Id), 1, Engine.Routing.ServiceMode.Online, visitorId, channel.Id, region), input);
         }
 
         // A new conversation (CH-3): the channel serves customers through its flow (a phone number's is its IVR),
@@ -33,7 +33,7 @@ public sealed class ChannelCustomers(IGrainFactory grains, FlowStore flows)
         if (channel.FlowId is null || await flows.GetAsync(tenant, channel.FlowId, cancellationToken) is not { Lifecycle: FlowStatus.InUse } flow)
             throw new ChannelWithoutFlowException(channel.Id);
         var opened = await visitor.OpenConversation(current);
-        var start = new FlowStart(flow.Id, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id);
+        var start = new FlowStart(flow.Id, flow.Version, SkillGroupService.ParseMode(channel.Mode), visitorId, channel.Id, region);
         return await grains.FlowInstance(tenant, opened).Receive(start, input);
     }
 

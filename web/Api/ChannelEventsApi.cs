@@ -44,7 +44,7 @@ public static class ChannelEventsApi
     /// the customer added the agent as a friend through the marketing account (MK-8). <c>customerId</c> is the
     /// gateway's id of the customer (an OpenID, a caller's number).
     /// </summary>
-    public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits, string? AccountId = null, string? AgentId = null);
+    public sealed record ChannelEvent(string? Type, string? CustomerId, string? Text, string? Digits, string? AccountId = null, string? AgentId = null, string? Region = null);
 
     /// <summary>MK-8: the friend on record; <c>Duplicate</c> when it was already (a retry), and then <c>AddedAt</c> is the first event's time.</summary>
     public sealed record FriendAnswer(string CustomerId, string AccountId, string AgentId, DateTimeOffset AddedAt, bool Duplicate);
@@ -69,6 +69,7 @@ public static class ChannelEventsApi
             if (!ValidId(request.AccountId)) checks.Add("accountId", "is required for friendAdded: the marketing account's id");
             if (!ValidId(request.AgentId)) checks.Add("agentId", "is required for friendAdded: the agent's id");
         }
+        if (request.Region is { } region && (region.Length is 0 or > 64 || region.Any(char.IsControl))) checks.Add("region", "is the customer's region as the gateway knows it: 1 to 64 printable characters");
         checks.ThrowIfAny();
 
         if (type == "friendAdded")
@@ -84,7 +85,7 @@ public static class ChannelEventsApi
             "callStarted" => new CustomerInput(null, null),
             _ => new CustomerInput(request.Text, null),
         };
-        return Answer(await customers.ReceiveAsync(channel, customerId!, input, cancellationToken));
+        return Answer(await customers.ReceiveAsync(channel, customerId!, input, cancellationToken, request.Region));
     }
 
     private static Ok<ChannelAnswer> Answer(FlowOutcome outcome) => TypedResults.Ok(ChannelAnswer.Of(outcome));

@@ -52,8 +52,8 @@ public static class FriendApi
     {
         var checks = new Checks();
         var today = await invitations.TodayAsync(tenantId, cancellationToken);
-        var first = Day(checks, "from", from) ?? today;
-        var last = Day(checks, "to", to) ?? today;
+        var first = checks.Date("from", from) ?? today;
+        var last = checks.Date("to", to) ?? today;
         if (last < first) checks.Add("to", "must not be before from");
         else if (last.DayNumber - first.DayNumber + 1 > MaxDays) checks.Add("to", $"must be at most {MaxDays} days after from, counting both");
         var account = checks.OptionalText("accountId", accountId, 64);
@@ -62,13 +62,5 @@ public static class FriendApi
         var counts = await invitations.CountAsync(tenantId, first, last, account, agent, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<FriendsRow>>([.. counts.Select(c =>
             new FriendsRow(c.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.AccountId, c.AgentId, c.Friends))]);
-    }
-
-    private static DateOnly? Day(Checks checks, string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
-        checks.Add(field, "must be a date as yyyy-MM-dd, a day of the tenant's time zone");
-        return null;
     }
 }

@@ -53,7 +53,7 @@ public static class TenantApi
         => TypedResults.Ok(ViewOf(await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}")));
 
     /// <summary>TN-1: the name is editable, and the time zone (an IANA name) of reception hours and natural days; the id is not. A field left out keeps its value.</summary>
-    public static async Task<Ok<TenantView>> Rename(string tenantId, TenantChange request, TenantStore tenants, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<TenantView>> Rename(string tenantId, TenantChange request, TenantStore tenants, Engine.Persistence.Dashboard.DashboardRollups rollups, TimeProvider time, CancellationToken cancellationToken)
     {
         var current = await tenants.GetAsync(tenantId, cancellationToken) ?? throw new NotFoundException($"Tenant {tenantId}");
         var checks = new Checks();
@@ -61,6 +61,8 @@ public static class TenantApi
         var zone = request.TimeZone is null ? current.TimeZone : checks.TimeZone("timeZone", request.TimeZone);
         checks.ThrowIfAny();
         if (!await tenants.RenameAsync(tenantId, name, zone, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)) throw new NotFoundException($"Tenant {tenantId}");
+        // DB-1: the natural days are the new zone's, for the history too.
+        if (zone != current.TimeZone) await rollups.RollUpAgainAsync(tenantId, cancellationToken);
         return await Get(tenantId, tenants, cancellationToken);
     }
 

@@ -26,6 +26,9 @@ public sealed class Checks
         return this;
     }
 
+    /// <summary>Whether a reason was already given for <paramref name="field"/>.</summary>
+    public bool Has(string field) => _errors.ContainsKey(field);
+
     /// <summary>A message's text: required, at most <paramref name="max"/> characters, line breaks and tabs allowed (no other control characters).</summary>
     public string MessageText(string field, string? value, int max)
     {
@@ -105,6 +108,15 @@ public sealed class Checks
     }
 
     /// <summary>An IANA time zone this server knows (Asia/Shanghai, Europe/Berlin).</summary>
+    /// <summary>An optional local date as yyyy-MM-dd (a day of the tenant's time zone); null when absent or wrong.</summary>
+    public DateOnly? Date(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)) return day;
+        Add(field, "must be a date as yyyy-MM-dd, a day of the tenant's time zone");
+        return null;
+    }
+
     public string TimeZone(string field, string? value)
     {
         if (value is { Length: > 0 and <= 64 } && TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId) return value;

@@ -155,5 +155,7 @@ public sealed class MessageTests
             => Interlocked.Exchange(ref _failNext, 0) == 1 ? ValueTask.FromException(new IOException("disk full")) : inner.MessageAppendedAsync(tenant, message);
 
         public ValueTask<MessagesOnRecord> MessagesOnRecordAsync(string tenant, string conversationId) => inner.MessagesOnRecordAsync(tenant, conversationId);
+
+        public ValueTask VisitedAsync(string tenant, VisitRecord visit) => inner.VisitedAsync(tenant, visit);
     }
 }
