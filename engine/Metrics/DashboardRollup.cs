@@ -137,12 +137,6 @@ public static class DashboardRollup
             return [new GroupDayCounts(day, c.GroupId, 1, 0, c.Abandoned ? 1 : 0, 0, 0, 0, null)];
         var wait = Math.Max(0, (long)(answered - arrived).TotalMilliseconds);
         var handle = c.EndedAt is { } ended ? Math.Max(0, (long)(ended - answered).TotalMilliseconds) : 0;
-        return [new GroupDayCounts(day, c.GroupId, 1, 1, 0, wait, handle, c.EndedAt is null ? 0 : 1, WaitBuckets.SecondOf(wait))];
+        return [new GroupDayCounts(day, c.GroupId, 1, 1, 0, wait, handle, c.EndedAt is null ? 0 : 1, GroupFigures.WaitBucket(wait))];
     }
-}
-
-/// <summary>Answer waits in whole seconds: the bucket of a wait is its length rounded up (0 ms → 0, 1–1,000 ms → 1, 1,001 ms → 2).</summary>
-public static class WaitBuckets
-{
-    public static int SecondOf(long waitMs) => waitMs <= 0 ? 0 : (int)Math.Min(int.MaxValue, (waitMs + 999) / 1000);
 }

@@ -180,4 +180,17 @@ public sealed class DashboardStore(Database database)
             new { tenantId, ids = ids.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Id, r => r.Name);
     }
+
+    /// <summary>The names of skill groups among <paramref name="ids"/>, a marketing account's group named as its account.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GroupNamesAsync(string tenantId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return new Dictionary<string, string>();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Id, string Name)>(new CommandDefinition(
+            $"""
+            SELECT id, name FROM skill_groups WHERE tenant_id = @tenantId AND {database.Dialect.In("id", "ids")}
+            UNION ALL SELECT id, name FROM marketing_accounts WHERE tenant_id = @tenantId AND {database.Dialect.In("id", "ids")}
+            """, new { tenantId, ids = ids.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First().Name);
+    }
 }

@@ -35,7 +35,7 @@ public abstract class DashboardContract(EngineFactory factory)
             => await ConversationAsync(id, visitor, account, agent, null, messages.Min(m => m.At), null, messages);
 
         public async Task ConversationAsync(string id, string visitor, string? account, string? agent, string? group, DateTimeOffset created,
-            DateTimeOffset? answered, (string Sender, DateTimeOffset At)[] messages, string endReason = "AgentEnded")
+            DateTimeOffset? answered, (string Sender, DateTimeOffset At)[] messages, string endReason = "AgentEnded", DateTimeOffset? endedAt = null)
         {
             // Conversation ids are unique across tenants, as the engine's are.
             id = $"{tenantId}-{id}";
@@ -46,7 +46,7 @@ public abstract class DashboardContract(EngineFactory factory)
                 await connection.ExecuteAsync(
                     "INSERT INTO messages (conversation_id, seq, tenant_id, sender_kind, agent_id, kind, content, sent_at) VALUES (@id, @seq, @tenantId, @sender, @agentId, 'text', 'hi', @at)",
                     new { id, seq = ++seq, tenantId, sender, agentId = sender == "agent" ? agent : null, at = at.ToUnixTimeMilliseconds() }, transaction);
-            var ended = messages.Length == 0 ? created : messages.Max(m => m.At);
+            var ended = endedAt ?? (messages.Length == 0 ? created : messages.Max(m => m.At));
             await connection.ExecuteAsync(
                 """
                 INSERT INTO conversations (id, tenant_id, account_id, visitor_id, mode, group_id, agent_id, status, created_at, answered_at, ended_at, end_reason, updated_at, rolled)
@@ -249,6 +249,53 @@ public abstract class DashboardContract(EngineFactory factory)
         var ofAccount = (await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/agents?period=custom&from=2026-11-07&to=2026-11-07&accountId=acc1"))["rows"]!.AsArray();
         var only = Assert.Single(ofAccount)!;
         Assert.Equal(("ag1", 1L, 2L), ((string)only["agentId"]!, (long)only["consultingVisitors"]!, (long)only["conversations"]!));
+    }
+
+    [Fact]
+    public async Task A_groups_service_level_counts_answers_within_the_threshold_among_answered_and_abandoned_with_speed_of_answer_and_abandonment()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        foreach (var (id, wait) in new[] { ("c10", 10), ("c20", 20), ("c21", 21) })
+            await history.ConversationAsync(id, "v-" + id, null, "ag1", "g1", Utc(2), Utc(2, 0, wait), [V(Utc(2))]);
+        await history.ConversationAsync("left", "v-left", null, null, "g1", Utc(3), null, [V(Utc(3))], "CustomerLeft");
+        await RollUpAsync();
+
+        var groups = await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/groups?period=custom&from=2026-11-07&to=2026-11-07&answerWithin=20");
+        var g1 = Assert.Single(groups["rows"]!.AsArray())!;
+        Assert.Equal((4L, 3L, 1L), ((long)g1["arrivals"]!, (long)g1["answered"]!, (long)g1["abandoned"]!));
+        // Answered within 20 s (exactly 20 s is within): 2 of the 4 that were answered or abandoned.
+        Assert.Equal(0.5, (double)g1["serviceLevel"]!);
+        Assert.Equal(17.0, (double)g1["averageSpeedOfAnswerSeconds"]!, 6);
+        Assert.Equal(0.25, (double)g1["abandonmentRate"]!);
+        var at21 = (await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/groups?period=custom&from=2026-11-07&to=2026-11-07&answerWithin=21"))["rows"]![0]!;
+        Assert.Equal(0.75, (double)at21["serviceLevel"]!);
+        Assert.Contains("above 0", await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/dashboard/groups?targetServiceLevel=1"), "targetServiceLevel"));
+        Assert.Contains("between", await ApiClient.FieldErrorAsync(await tenant.Admin.GetAsync($"{tenant.Base}/dashboard/groups?answerWithin=0"), "answerWithin"));
+    }
+
+    [Fact]
+    public async Task Erlang_C_suggests_the_agents_for_the_last_hours_arrivals_and_handle_time_with_the_formulas_inputs()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        // 200 arrivals in the last hour, each handled in 180 s: 10 Erlangs. Published (pyworkforce, the ErlangC R package):
+        // 80% within 20 s takes 14 agents, with P(wait) 0.1741 and a service level of 0.8884 at 14.
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 200; i++)
+        {
+            var created = now.AddMinutes(-50).AddSeconds(i * 10);
+            await history.ConversationAsync("hour-" + i, "v-" + i, null, "ag1", "g2", created, created.AddSeconds(5), [V(created)], endedAt: created.AddSeconds(185));
+        }
+
+        var groups = await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/groups?period=week&answerWithin=20&targetServiceLevel=0.8");
+        var g2 = groups["rows"]!.AsArray().Single(r => (string)r!["groupId"]! == "g2")!;
+        var staffing = g2["staffing"]!;
+        Assert.Equal((200L, 200.0, 180.0, 10.0), ((long)g2["arrivalsLastHour"]!, (double)staffing["arrivalsPerHour"]!, (double)staffing["ahtSeconds"]!, (double)staffing["trafficErlangs"]!));
+        Assert.Equal((14, true), ((int)staffing["agents"]!, (bool)staffing["targetMet"]!));
+        Assert.Equal(0.1741, (double)staffing["probabilityOfWaiting"]!, 4);
+        Assert.Equal(0.8884, (double)staffing["serviceLevel"]!, 4);
+        Assert.Equal((0.8, 20.0), ((double)staffing["targetServiceLevel"]!, (double)staffing["answerWithinSeconds"]!));
     }
 
     [Fact]

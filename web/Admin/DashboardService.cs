@@ -11,6 +11,12 @@ public sealed record DashboardDay(DateOnly Day, DashboardFigures Figures);
 public sealed record DashboardReport(
     DashboardPeriod Period, string TimeZone, string? AccountId, DashboardFigures Figures, IReadOnlyList<DashboardDay> Series, DashboardFunnels Funnels);
 
+/// <summary>
+/// A skill group's service figures over the period, and an Erlang-C staffing suggestion from the last hour's arrivals
+/// and average handle time (null when nothing arrived or was handled to take a handle time from).
+/// </summary>
+public sealed record GroupReportRow(string GroupId, string Name, GroupFigures Figures, long ArrivalsLastHour, double? AhtSeconds, StaffingSuggestion? Staffing);
+
 /// <summary>DB-5: an agent's row, with the agent's name.</summary>
 public sealed record AgentReportRow(string Name, AgentFigures Figures);
 
@@ -48,6 +54,33 @@ public sealed class DashboardService(DashboardStore store, TenantStore tenants, 
             await store.VisitorsAsync(tenantId, VisitorScopes.Interrupted(accountId), from, to, cancellationToken),
             await store.VisitorsAsync(tenantId, VisitorScopes.Woken(accountId), from, to, cancellationToken));
         return new DashboardReport(period, zone.Id, accountId, DashboardFigures.Of(sums, visitors, consulting, added), series, funnels);
+    }
+
+    /// <summary>
+    /// The skill groups with arrivals in the period: service level within <paramref name="answerWithin"/>, speed of
+    /// answer, abandonment, and the agents Erlang C asks for to answer <paramref name="target"/> of them within that
+    /// time at the last hour's rate. The handle time is the last hour's, or the period's when none was handled in the hour.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupReportRow>> GroupsAsync(string tenantId, DashboardPeriod period, TimeSpan answerWithin, double target, CancellationToken cancellationToken)
+    {
+        var (from, to) = (period.From.DayNumber, period.To.DayNumber);
+        var sums = await store.GroupsAsync(tenantId, from, to, cancellationToken);
+        var waits = await store.AnswerWaitsAsync(tenantId, from, to, cancellationToken);
+        var hour = (await store.LastHourAsync(tenantId, (time.GetUtcNow() - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(), cancellationToken)).ToDictionary(h => h.GroupId);
+        var ids = sums.Select(g => g.GroupId).Union(hour.Keys).ToList();
+        var named = await store.GroupNamesAsync(tenantId, ids, cancellationToken);
+        var byId = sums.ToDictionary(g => g.GroupId);
+        return [.. ids.Select(id =>
+        {
+            var g = byId.GetValueOrDefault(id) ?? new GroupSums { GroupId = id };
+            var figures = new GroupFigures(g.Arrivals, g.Answered, g.Abandoned, g.AnswerWaitMs,
+                (waits.GetValueOrDefault(id) ?? []).ToDictionary(w => w.Second, w => w.Answered));
+            var last = hour.GetValueOrDefault(id);
+            var arrivals = last?.Arrivals ?? 0;
+            double? aht = last is { Handled: > 0 } ? (double)last.HandleMs / last.Handled / 1000 : g.Handled > 0 ? (double)g.HandleMs / g.Handled / 1000 : null;
+            var staffing = aht is > 0 ? ErlangC.Suggest(arrivals, TimeSpan.FromHours(1), TimeSpan.FromSeconds(aht.Value), target, answerWithin) : null;
+            return new GroupReportRow(id, named.GetValueOrDefault(id, id), figures, arrivals, aht, staffing);
+        }).OrderBy(r => r.Name, StringComparer.CurrentCulture)];
     }
 
     /// <summary>DB-5: every agent with figures in the period (of one account, or all), by name.</summary>

@@ -19,6 +19,7 @@ public static class DashboardApi
         var group = app.MapGroup("/api/v1/tenants/{tenantId}/dashboard").WithTags("Dashboard").RequireTenantMember().RequireAuthorization(Policies.Admin);
         group.MapGet("", Report);
         group.MapGet("/agents", Agents);
+        group.MapGet("/groups", Groups);
         return app;
     }
 
@@ -62,6 +63,30 @@ public static class DashboardApi
     public sealed record AgentsView(PeriodView Period, string? AccountId, IReadOnlyList<AgentRowView> Rows);
 
     /// <summary>
+    /// The Erlang-C suggestion and the formula's inputs beside it: the last hour's arrivals, the average handle time,
+    /// the traffic in Erlangs, the target; then the agents suggested and, at that number, the probability of waiting,
+    /// service level, average speed of answer and occupancy. <c>targetMet</c> is false only when no number up to the cap meets it.
+    /// </summary>
+    public sealed record StaffingView(
+        double ArrivalsPerHour, double AhtSeconds, double TrafficErlangs, double TargetServiceLevel, double AnswerWithinSeconds,
+        int Agents, double? ProbabilityOfWaiting, double? ServiceLevel, double? AverageSpeedOfAnswerSeconds, double? Occupancy, bool TargetMet);
+
+    /// <summary>
+    /// A skill group's service figures over the period: arrivals, answered, abandoned; the service level (answered within
+    /// <c>answerWithin</c> seconds among those answered or abandoned), the average speed of answer and the abandonment rate,
+    /// each null ("--") with nothing to count; and the staffing suggestion (null without a handle time to go by).
+    /// </summary>
+    public sealed record GroupRowView(
+        string GroupId, string Name, long Arrivals, long Answered, long Abandoned,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? ServiceLevel,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? AverageSpeedOfAnswerSeconds,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? AbandonmentRate,
+        long ArrivalsLastHour,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] StaffingView? Staffing);
+
+    public sealed record GroupsView(PeriodView Period, int AnswerWithinSeconds, double TargetServiceLevel, IReadOnlyList<GroupRowView> Rows);
+
+    /// <summary>
     /// DB-1..DB-4: the figures of a period — <c>period</c> today (the default), week (Monday on), month, year, or custom
     /// with <c>from</c> and <c>to</c> (<c>yyyy-MM-dd</c>, both included, at most 366 days) — of one marketing account
     /// (<c>accountId</c>) or all, with a daily series for the charts and the two funnels. Conversations count once they
@@ -88,6 +113,28 @@ public static class DashboardApi
         var (asked, zone, account) = await AskedAsync(tenantId, period, from, to, accountId, dashboard, cancellationToken);
         var rows = await dashboard.AgentsAsync(tenantId, asked.Period, zone, account, cancellationToken);
         return TypedResults.Ok(new AgentsView(ViewOf(asked, zone), account, [.. rows.Select(RowOf)]));
+    }
+
+    /// <summary>
+    /// The skill groups' service figures of a period (the dashboard's <c>period</c>, <c>from</c>, <c>to</c>), with the
+    /// service level's threshold <c>answerWithin</c> (seconds, 1–3600, default 20) and the staffing target
+    /// <c>targetServiceLevel</c> (above 0 and below 1, default 0.8).
+    /// </summary>
+    public static async Task<Ok<GroupsView>> Groups(
+        string tenantId, string? period, string? from, string? to, int? answerWithin, double? targetServiceLevel, DashboardService dashboard, CancellationToken cancellationToken)
+    {
+        var checks = new Checks();
+        var within = checks.Range("answerWithin", answerWithin, 1, 3600, 20);
+        var target = targetServiceLevel ?? 0.8;
+        if (!(target is > 0 and < 1)) checks.Add("targetServiceLevel", "must be above 0 and below 1, e.g. 0.8 for 80%");
+        checks.ThrowIfAny();
+        var (asked, zone, _) = await AskedAsync(tenantId, period, from, to, null, dashboard, cancellationToken);
+        var rows = await dashboard.GroupsAsync(tenantId, asked.Period, TimeSpan.FromSeconds(within), target, cancellationToken);
+        return TypedResults.Ok(new GroupsView(ViewOf(asked, zone), within, target, [.. rows.Select(r => new GroupRowView(
+            r.GroupId, r.Name, r.Figures.Arrivals, r.Figures.Answered, r.Figures.Abandoned, r.Figures.ServiceLevel(within),
+            r.Figures.AverageSpeedOfAnswer?.TotalSeconds, r.Figures.AbandonmentRate, r.ArrivalsLastHour,
+            r.Staffing is { } s ? new StaffingView(s.ArrivalsPerHour, s.AhtSeconds, s.TrafficErlangs, s.TargetServiceLevel, s.ThresholdSeconds,
+                s.Suggested.Agents, s.Suggested.ProbabilityOfWaiting, s.Suggested.ServiceLevel, s.Suggested.AsaSeconds, s.Suggested.Occupancy, s.TargetMet) : null))]));
     }
 
     internal static AgentRowView RowOf(AgentReportRow r) => new(r.Figures.AgentId, r.Name, r.Figures.ConsultingVisitors, r.Figures.Conversations,
