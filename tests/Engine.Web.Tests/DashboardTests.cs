@@ -1,18 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Dapper;
-using Engine.Persistence;
-using Engine.Persistence.Dashboard;
 using Engine.Web.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
+using static Engine.Web.Tests.Support.HandMadeHistory;
 
 namespace Engine.Web.Tests;
 
 /// <summary>
 /// The dashboard (DB-1..DB-5) through the REST API on hand-made histories with known answers, on SQLite and PostgreSQL:
-/// the history's rows are written as the engine writes them (completed conversations waiting for the roll-up, their
-/// messages, visits), rolled up by the real roll-up, and read back through <c>/dashboard</c>. Natural days are
+/// the history's rows are written as the engine writes them (<see cref="HandMadeHistory"/>: completed conversations waiting
+/// for the roll-up, their messages, visits), rolled up by the real roll-up, and read back through <c>/dashboard</c>. Natural days are
 /// Shanghai's (UTC+8, the tenant's default zone).
 /// </summary>
 public abstract class DashboardContract(EngineFactory factory)
@@ -20,62 +17,13 @@ public abstract class DashboardContract(EngineFactory factory)
     /// <summary>2026-11-07 in UTC at the given time (08:00 in Shanghai at 00:00 UTC).</summary>
     private static DateTimeOffset Utc(int hour, int minute = 0, int second = 0, int day = 7) => new(2026, 11, day, hour, minute, second, TimeSpan.Zero);
 
-    private static (string Sender, DateTimeOffset At) V(DateTimeOffset at) => ("visitor", at);
-
-    private static (string Sender, DateTimeOffset At) A(DateTimeOffset at) => ("agent", at);
-
-    /// <summary>A tenant's history, written straight into the store as the engine keeps it.</summary>
-    private sealed class History(Database database, string tenantId)
-    {
-        private static long _order;
-
-        /// <summary>A completed conversation with its messages, queued for the roll-up; completions come in the order written.</summary>
-        public async Task ConversationAsync(
-            string id, string visitor, string? account, string? agent, params (string Sender, DateTimeOffset At)[] messages)
-            => await ConversationAsync(id, visitor, account, agent, null, messages.Min(m => m.At), null, messages);
-
-        public async Task ConversationAsync(string id, string visitor, string? account, string? agent, string? group, DateTimeOffset created,
-            DateTimeOffset? answered, (string Sender, DateTimeOffset At)[] messages, string endReason = "AgentEnded", DateTimeOffset? endedAt = null)
-        {
-            // Conversation ids are unique across tenants, as the engine's are.
-            id = $"{tenantId}-{id}";
-            await using var connection = await database.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            var seq = 0;
-            foreach (var (sender, at) in messages.OrderBy(m => m.At))
-                await connection.ExecuteAsync(
-                    "INSERT INTO messages (conversation_id, seq, tenant_id, sender_kind, agent_id, kind, content, sent_at) VALUES (@id, @seq, @tenantId, @sender, @agentId, 'text', 'hi', @at)",
-                    new { id, seq = ++seq, tenantId, sender, agentId = sender == "agent" ? agent : null, at = at.ToUnixTimeMilliseconds() }, transaction);
-            var ended = endedAt ?? (messages.Length == 0 ? created : messages.Max(m => m.At));
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO conversations (id, tenant_id, account_id, visitor_id, mode, group_id, agent_id, status, created_at, answered_at, ended_at, end_reason, updated_at, rolled)
-                VALUES (@id, @tenantId, @account, @visitor, 'Online', @group, @agent, 'Completed', @created, @answered, @ended, @endReason, @order, 1)
-                """,
-                new
-                {
-                    id, tenantId, account, visitor, group, agent, created = created.ToUnixTimeMilliseconds(), answered = answered?.ToUnixTimeMilliseconds(),
-                    ended = ended.ToUnixTimeMilliseconds(), endReason, order = Interlocked.Increment(ref _order),
-                }, transaction);
-            await transaction.CommitAsync();
-        }
-
-        public async Task VisitAsync(string id, string visitor, string? account, DateTimeOffset at)
-        {
-            await using var connection = await database.OpenAsync();
-            await connection.ExecuteAsync(
-                "INSERT INTO visits (tenant_id, id, visitor_id, account_id, at, rolled) VALUES (@tenantId, @id, @visitor, @account, @at, 1)",
-                new { tenantId, id, visitor, account, at = at.ToUnixTimeMilliseconds() });
-        }
-    }
-
-    private async Task<(TestTenant Tenant, History History)> TenantAsync()
+    private async Task<(TestTenant Tenant, HandMadeHistory History)> TenantAsync()
     {
         var tenant = await TestTenant.CreateAsync(factory);
-        return (tenant, new History(factory.Services.GetRequiredService<Database>(), tenant.Id));
+        return (tenant, HandMadeHistory.Of(factory, tenant.Id));
     }
 
-    private Task RollUpAsync() => factory.Services.GetRequiredService<DashboardRollups>().RollUpAllAsync();
+    private Task RollUpAsync() => HandMadeHistory.RollUpAsync(factory);
 
     private static string Custom(TestTenant tenant, string from, string to, string? account = null)
         => $"{tenant.Base}/dashboard?period=custom&from={from}&to={to}" + (account is null ? "" : $"&accountId={account}");
@@ -84,7 +32,7 @@ public abstract class DashboardContract(EngineFactory factory)
         => ((long)f["visits"]!, (long)f["visitors"]!, (long)f["conversations"]!, (long)f["consultingVisitors"]!, (long)f["visitorMessages"]!, (long)f["friendsAdded"]!);
 
     /// <summary>Four conversations and five visits on 2026-11-07 (Shanghai), two of them through the account "acc1".</summary>
-    private static async Task DayOfFourConversationsAsync(History history)
+    private static async Task DayOfFourConversationsAsync(HandMadeHistory history)
     {
         // Answered in 1 minute.
         await history.ConversationAsync("c-a", "v1", "acc1", "ag1", V(Utc(2)), A(Utc(2, 1)), V(Utc(2, 2)));
