@@ -5,6 +5,7 @@ import { h, fill, clock, Numbered, placeBySeq } from "/dom.js";
 import { api, upload, csrfToken, describe } from "/api.js";
 import { cardElement, defaultInvitation, shownName } from "/card.js";
 import { phraseBox, phraseManager } from "/phrases.js";
+import { signedIn, showSignIn as signInForm, showPasswordChange, signOutButton } from "/signin.js";
 
 const statusNames = { Idle: "空闲中", Busy: "忙碌中", WrapUp: "话后整理", Break: "小休中", Offline: "下线" };
 const reasonNotices = {
@@ -34,54 +35,16 @@ function notice(text) {
 // ---- Sign-in -------------------------------------------------------------------------------------------------------
 
 async function start() {
-  try {
-    me = await api("GET", "/api/v1/me");
-  } catch {
-    me = null;
-  }
+  me = await signedIn();
   if (!me) return showSignIn();
-  if (me.mustChangePassword) return showPasswordChange();
+  if (me.mustChangePassword) return showPasswordChange($("main"), start);
   if (!me.tenantId) return fill($("main"), h("p", { class: "error" }, "工作台只对租户的坐席开放。 The workbench is for a tenant's agents."));
   tenantBase = `/api/v1/tenants/${encodeURIComponent(me.tenantId)}`;
   $("who").textContent = me.name;
   await openWorkbench();
 }
 
-function showSignIn(error) {
-  const email = h("input", { type: "email", name: "email", placeholder: "Email", autocomplete: "username", required: true });
-  const password = h("input", { type: "password", name: "password", placeholder: "密码 Password", autocomplete: "current-password", required: true });
-  const form = h("form", { class: "signin", id: "signin" },
-    h("h2", {}, "登录 Sign in"), email, password,
-    h("button", { class: "primary", type: "submit" }, "登录"),
-    error ? h("p", { class: "error" }, error) : null);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      me = await api("POST", "/api/v1/sign-in", { email: email.value, password: password.value });
-      await start();
-    } catch (e) {
-      showSignIn(describe(e));
-    }
-  });
-  fill($("main"), form);
-}
-
-function showPasswordChange(error) {
-  const current = h("input", { type: "password", name: "currentPassword", placeholder: "当前密码 Current password", required: true });
-  const next = h("input", { type: "password", name: "newPassword", placeholder: "新密码 New password", required: true });
-  const form = h("form", { class: "signin" }, h("h2", {}, "请先修改初始密码 Change your initial password"), current, next,
-    h("button", { class: "primary", type: "submit" }, "保存"), error ? h("p", { class: "error" }, error) : null);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await api("POST", "/api/v1/me/password", { currentPassword: current.value, newPassword: next.value });
-      await start();
-    } catch (e) {
-      showPasswordChange(describe(e));
-    }
-  });
-  fill($("main"), form);
-}
+const showSignIn = (error) => signInForm($("main"), start, error);
 
 // ---- The hub ---------------------------------------------------------------------------------------------------------
 
@@ -174,8 +137,7 @@ function renderControls() {
   });
   const records = h("button", { id: "show-records", onclick: showRecords }, "服务记录");
   const phrases = h("button", { id: "show-phrases", "aria-controls": "phrases", "aria-expanded": "false", onclick: showPhrases }, "我的话术");
-  const signOut = h("button", { onclick: async () => { await api("POST", "/api/v1/sign-out").catch(() => null); location.reload(); } }, "退出");
-  fill($("controls"), online, menu, records, phrases, signOut);
+  fill($("controls"), online, menu, records, phrases, signOutButton());
 }
 
 async function presence(wanted) {
