@@ -3,9 +3,10 @@ using Engine.Persistence.Admin;
 namespace Engine.Web.Infrastructure;
 
 /// <summary>
-/// The browser pages: the agent workbench (<c>/workbench</c>) and a website channel's chat (<c>/chat/{channelKey}</c>),
-/// plain ES modules from <c>wwwroot</c> beside the server's assembly, with the SignalR client from npm. Every response
-/// carries a Content Security Policy without inline scripts, and <c>nosniff</c>.
+/// The browser pages: the agent workbench (<c>/workbench</c>), the admins' dashboard (<c>/console/dashboard</c>) and a
+/// website channel's chat (<c>/chat/{channelKey}</c>), plain ES modules from <c>wwwroot</c> beside the server's assembly,
+/// with the SignalR client and Chart.js from npm. Every response carries a Content Security Policy without inline
+/// scripts or styles, and <c>nosniff</c>.
 /// </summary>
 public static class Pages
 {
@@ -14,6 +15,12 @@ public static class Pages
         + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors ";
 
     public const string WorkbenchPath = "/workbench";
+
+    /// <summary>The tenant admins' dashboard (DB-1..DB-5); the page signs in and asks the API, which checks the role.</summary>
+    public const string DashboardPath = "/console/dashboard";
+
+    /// <summary>The npm files the pages load, under <c>wwwroot/lib</c>.</summary>
+    private static readonly string[] Libraries = [Path.Combine("signalr", "signalr.min.js"), Path.Combine("chartjs", "chart.umd.min.js")];
 
     /// <summary>Where the pages are: <c>wwwroot</c> beside the server's assembly (the build copies it there).</summary>
     public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -32,11 +39,12 @@ public static class Pages
             });
             return next(context);
         });
-        if (!File.Exists(Path.Combine(WebRoot, "lib", "signalr", "signalr.min.js")))
-            PageLog.SignalRClientMissing(app.Logger, WebRoot);
+        foreach (var library in Libraries.Where(l => !File.Exists(Path.Combine(WebRoot, "lib", l))))
+            PageLog.LibraryMissing(app.Logger, library, WebRoot);
         app.UseStaticFiles();
         app.MapGet("/", () => Results.Redirect(WorkbenchPath)).ExcludeFromDescription();
         app.MapGet(WorkbenchPath, () => Results.File(Path.Combine(WebRoot, "workbench.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet(DashboardPath, () => Results.File(Path.Combine(WebRoot, "dashboard.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapGet("/chat/{channelKey:regex(^[A-Za-z0-9_-]{{1,128}}$)}", ChatAsync).ExcludeFromDescription();
         return app;
     }
@@ -54,6 +62,6 @@ public static class Pages
 
 internal static partial class PageLog
 {
-    [LoggerMessage(EventId = 720, Level = LogLevel.Warning, Message = "The browser SignalR client is missing under {WebRoot}: run `npm ci` in web/ and build again (run.sh and test.sh do), or the workbench and the chat cannot connect")]
-    public static partial void SignalRClientMissing(ILogger logger, string webRoot);
+    [LoggerMessage(EventId = 720, Level = LogLevel.Warning, Message = "The browser library lib/{Library} is missing under {WebRoot}: run `npm ci` in web/ and build again (run.sh and test.sh do), or the pages that load it (the workbench and the chat: SignalR; the dashboard: Chart.js) do not work")]
+    public static partial void LibraryMissing(ILogger logger, string library, string webRoot);
 }

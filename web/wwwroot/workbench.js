@@ -137,7 +137,9 @@ function renderControls() {
   });
   const records = h("button", { id: "show-records", onclick: showRecords }, "服务记录");
   const phrases = h("button", { id: "show-phrases", "aria-controls": "phrases", "aria-expanded": "false", onclick: showPhrases }, "我的话术");
-  fill($("controls"), online, menu, records, phrases, signOutButton());
+  // Admins (admin-role agents) read the tenant's figures in the console.
+  const dashboard = me.role === "admin" ? h("a", { href: "/console/dashboard", id: "open-dashboard" }, "经营看板 Dashboard") : null;
+  fill($("controls"), online, menu, records, phrases, dashboard, signOutButton());
 }
 
 async function presence(wanted) {
