@@ -38,6 +38,14 @@ public sealed class DashboardPageTests(Browser browser)
         return hours > 0 ? $"{hours}:{minutes:00}:{rest:00}" : $"{minutes}:{rest:00}";
     }
 
+    /// <summary>Signs in through the page's own form.</summary>
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.FillAsync("#signin input[name=email]", email);
+        await page.FillAsync("#signin input[name=password]", password);
+        await page.ClickAsync("#signin button[type=submit]");
+    }
+
     private static string Staffed(JsonNode group, Func<JsonNode, string> show) => group["staffing"] is { } s ? show(s) : "--";
 
     /// <summary>
@@ -94,9 +102,7 @@ public sealed class DashboardPageTests(Browser browser)
         await page.GotoAsync("/console/dashboard");
         await Expect(page.Locator("#signin")).ToBeVisibleAsync();
         await Expect(page.Locator("#figures")).ToHaveCountAsync(0);
-        await page.FillAsync("#signin input[name=email]", tenant.AdminEmail);
-        await page.FillAsync("#signin input[name=password]", tenant.AdminPassword);
-        await page.ClickAsync("#signin button[type=submit]");
+        await SignInAsync(page, tenant.AdminEmail, tenant.AdminPassword);
         await Expect(page.Locator("main")).ToHaveAttributeAsync("data-state", "ready");
         await Expect(page.Locator("#account option")).ToHaveTextAsync(["全部账号 All accounts", Shop, NewShop]);
 
@@ -193,6 +199,13 @@ public sealed class DashboardPageTests(Browser browser)
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss"));
         Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__refused"));
 
+        // The session gone (signed out elsewhere, or expired), the API's 401 brings the sign-in back, with the reason.
+        await page.Context.ClearCookiesAsync();
+        await page.ClickAsync("#refresh");
+        await Expect(page.Locator("#signin .error")).ToHaveTextAsync("请重新登录 Your session has ended: sign in again.");
+        await SignInAsync(page, tenant.AdminEmail, tenant.AdminPassword);
+        await Expect(page.Locator("#caption")).ToContainTextAsync("全部账号 All accounts");
+
         // The workbench links an admin to the dashboard.
         await page.GotoAsync("/workbench");
         await Expect(page.Locator("#open-dashboard")).ToHaveAttributeAsync("href", "/console/dashboard");
@@ -200,13 +213,11 @@ public sealed class DashboardPageTests(Browser browser)
         // An agent who signs in on the page is told whom it is for, and sees no figures.
         var agent = await browser.PageAsync(errors);
         await agent.GotoAsync("/console/dashboard");
-        await agent.FillAsync("#signin input[name=email]", bobEmail);
-        await agent.FillAsync("#signin input[name=password]", AgentPassword);
-        await agent.ClickAsync("#signin button[type=submit]");
+        await SignInAsync(agent, bobEmail, AgentPassword);
         await Expect(agent.Locator("#forbidden")).ToHaveTextAsync("经营看板只对租户管理员开放。 The dashboard is for the tenant's admins.");
         await Expect(agent.Locator("#figures, #agents, canvas")).ToHaveCountAsync(0);
 
         Assert.Empty(dialogs);
-        Browser.NoUnexpected(errors);
+        Browser.NoUnexpected(errors, "the server responded with a status of 401");
     }
 }
