@@ -131,6 +131,20 @@ public abstract class DashboardContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task DB1_Roll_ups_running_at_once_as_on_several_servers_count_each_conversation_and_visit_once()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        await DayOfFourConversationsAsync(history);
+        var rollups = factory.Services.GetRequiredService<DashboardRollups>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => rollups.RollUpAllAsync())));
+
+        var f = (await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-07")))["figures"]!;
+        Assert.Equal((5L, 4L, 4L, 3L, 6L, 0L), Counts(f));
+        Assert.Equal(0, await rollups.RollUpAllAsync());
+    }
+
+    [Fact]
     public async Task DB1_DB2_Days_end_at_Shanghai_midnight_and_a_conversation_across_it_counts_on_its_first_day_with_its_messages_on_theirs()
     {
         var (tenant, history) = await TenantAsync();
