@@ -3,10 +3,11 @@ using Engine.Metrics;
 
 namespace Engine.Persistence.Dashboard;
 
-/// <summary>A natural day's additive figures, summed over accounts and agents (or those of one account).</summary>
+/// <summary>The additive figures summed over a natural day (<see cref="Day"/>) or over an agent's period (<see cref="AgentId"/>).</summary>
 public sealed class DaySums
 {
     public int Day { get; set; }
+    public string AgentId { get; set; } = "";
     public long Visits { get; set; }
     public long Conversations { get; set; }
     public long VisitorMessages { get; set; }
@@ -16,20 +17,6 @@ public sealed class DaySums
     public long FirstResponseMs { get; set; }
 
     public DayCounts Counts => new(Visits, Conversations, VisitorMessages, AgentMessages, Counted, Replied, FirstResponseMs);
-}
-
-/// <summary>An agent's additive figures over a period.</summary>
-public sealed class AgentSums
-{
-    public string AgentId { get; set; } = "";
-    public long Conversations { get; set; }
-    public long VisitorMessages { get; set; }
-    public long AgentMessages { get; set; }
-    public long Counted { get; set; }
-    public long Replied { get; set; }
-    public long FirstResponseMs { get; set; }
-
-    public DayCounts Counts => new(0, Conversations, VisitorMessages, AgentMessages, Counted, Replied, FirstResponseMs);
 }
 
 /// <summary>A skill group's figures over a period.</summary>
@@ -74,10 +61,10 @@ public sealed class DashboardStore(Database database)
     }
 
     /// <summary>DB-5's additive figures per agent (conversations without an agent left out).</summary>
-    public async Task<IReadOnlyList<AgentSums>> AgentsAsync(string tenantId, int from, int to, string? accountId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DaySums>> AgentsAsync(string tenantId, int from, int to, string? accountId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. await connection.QueryAsync<AgentSums>(new CommandDefinition(
+        return [.. await connection.QueryAsync<DaySums>(new CommandDefinition(
             """
             SELECT agent_id AS AgentId, SUM(conversations) AS Conversations, SUM(visitor_messages) AS VisitorMessages, SUM(agent_messages) AS AgentMessages,
                    SUM(counted) AS Counted, SUM(replied) AS Replied, SUM(first_response_ms) AS FirstResponseMs

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Engine.Flows;
 using Engine.Web.Admin;
 using Engine.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engine.Web.Tests;
 
@@ -136,6 +137,36 @@ public abstract class ChannelEventsContract(EngineFactory factory)
         var next = await EventAsync(center.Key, center.Token, new { type = "message", customerId = "handed", text = "还有一个问题" });
         Assert.NotEqual(conversation, (string)next["conversationId"]!);
         Assert.Equal("您好，欢迎光临！", Texts(next)[0]);
+    }
+
+    [Fact]
+    public async Task DB1_DB6_Visits_and_a_completed_conversation_with_its_channel_and_region_reach_the_dashboard_once_rolled_up()
+    {
+        var center = await SetUpAsync();
+        using var _ = center.Tenant;
+        await EventAsync(center.Key, center.Token, new { type = "message", customerId = "counted", text = "hi", region = "广东" });
+        var conversation = (string)(await EventAsync(center.Key, center.Token, new { type = "message", customerId = "counted", text = "1" }))["conversationId"]!;
+        // Another customer comes and never gets past the greeting: a visit, no conversation.
+        await EventAsync(center.Key, center.Token, new { type = "message", customerId = "just-looking", text = "hi" });
+        using var agent = ApiClient.Bearer(factory, center.ProductsAgentToken);
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/answer");
+        await EventAsync(center.Key, center.Token, new { type = "message", customerId = "counted", text = "我想问一下价格" });
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/messages", new { text = "您好，199 元" });
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/end");
+        await agent.PostOkAsync($"{center.Tenant.Base}/conversations/{conversation}/complete");
+
+        var database = factory.Services.GetRequiredService<Engine.Persistence.Database>();
+        await using (var connection = await database.OpenAsync())
+        {
+            var row = await Dapper.SqlMapper.QuerySingleAsync<(string? ChannelId, string? Region)>(connection,
+                "SELECT channel_id, region FROM conversations WHERE tenant_id = @tenantId AND id = @conversation", new { tenantId = center.Tenant.Id, conversation });
+            Assert.Equal(("广东", false), (row.Region, string.IsNullOrEmpty(row.ChannelId)));
+        }
+        await factory.Services.GetRequiredService<Engine.Persistence.Dashboard.DashboardRollups>().RollUpAllAsync();
+        var f = (await center.Tenant.Admin.GetOkAsync($"{center.Tenant.Base}/dashboard?period=today"))["figures"]!;
+        Assert.Equal((2L, 2L, 1L, 1L, 1L), ((long)f["visits"]!, (long)f["visitors"]!, (long)f["conversations"]!, (long)f["consultingVisitors"]!, (long)f["visitorMessages"]!));
+        Assert.Equal(1.0, (double)f["replyRate"]!);
+        Assert.Contains("64", await ApiClient.FieldErrorAsync(await SendAsync(center.Key, center.Token, new { type = "message", customerId = "x", text = "hi", region = new string('省', 65) }), "region"));
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Engine.Persistence.Dashboard;
 using Engine.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static Engine.Web.Tests.Support.HandMadeHistory;
 
 namespace Engine.Web.Tests;
@@ -76,6 +78,20 @@ public abstract class DashboardContract(EngineFactory factory)
         var funnels = all["funnels"]!;
         Assert.Equal([4L, 3L, 0L], funnels["conversion"]!.AsArray().Select(s => (long)s!["count"]!));
         Assert.Equal(["visitors", "consultingVisitors", "interrupted", "woken"], funnels["wakeUp"]!.AsArray().Select(s => (string)s!["step"]!));
+    }
+
+    [Fact]
+    public async Task DB1_Roll_ups_running_at_once_as_on_several_servers_count_each_conversation_and_visit_once()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        await DayOfFourConversationsAsync(history);
+        var rollups = factory.Services.GetRequiredService<DashboardRollups>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => rollups.RollUpAllAsync())));
+
+        var f = (await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-07")))["figures"]!;
+        Assert.Equal((5L, 4L, 4L, 3L, 6L, 0L), Counts(f));
+        Assert.Equal(0, await rollups.RollUpAllAsync());
     }
 
     [Fact]
