@@ -95,6 +95,7 @@ app.MapMarketingAccountApi();
 app.MapDepartmentApi();
 app.MapPhraseApi();
 app.MapFriendApi();
+app.MapRecordApi();
 
 app.Run();
 
