@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engine.Tests.Persistence;
 using Engine.Web.Tests.Support;
 using Microsoft.Playwright;
-using static Engine.Web.Tests.Support.HandMadeHistory;
+using static Engine.Tests.Persistence.HandMadeHistory;
 using static Microsoft.Playwright.Assertions;
 
 namespace Engine.Web.Tests;
@@ -55,11 +56,11 @@ public sealed class DashboardPageTests(Browser browser)
     /// </summary>
     private static async Task HistoryAsync(HandMadeHistory history, string shop, string ann, string bob, string carl, string group)
     {
-        await history.ConversationAsync("c1", "v1", shop, ann, group, Utc(7, 2), Utc(7, 2, 0, 15), [V(Utc(7, 2)), A(Utc(7, 2, 1)), V(Utc(7, 2, 2))]);
-        await history.ConversationAsync("c2", "v2", shop, bob, group, Utc(7, 3), Utc(7, 3, 0, 40), [V(Utc(7, 3)), V(Utc(7, 3, 1)), A(Utc(7, 3, 3))]);
-        await history.ConversationAsync("c3", "v3", shop, carl, null, Utc(8, 5), Utc(8, 5), [A(Utc(8, 5)), V(Utc(8, 5, 1))]);
-        await history.ConversationAsync("c4", "v4", null, ann, group, Utc(8, 6), Utc(8, 6, 0, 5), [V(Utc(8, 6)), A(Utc(8, 6, 2))]);
-        await history.ConversationAsync("c5", "v5", shop, null, group, Utc(8, 7), null, [V(Utc(8, 7))], "CustomerLeft");
+        await history.CompletedAsync("c1", "v1", shop, ann, group, Utc(7, 2), Utc(7, 2, 0, 15), [V(Utc(7, 2)), A(Utc(7, 2, 1)), V(Utc(7, 2, 2))]);
+        await history.CompletedAsync("c2", "v2", shop, bob, group, Utc(7, 3), Utc(7, 3, 0, 40), [V(Utc(7, 3)), V(Utc(7, 3, 1)), A(Utc(7, 3, 3))]);
+        await history.CompletedAsync("c3", "v3", shop, carl, null, Utc(8, 5), Utc(8, 5), [A(Utc(8, 5)), V(Utc(8, 5, 1))]);
+        await history.CompletedAsync("c4", "v4", null, ann, group, Utc(8, 6), Utc(8, 6, 0, 5), [V(Utc(8, 6)), A(Utc(8, 6, 2))]);
+        await history.CompletedAsync("c5", "v5", shop, null, group, Utc(8, 7), null, [V(Utc(8, 7))], "CustomerLeft");
         foreach (var (id, visitor, account, at) in new[]
         {
             ("visit-1", "v1", shop, Utc(7, 1, 59)), ("visit-2", "v2", shop, Utc(7, 2, 59)), ("visit-3", "v3", shop, Utc(8, 4, 59)),
@@ -70,7 +71,7 @@ public sealed class DashboardPageTests(Browser browser)
         for (var i = 0; i < 3; i++)
         {
             var created = now.AddMinutes(-40 + i * 10);
-            await history.ConversationAsync("hour-" + i, "hv-" + i, null, ann, group, created, created.AddSeconds(10), [V(created)], endedAt: created.AddSeconds(190));
+            await history.CompletedAsync("hour-" + i, "hv-" + i, null, ann, group, created, created.AddSeconds(10), [V(created)], endedAt: created.AddSeconds(190));
         }
     }
 
@@ -88,8 +89,8 @@ public sealed class DashboardPageTests(Browser browser)
         foreach (var (id, name) in new[] { (ann, "李娜"), (bob, "王博"), (carl, "陈凯") })
             await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{id}", new { name });
         using (await ApiClient.SignInAsync(factory, bobEmail, bobInitial, AgentPassword)) { }
-        await HistoryAsync(HandMadeHistory.Of(factory, tenant.Id), shop, ann, bob, carl, group);
-        await RollUpAsync(factory);
+        await HistoryAsync(factory.HistoryOf(tenant.Id), shop, ann, bob, carl, group);
+        await factory.RollUpAsync();
 
         var errors = new List<string>();
         var dialogs = new List<string>();

@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Engine.Persistence.Dashboard;
+using Engine.Tests.Persistence;
 using Engine.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using static Engine.Web.Tests.Support.HandMadeHistory;
+using static Engine.Tests.Persistence.HandMadeHistory;
 
 namespace Engine.Web.Tests;
 
@@ -22,10 +23,10 @@ public abstract class DashboardContract(EngineFactory factory)
     private async Task<(TestTenant Tenant, HandMadeHistory History)> TenantAsync()
     {
         var tenant = await TestTenant.CreateAsync(factory);
-        return (tenant, HandMadeHistory.Of(factory, tenant.Id));
+        return (tenant, factory.HistoryOf(tenant.Id));
     }
 
-    private Task RollUpAsync() => HandMadeHistory.RollUpAsync(factory);
+    private Task RollUpAsync() => factory.RollUpAsync();
 
     private static string Custom(TestTenant tenant, string from, string to, string? account = null)
         => $"{tenant.Base}/dashboard?period=custom&from={from}&to={to}" + (account is null ? "" : $"&accountId={account}");
@@ -37,13 +38,13 @@ public abstract class DashboardContract(EngineFactory factory)
     private static async Task DayOfFourConversationsAsync(HandMadeHistory history)
     {
         // Answered in 1 minute.
-        await history.ConversationAsync("c-a", "v1", "acc1", "ag1", V(Utc(2)), A(Utc(2, 1)), V(Utc(2, 2)));
+        await history.CompletedAsync("c-a", "v1", "acc1", "ag1", V(Utc(2)), A(Utc(2, 1)), V(Utc(2, 2)));
         // Answered in 3 minutes, the customer wrote twice first.
-        await history.ConversationAsync("c-b", "v2", null, "ag1", V(Utc(3)), V(Utc(3, 1)), A(Utc(3, 3)));
+        await history.CompletedAsync("c-b", "v2", null, "ag1", V(Utc(3)), V(Utc(3, 1)), A(Utc(3, 3)));
         // Never answered.
-        await history.ConversationAsync("c-c", "v3", null, "ag2", V(Utc(4)));
+        await history.CompletedAsync("c-c", "v3", null, "ag2", V(Utc(4)));
         // The agent wrote first: not counted for DB-2 and DB-3; its visitor (v1) consulted already.
-        await history.ConversationAsync("c-d", "v1", "acc1", "ag1", A(Utc(5)), V(Utc(5, 1)));
+        await history.CompletedAsync("c-d", "v1", "acc1", "ag1", A(Utc(5)), V(Utc(5, 1)));
         await history.VisitAsync("visit-1", "v1", "acc1", Utc(1, 59));
         await history.VisitAsync("visit-2", "v1", "acc1", Utc(4, 59));
         await history.VisitAsync("visit-3", "v2", null, Utc(2, 59));
@@ -100,9 +101,9 @@ public abstract class DashboardContract(EngineFactory factory)
         var (tenant, history) = await TenantAsync();
         using var _ = tenant;
         // 15:59:59 UTC is 23:59:59 on the 7th in Shanghai; the reply comes 20 minutes later, on the 8th, and the customer writes again.
-        await history.ConversationAsync("late", "v-late", null, "ag1", V(Utc(15, 59, 59)), A(Utc(16, 19, 59)), V(Utc(16, 30)));
+        await history.CompletedAsync("late", "v-late", null, "ag1", V(Utc(15, 59, 59)), A(Utc(16, 19, 59)), V(Utc(16, 30)));
         // 16:00:00 UTC is midnight: the 8th.
-        await history.ConversationAsync("midnight", "v-midnight", null, "ag1", V(Utc(16)), A(Utc(16, 1)));
+        await history.CompletedAsync("midnight", "v-midnight", null, "ag1", V(Utc(16)), A(Utc(16, 1)));
         await RollUpAsync();
 
         var report = await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-08"));
@@ -126,7 +127,7 @@ public abstract class DashboardContract(EngineFactory factory)
     {
         var (tenant, history) = await TenantAsync();
         using var _ = tenant;
-        await history.ConversationAsync("agent-first", "v1", null, "ag1", A(Utc(2)), V(Utc(2, 1)), A(Utc(2, 2)));
+        await history.CompletedAsync("agent-first", "v1", null, "ag1", A(Utc(2)), V(Utc(2, 1)), A(Utc(2, 2)));
         await RollUpAsync();
 
         foreach (var day in new[] { "2026-11-07", "2026-11-01" })
@@ -147,15 +148,15 @@ public abstract class DashboardContract(EngineFactory factory)
         var (tenant, history) = await TenantAsync();
         using var _ = tenant;
         foreach (var v in new[] { "exactly", "plus-1s", "minus-1s", "silent", "next-conversation" }) await history.VisitAsync("visit-" + v, v, null, Utc(0));
-        await history.ConversationAsync("exactly", "exactly", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 1)));
-        await history.ConversationAsync("plus-1s", "plus-1s", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 1, 1)));
-        await history.ConversationAsync("minus-1s", "minus-1s", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 0, 59)));
+        await history.CompletedAsync("exactly", "exactly", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 1)));
+        await history.CompletedAsync("plus-1s", "plus-1s", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 1, 1)));
+        await history.CompletedAsync("minus-1s", "minus-1s", null, "ag1", V(Utc(0)), A(Utc(0, 1)), V(Utc(6, 0, 59)));
         // Still silent now (long after): interrupted, not woken.
-        await history.ConversationAsync("silent", "silent", null, "ag1", V(Utc(0)), A(Utc(0, 1)));
+        await history.CompletedAsync("silent", "silent", null, "ag1", V(Utc(0)), A(Utc(0, 1)));
         // The agent's message went unanswered in one conversation; the customer came back in another 7 hours later.
-        await history.ConversationAsync("first", "next-conversation", null, "ag1", V(Utc(0)), A(Utc(0, 1)));
+        await history.CompletedAsync("first", "next-conversation", null, "ag1", V(Utc(0)), A(Utc(0, 1)));
         await RollUpAsync();
-        await history.ConversationAsync("second", "next-conversation", null, "ag2", V(Utc(7, 1)));
+        await history.CompletedAsync("second", "next-conversation", null, "ag2", V(Utc(7, 1)));
         await RollUpAsync();
 
         var wakeUp = (await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-07")))["funnels"]!["wakeUp"]!.AsArray();
@@ -221,8 +222,8 @@ public abstract class DashboardContract(EngineFactory factory)
         var (tenant, history) = await TenantAsync();
         using var _ = tenant;
         foreach (var (id, wait) in new[] { ("c10", 10), ("c20", 20), ("c21", 21) })
-            await history.ConversationAsync(id, "v-" + id, null, "ag1", "g1", Utc(2), Utc(2, 0, wait), [V(Utc(2))]);
-        await history.ConversationAsync("left", "v-left", null, null, "g1", Utc(3), null, [V(Utc(3))], "CustomerLeft");
+            await history.CompletedAsync(id, "v-" + id, null, "ag1", "g1", Utc(2), Utc(2, 0, wait), [V(Utc(2))]);
+        await history.CompletedAsync("left", "v-left", null, null, "g1", Utc(3), null, [V(Utc(3))], "CustomerLeft");
         await RollUpAsync();
 
         var groups = await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/groups?period=custom&from=2026-11-07&to=2026-11-07&answerWithin=20");
@@ -249,7 +250,7 @@ public abstract class DashboardContract(EngineFactory factory)
         for (var i = 0; i < 200; i++)
         {
             var created = now.AddMinutes(-50).AddSeconds(i * 10);
-            await history.ConversationAsync("hour-" + i, "v-" + i, null, "ag1", "g2", created, created.AddSeconds(5), [V(created)], endedAt: created.AddSeconds(185));
+            await history.CompletedAsync("hour-" + i, "v-" + i, null, "ag1", "g2", created, created.AddSeconds(5), [V(created)], endedAt: created.AddSeconds(185));
         }
 
         var groups = await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard/groups?period=week&answerWithin=20&targetServiceLevel=0.8");
@@ -268,7 +269,7 @@ public abstract class DashboardContract(EngineFactory factory)
         var (tenant, history) = await TenantAsync();
         using var _ = tenant;
         // 20:00 UTC on the 7th: the 8th in Shanghai, the 7th in London.
-        await history.ConversationAsync("evening", "v1", null, "ag1", V(Utc(20)), A(Utc(20, 2)));
+        await history.CompletedAsync("evening", "v1", null, "ag1", V(Utc(20)), A(Utc(20, 2)));
         await RollUpAsync();
         Assert.Equal(1L, (long)(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-08", "2026-11-08")))["figures"]!["conversations"]!);
 

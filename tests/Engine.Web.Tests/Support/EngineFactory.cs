@@ -1,3 +1,6 @@
+using Engine.Persistence;
+using Engine.Persistence.Dashboard;
+using Engine.Tests.Persistence;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +35,12 @@ public class EngineFactory : WebApplicationFactory<Program>
 
     /// <summary>A clock for the whole server (grains included), or null for the real one.</summary>
     public virtual TimeProvider? Clock => null;
+
+    /// <summary>A tenant's hand-made history, written into this server's store (the dashboard's and the records' tests).</summary>
+    public HandMadeHistory HistoryOf(string tenantId) => new(Services.GetRequiredService<Database>(), tenantId);
+
+    /// <summary>Rolls up for the dashboard everything written so far, as the server's roll-up does.</summary>
+    public Task RollUpAsync() => Services.GetRequiredService<DashboardRollups>().RollUpAllAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
