@@ -10,9 +10,10 @@ using static Microsoft.Playwright.Assertions;
 namespace Engine.Web.Tests;
 
 /// <summary>
-/// The console's dashboard (<c>/console/dashboard</c>, DB-1..DB-5) in Debian's Chromium against the real server, on a
-/// hand-made history rolled up by the real roll-up: what the page shows for a period and an account is what the REST API
-/// answers for the same query, read by the test beside it. Names (agents', accounts', groups') are injection strings.
+/// The console's dashboard (<c>/console/dashboard</c>, DB-1..DB-7) in Debian's Chromium against the real server, on a
+/// hand-made history rolled up by the real roll-up: what the page shows for a period and an account — figures, charts,
+/// groups, agents, records — is what the REST API answers for the same query, read by the test beside it. An agent's
+/// and an account's names are injection strings, shown as written.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DashboardPageTests(Browser browser)
@@ -22,6 +23,8 @@ public sealed class DashboardPageTests(Browser browser)
     private const string NewShop = "<b>新店</b>";
     private const string ScriptName = "<img src=x onerror=\"window.__xss=1\">安娜";
     private const string GroupName = "售前咨询";
+    private const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     /// <summary>A time on a day of November 2026 in UTC (08:00 in Shanghai, the tenant's zone, at 00:00 UTC).</summary>
     private static DateTimeOffset Utc(int day, int hour, int minute = 0, int second = 0) => new(2026, 11, day, hour, minute, second, TimeSpan.Zero);
@@ -49,6 +52,21 @@ public sealed class DashboardPageTests(Browser browser)
 
     private static string Staffed(JsonNode group, Func<JsonNode, string> show) => group["staffing"] is { } s ? show(s) : "--";
 
+    // The records' formats: times in the tenant's zone, something named by its name (its id without one), "--" for none.
+    private static string Zoned(JsonNode? at) => at is null ? "--"
+        : TimeZoneInfo.ConvertTime(DateTimeOffset.Parse((string)at!, CultureInfo.InvariantCulture), Shanghai).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string NameOf(JsonNode? named) => named is null ? "--" : (string?)named["name"] ?? (string)named["id"]!;
+
+    private static string ChannelOf(JsonNode? channel) => channel is null ? "--" : (string?)channel["name"] ?? (string?)channel["kind"] ?? (string)channel["id"]!;
+
+    private static string[] RecordCells(JsonNode r) =>
+    [
+        (string)r["customer"]!, (string?)r["account"]?["name"] ?? (string?)r["skillGroup"]?["name"] ?? "--", NameOf(r["agent"]), Zoned(r["startedAt"]),
+        r["lastMessage"] is { } m ? (string)m["kind"]! switch { "image" => "[图片 image]", "card" => "[名片 card]", _ => (string)m["preview"]! } : "--",
+        ChannelOf(r["channel"]), (string?)r["region"] ?? "--", "详情 Detail",
+    ];
+
     /// <summary>
     /// Two days (7th and 8th, Shanghai) through the account 旗舰店: Ann answers in 1 minute, Bob in 3, Carl only wrote
     /// first (his reply rate is null); a conversation of no account on the 8th; and three handled in the last hour in the
@@ -75,13 +93,21 @@ public sealed class DashboardPageTests(Browser browser)
         }
     }
 
-    [Fact]
-    public async Task DB1_to_DB5_An_admin_picks_a_custom_period_and_an_account_and_sees_the_figures_charts_groups_and_agents_the_API_answers()
+    /// <summary>The tenant and the admin's page, open on the custom period of the 7th and 8th and the account 旗舰店.</summary>
+    private sealed record Desk(
+        TestTenant Tenant, IPage Page, List<string> Errors, List<string> Dialogs, string Shop, string NewShop, string Ann, string Carl, string BobEmail, string Open);
+
+    /// <summary>
+    /// A tenant with the accounts 旗舰店 and 新店, the group 售前咨询, agents 李娜 (Ann), 王博 (Bob, who signed in once) and
+    /// 陈凯 (Carl), the history rolled up; the admin signs in on the page (after finding the sign-in form there) and picks
+    /// the custom period of the 7th and 8th and 旗舰店. The page records what the Content Security Policy refuses.
+    /// </summary>
+    private async Task<Desk> DeskAsync()
     {
         var factory = browser.Server;
-        using var tenant = await TestTenant.CreateAsync(factory);
+        var tenant = await TestTenant.CreateAsync(factory);
         var shop = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/marketing-accounts", new { name = Shop }))["id"]!;
-        await tenant.Admin.PostOkAsync($"{tenant.Base}/marketing-accounts", new { name = NewShop });
+        var newShop = (string)(await tenant.Admin.PostOkAsync($"{tenant.Base}/marketing-accounts", new { name = NewShop }))["id"]!;
         var group = await tenant.AddGroupAsync(name: GroupName);
         var (ann, _, _, _) = await tenant.AddAgentAsync([group]);
         var (bob, bobEmail, bobInitial, _) = await tenant.AddAgentAsync([group]);
@@ -89,7 +115,9 @@ public sealed class DashboardPageTests(Browser browser)
         foreach (var (id, name) in new[] { (ann, "李娜"), (bob, "王博"), (carl, "陈凯") })
             await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{id}", new { name });
         using (await ApiClient.SignInAsync(factory, bobEmail, bobInitial, AgentPassword)) { }
-        await HistoryAsync(factory.HistoryOf(tenant.Id), shop, ann, bob, carl, group);
+        var history = factory.HistoryOf(tenant.Id);
+        await HistoryAsync(history, shop, ann, bob, carl, group);
+        var open = await OpenConversationsAsync(history, shop, newShop, ann);
         await factory.RollUpAsync();
 
         var errors = new List<string>();
@@ -114,6 +142,38 @@ public sealed class DashboardPageTests(Browser browser)
         await page.SelectOptionAsync("#account", new SelectOptionValue { Label = Shop });
         await Expect(page.Locator("#caption")).ToHaveTextAsync($"2026-11-07 – 2026-11-08 · {Shop} · Asia/Shanghai");
         await Expect(page.Locator("main")).ToHaveAttributeAsync("data-state", "ready");
+        return new Desk(tenant, page, errors, dialogs, shop, newShop, ann, carl, bobEmail, open);
+    }
+
+    /// <summary>
+    /// Conversations still open, so not on the dashboard yet (a conversation counts once completed), but in the records:
+    /// one of 旗舰店's on the 8th through the channel 公众号 from 广东, answered 20 s after the customer wrote (its id is
+    /// returned), and 23 of 新店's, one page and a bit of the records list.
+    /// </summary>
+    private static async Task<string> OpenConversationsAsync(HandMadeHistory history, string shop, string newShop, string ann)
+    {
+        var channel = $"{history.TenantId}-wx";
+        await history.ChannelAsync(channel, "公众号", "wechat");
+        var open = $"{history.TenantId}-open";
+        await history.MessageAsync(open, 1, "visitor", "我想退款", Utc(8, 10).ToUnixTimeMilliseconds());
+        await history.MessageAsync(open, 2, "agent", "好的，订单号是多少？", Utc(8, 10, 0, 20).ToUnixTimeMilliseconds(), ann);
+        await history.ConversationAsync(open, Utc(8, 10).ToUnixTimeMilliseconds(), ann, shop, channelId: channel, region: "广东", visitorId: "openid-42",
+            status: "Active", answeredAt: Utc(8, 10, 0, 5).ToUnixTimeMilliseconds());
+        for (var i = 0; i < 23; i++)
+        {
+            var id = $"{history.TenantId}-new-{i}";
+            await history.MessageAsync(id, 1, "visitor", $"新店的第 {i} 位客户", Utc(8, 12, i).ToUnixTimeMilliseconds());
+            await history.ConversationAsync(id, Utc(8, 12, i).ToUnixTimeMilliseconds(), accountId: newShop, visitorId: $"new-{i}", status: "Queued");
+        }
+        return open;
+    }
+
+    [Fact]
+    public async Task DB1_to_DB5_An_admin_picks_a_custom_period_and_an_account_and_sees_the_figures_charts_groups_and_agents_the_API_answers()
+    {
+        var desk = await DeskAsync();
+        using var tenant = desk.Tenant;
+        var (page, errors, shop, ann, carl) = (desk.Page, desk.Errors, desk.Shop, desk.Ann, desk.Carl);
 
         var query = $"period=custom&from=2026-11-07&to=2026-11-08&accountId={shop}";
         var report = await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard?{query}");
@@ -173,13 +233,6 @@ public sealed class DashboardPageTests(Browser browser)
             var bars = await page.EvaluateAsync<double[]>("id => Chart.getChart(id).data.datasets[0].data", canvas);
             Assert.Equal(report["funnels"]![funnel]!.AsArray().Select(s => (double)s!["count"]!), bars);
         }
-        // ENGINE_SCREENSHOTS=folder saves the page with its figures (docs/dashboard.png).
-        if (Environment.GetEnvironmentVariable("ENGINE_SCREENSHOTS") is { Length: > 0 } folder)
-        {
-            await page.Locator("#to").BlurAsync();
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "dashboard.png"), FullPage = true });
-        }
-
         // A name is shown as written, never as HTML: Ann renamed, the page refreshed.
         await tenant.Admin.OkAsync(HttpMethod.Patch, $"{tenant.Base}/agents/{ann}", new { name = ScriptName });
         await page.ClickAsync("#refresh");
@@ -189,8 +242,7 @@ public sealed class DashboardPageTests(Browser browser)
         // An account with nothing in the period: the reply rate and the first response are null, "--".
         await page.SelectOptionAsync("#account", new SelectOptionValue { Label = NewShop });
         await Expect(page.Locator("#caption")).ToHaveTextAsync($"2026-11-07 – 2026-11-08 · {NewShop} · Asia/Shanghai");
-        var newShop = (await tenant.Admin.GetOkAsync($"{tenant.Base}/marketing-accounts"))!.AsArray().Single(a => (string)a!["name"]! == NewShop)!;
-        var empty = (await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard?period=custom&from=2026-11-07&to=2026-11-08&accountId={(string)newShop["id"]!}"))["figures"]!;
+        var empty = (await tenant.Admin.GetOkAsync($"{tenant.Base}/dashboard?period=custom&from=2026-11-07&to=2026-11-08&accountId={desk.NewShop}"))["figures"]!;
         Assert.Null(empty["replyRate"]);
         await Expect(page.Locator("#figures [data-figure=replyRate] .value")).ToHaveTextAsync("--");
         await Expect(page.Locator("#figures [data-figure=averageFirstResponseSeconds] .value")).ToHaveTextAsync("--");
@@ -214,11 +266,80 @@ public sealed class DashboardPageTests(Browser browser)
         // An agent who signs in on the page is told whom it is for, and sees no figures.
         var agent = await browser.PageAsync(errors);
         await agent.GotoAsync("/console/dashboard");
-        await SignInAsync(agent, bobEmail, AgentPassword);
+        await SignInAsync(agent, desk.BobEmail, AgentPassword);
         await Expect(agent.Locator("#forbidden")).ToHaveTextAsync("经营看板只对租户管理员开放。 The dashboard is for the tenant's admins.");
         await Expect(agent.Locator("#figures, #agents, canvas")).ToHaveCountAsync(0);
 
-        Assert.Empty(dialogs);
+        Assert.Empty(desk.Dialogs);
         Browser.NoUnexpected(errors, "the server responded with a status of 401");
+    }
+
+    [Fact]
+    public async Task DB6_DB7_The_records_of_the_period_and_account_show_as_the_API_lists_them_page_by_page_with_a_records_detail_messages_and_export()
+    {
+        var desk = await DeskAsync();
+        using var tenant = desk.Tenant;
+        var page = desk.Page;
+        // The period's days in Shanghai: from midnight of the 7th to midnight of the 9th.
+        var records = $"{tenant.Base}/records?from=2026-11-06T16:00:00Z&to=2026-11-08T16:00:00Z&limit=20";
+        var listed = (await tenant.Admin.GetOkAsync($"{records}&accountId={desk.Shop}"))["items"]!.AsArray();
+        // 旗舰店's four completed conversations and the open one, newest first.
+        Assert.Equal(5, listed.Count);
+        var rows = page.Locator("#records tbody tr");
+        await Expect(rows).ToHaveCountAsync(listed.Count);
+        Assert.Equal(listed.Select(r => (string)r!["conversationId"]!), await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.key)"));
+        for (var i = 0; i < listed.Count; i++) await Expect(rows.Nth(i).Locator("td")).ToHaveTextAsync(RecordCells(listed[i]!));
+        await Expect(rows.First.Locator("td")).ToHaveTextAsync(["openid-42", Shop, "李娜", "2026-11-08 18:00:00", "好的，订单号是多少？", "公众号", "广东", "详情 Detail"]);
+        await Expect(page.Locator("#more-records")).ToBeHiddenAsync();
+
+        // The export is the list's, with its filters.
+        var export = await page.Locator("#export-records").GetAttributeAsync("href");
+        Assert.Equal($"{tenant.Base}/records/export.xlsx?from=2026-11-06T16%3A00%3A00.000Z&to=2026-11-08T16%3A00%3A00.000Z&accountId={desk.Shop}", export);
+        using (var file = await tenant.Admin.GetAsync(export!))
+            Assert.Equal((System.Net.HttpStatusCode.OK, Xlsx), (file.StatusCode, file.Content.Headers.ContentType?.MediaType));
+
+        // DB-7: the open conversation's detail (its first response 20 s after the customer wrote) and its messages, in order.
+        await rows.First.Locator("button.open-record").ClickAsync();
+        var detail = await tenant.Admin.GetOkAsync($"{tenant.Base}/records/{desk.Open}");
+        var panel = page.Locator("#record");
+        await Expect(panel.Locator("dd")).ToHaveTextAsync([
+            NameOf(detail["agent"]), NameOf(detail["account"]), NameOf(detail["skillGroup"]), (string?)detail["region"] ?? "--", ChannelOf(detail["source"]),
+            Zoned(detail["startedAt"]), Duration(detail["firstResponseSeconds"]), (string)detail["status"]!]);
+        await Expect(panel.Locator("dd").Nth(6)).ToHaveTextAsync("0:20");
+        var messages = (await tenant.Admin.GetOkAsync($"{tenant.Base}/records/{desk.Open}/messages?after=0"))["items"]!.AsArray();
+        await Expect(panel.Locator("li")).ToHaveTextAsync(messages.Select(m => (string)m!["content"]!).ToArray());
+        Assert.Equal(["visitor", "agent"], await panel.Locator("li").EvaluateAllAsync<string[]>("items => items.map(i => i.className)"));
+        // ENGINE_SCREENSHOTS=folder saves the page with its figures and a record open (docs/dashboard.png).
+        if (Environment.GetEnvironmentVariable("ENGINE_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            await page.Locator("#to").BlurAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "dashboard.png"), FullPage = true });
+        }
+
+        // One agent's records.
+        await page.SelectOptionAsync("#record-agent", new SelectOptionValue { Label = "李娜" });
+        var ann = (await tenant.Admin.GetOkAsync($"{records}&accountId={desk.Shop}&agentId={desk.Ann}"))["items"]!.AsArray();
+        Assert.Equal(2, ann.Count);
+        await Expect(rows).ToHaveCountAsync(ann.Count);
+        Assert.Equal(ann.Select(r => (string)r!["conversationId"]!), await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.key)"));
+
+        // 新店: 23 records, 20 on the first page and the rest after 更多, as the API pages them by next.
+        await page.SelectOptionAsync("#account", new SelectOptionValue { Label = NewShop });
+        await Expect(page.Locator("#caption")).ToHaveTextAsync($"2026-11-07 – 2026-11-08 · {NewShop} · Asia/Shanghai");
+        var first = await tenant.Admin.GetOkAsync($"{records}&accountId={desk.NewShop}");
+        var second = await tenant.Admin.GetOkAsync($"{records}&accountId={desk.NewShop}&after={Uri.EscapeDataString((string)first["next"]!)}");
+        Assert.Null(second["next"]);
+        var ids = first["items"]!.AsArray().Concat(second["items"]!.AsArray()).Select(r => (string)r!["conversationId"]!).ToArray();
+        Assert.Equal(23, ids.Length);
+        await Expect(rows).ToHaveCountAsync(20);
+        Assert.Equal(ids.Take(20), await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.key)"));
+        await page.ClickAsync("#more-records");
+        await Expect(rows).ToHaveCountAsync(23);
+        Assert.Equal(ids, await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.key)"));
+        await Expect(page.Locator("#more-records")).ToBeHiddenAsync();
+
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__refused"));
+        Assert.Empty(desk.Dialogs);
+        Browser.NoUnexpected(desk.Errors);
     }
 }

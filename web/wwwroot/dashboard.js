@@ -1,12 +1,14 @@
-// The console's dashboard (经营决策看板, DB-1..DB-5) for the tenant's admins: a period and an account picked, the
+// The console's dashboard (经营决策看板, DB-1..DB-7) for the tenant's admins: a period and an account picked, the
 // figures of /dashboard as cards, its daily series and funnels as charts, the skill groups' service figures with the
-// Erlang-C staffing suggestion, and the per-agent table. Agents and visitors who are not signed in get no figures:
+// Erlang-C staffing suggestion, the per-agent table, and the period's conversation records with a record's detail
+// (records.js). Agents and visitors who are not signed in get no figures:
 // the page asks who is signed in first, and an API's 401 brings the sign-in back, its 403 says whom the page is for.
 import { h, fill } from "/dom.js";
 import { api, describe } from "/api.js";
 import { signedIn, showSignIn, showPasswordChange, signOutButton } from "/signin.js";
 import { none, count, percent, decimal, duration, table } from "/figures.js";
 import { seriesChart, funnelChart } from "/charts.js";
+import { showRecords } from "/records.js";
 
 const $ = (id) => document.getElementById(id);
 const forAdmins = "经营看板只对租户管理员开放。 The dashboard is for the tenant's admins.";
@@ -101,7 +103,8 @@ function openDashboard() {
       chartFigure("conversion-chart", "转化漏斗 Conversion funnel"),
       chartFigure("wake-up-chart", "唤醒漏斗 Wake-up funnel")),
     h("section", { id: "groups", class: "records", "aria-label": "技能组 Skill groups" }),
-    h("section", { id: "agents", class: "records", "aria-label": "坐席 Agents" }));
+    h("section", { id: "agents", class: "records", "aria-label": "坐席 Agents" }),
+    h("section", { id: "records", class: "records", "aria-label": "会话记录 Records" }));
   load();
 }
 
@@ -156,6 +159,7 @@ function show(report, agents, groups) {
   funnelChart($("wake-up-chart"), report.funnels.wakeUp, steps, "#8250df");
   showGroups(groups);
   showAgents(agents);
+  showRecords($("records"), tenantBase, { period, accountId: report.accountId, agents: agents.rows }, failed);
 }
 
 /** The skill groups' service figures, and beside them the Erlang-C suggestion with the inputs it was computed from. */
