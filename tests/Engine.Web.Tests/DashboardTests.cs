@@ -264,6 +264,26 @@ public abstract class DashboardContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task DB5_The_agent_table_exports_to_an_xlsx_with_the_tables_rows_and_dashes_for_nothing_counted()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        await DayOfFourConversationsAsync(history);
+        await RollUpAsync();
+
+        using var response = await tenant.Admin.GetAsync($"{tenant.Base}/dashboard/agents.xlsx?period=custom&from=2026-11-07&to=2026-11-07");
+        Assert.Equal("agents-20261107-20261107.xlsx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var sheet = await Sheets.ReadAsync(response);
+        Assert.Equal(["坐席", "坐席ID", "咨询人数", "会话数", "访客消息数", "坐席消息数", "回复率", "平均首次响应 (秒)", "加好友数"], sheet[0]);
+        var rows = sheet.Skip(1).ToDictionary(r => r[1]);
+        Assert.Equal(["ag1", "ag1", "2", "3", "5", "3", "1", "120", "0"], rows["ag1"]);
+        Assert.Equal(("0", "--"), (rows["ag2"][6], rows["ag2"][7]));
+        var (_, _, _, token) = await tenant.AddAgentAsync();
+        using var agent = ApiClient.Bearer(factory, token);
+        await ApiClient.ProblemAsync(await agent.GetAsync($"{tenant.Base}/dashboard/agents.xlsx"), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task DB1_A_change_of_the_tenants_time_zone_rolls_the_history_up_again_in_the_new_natural_days()
     {
         var (tenant, history) = await TenantAsync();

@@ -223,7 +223,7 @@ public sealed class RecordApiTests(KestrelEngineFactory factory) : IClassFixture
         Assert.Matches(@"^records-\d{8}-\d{6}\.xlsx$", disposition?.FileNameStar ?? disposition?.FileName?.Trim('"'));
         // Written as it is read: the response announces no length up front but comes in chunks.
         Assert.True(response.Headers.TransferEncodingChunked);
-        var rows = await SheetAsync(response);
+        var rows = await Sheets.ReadAsync(response);
         Assert.Equal(
             ["会话ID", "客户", "账号", "技能组", "坐席", "开始时间 (Asia/Shanghai)", "最后消息类型", "最后消息", "最后消息时间 (Asia/Shanghai)", "渠道", "渠道类型", "地区"],
             rows[0]);
@@ -237,25 +237,10 @@ public sealed class RecordApiTests(KestrelEngineFactory factory) : IClassFixture
 
         // The list's filters apply; an agent exports only what they served.
         using var byAccount = await desk.Tenant.Admin.GetAsync($"{desk.Records}/export.xlsx?accountId={desk.Shop}");
-        Assert.Equal([desk.CAnn], (await SheetAsync(byAccount)).Skip(1).Select(r => r[0]));
+        Assert.Equal([desk.CAnn], (await Sheets.ReadAsync(byAccount)).Skip(1).Select(r => r[0]));
         using var bobs = await desk.BobApi.GetAsync($"{desk.Records}/export.xlsx");
-        Assert.Equal([desk.CBob], (await SheetAsync(bobs)).Skip(1).Select(r => r[0]));
+        Assert.Equal([desk.CBob], (await Sheets.ReadAsync(bobs)).Skip(1).Select(r => r[0]));
         using var none = await desk.BobApi.GetAsync($"{desk.Records}/export.xlsx?accountId={desk.Shop}");
-        Assert.Equal("会话ID", Assert.Single(await SheetAsync(none))[0]);
+        Assert.Equal("会话ID", Assert.Single(await Sheets.ReadAsync(none))[0]);
     }
-
-    /// <summary>The sheet's rows as text (times as <c>yyyy-MM-dd HH:mm:ss</c>, an empty cell as ""), read back with MiniExcel.</summary>
-    private static async Task<List<string[]>> SheetAsync(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        using var file = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
-        return [.. file.Query().Cast<IDictionary<string, object?>>().Select(row => row.Values.Select(Text).ToArray())];
-    }
-
-    private static string Text(object? cell) => cell switch
-    {
-        null => "",
-        DateTime at => at.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
-        _ => Convert.ToString(cell, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
 }
