@@ -203,6 +203,11 @@ public sealed class DashboardPageTests(Browser browser)
                 (string)r["name"]!, Count(r["consultingVisitors"]), Count(r["conversations"]), Count(r["visitorMessages"]), Count(r["agentMessages"]),
                 Percent(r["replyRate"]), Duration(r["averageFirstResponseSeconds"]), Count(r["friendsAdded"])]);
         }
+        // The table's export, for the same query: its rows are the API's agents, in order.
+        var export = await page.Locator("#export-agents").GetAttributeAsync("href");
+        Assert.Equal($"{tenant.Base}/dashboard/agents.xlsx?{query}", export);
+        using (var file = await tenant.Admin.GetAsync(export!))
+            Assert.Equal(agents.Select(r => (string)r!["agentId"]!), (await Sheets.ReadAsync(file)).Skip(1).Select(cells => cells[1]));
         Assert.Null(agents.Single(r => (string)r!["agentId"]! == carl)!["replyRate"]);
         await Expect(page.Locator($"#agents tr[data-key='{carl}'] td").Nth(5)).ToHaveTextAsync("--");
 

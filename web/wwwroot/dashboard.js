@@ -140,14 +140,14 @@ async function load() {
     ]);
     if (mine !== asked) return;
     notice("");
-    show(report, agents, groups);
+    show(report, agents, groups, withAccount);
     $("main").dataset.state = "ready";
   } catch (e) {
     if (mine === asked) failed(e);
   }
 }
 
-function show(report, agents, groups) {
+function show(report, agents, groups, withAccount) {
   const { period } = report;
   const account = accounts.find((a) => a.id === report.accountId);
   $("caption").textContent = `${period.from} – ${period.to} · ${account ? account.name : "全部账号 All accounts"} · ${period.timeZone}`;
@@ -158,7 +158,7 @@ function show(report, agents, groups) {
   funnelChart($("conversion-chart"), report.funnels.conversion, steps, "#1f6feb");
   funnelChart($("wake-up-chart"), report.funnels.wakeUp, steps, "#8250df");
   showGroups(groups);
-  showAgents(agents);
+  showAgents(agents, withAccount);
   showRecords($("records"), tenantBase, { period, accountId: report.accountId, agents: agents.rows }, failed);
 }
 
@@ -184,8 +184,8 @@ function showGroups(groups) {
     groups.rows.length ? table(columns, groups.rows, (g) => g.groupId) : h("p", { class: "muted" }, "这段时间没有进线 No arrivals in this period"));
 }
 
-/** DB-5: the agents' figures. */
-function showAgents(agents) {
+/** DB-5: the agents' figures, and their export to Excel for the same query. */
+function showAgents(agents, withAccount) {
   const columns = [
     { head: "坐席 Agent", cell: (a) => a.name },
     { head: "咨询人数 Consulting visitors", cell: (a) => count(a.consultingVisitors) },
@@ -196,7 +196,8 @@ function showAgents(agents) {
     { head: "平均首次响应 First response", cell: (a) => duration(a.averageFirstResponseSeconds) },
     { head: "加好友 Friends added", cell: (a) => count(a.friendsAdded) },
   ];
-  fill($("agents"), h("h3", {}, "坐席 Agents"),
+  fill($("agents"), h("div", { class: "row" }, h("h3", {}, "坐席 Agents"),
+    h("a", { id: "export-agents", href: `${tenantBase}/dashboard/agents.xlsx?${withAccount}`, download: "" }, "导出 Excel · Export")),
     agents.rows.length ? table(columns, agents.rows, (a) => a.agentId) : h("p", { class: "muted" }, "这段时间没有坐席数据 No agent figures in this period"));
 }
 
