@@ -22,6 +22,8 @@ internal static class Program
         ["unknown-ids"] = new Probe.UnknownIdsCommand(),
         ["e2e"] = new EndToEnd.EndToEndCommand(),
         ["robot"] = new Robot.RobotCommand(),
+        ["history"] = new History.HistoryCommand(),
+        ["dashboard"] = new History.DashboardCommand(),
     };
 
     public static async Task<int> Main(string[] args)
