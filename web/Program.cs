@@ -98,6 +98,7 @@ app.MapDepartmentApi();
 app.MapPhraseApi();
 app.MapFriendApi();
 app.MapDashboardApi();
+app.MapRecordApi();
 
 app.Run();
 

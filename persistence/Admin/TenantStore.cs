@@ -20,6 +20,10 @@ public sealed class TenantStore(Database database)
 {
     private const string Columns = "id AS Id, name AS Name, time_zone AS TimeZone, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
+    /// <summary>The tenant's time zone (its natural days, reception hours, the times of its exports); the default when it is gone.</summary>
+    public async Task<TimeZoneInfo> ZoneAsync(string tenantId, CancellationToken cancellationToken)
+        => TimeZoneInfo.FindSystemTimeZoneById((await GetAsync(tenantId, cancellationToken).ConfigureAwait(false))?.TimeZone ?? TenantRow.DefaultTimeZone);
+
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

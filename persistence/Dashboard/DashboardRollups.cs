@@ -131,7 +131,7 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
                 _watches[(row.TenantId, row.VisitorId)] = delta.Watch;
                 Add(row.TenantId, row.VisitorId, delta);
             }
-            await connection.ExecuteAsync(Command($"UPDATE conversations SET rolled = NULL WHERE {dialect.In("id", "ids")} AND rolled IS NOT NULL", new { ids })).ConfigureAwait(false);
+            await MarkRolledAsync("conversations", rows.Select(r => (r.TenantId, r.Id))).ConfigureAwait(false);
             return rows.Count;
         }
 
@@ -141,12 +141,16 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
                 "SELECT tenant_id AS TenantId, id AS Id, visitor_id AS VisitorId, account_id AS AccountId, at AS At FROM visits WHERE rolled IS NOT NULL ORDER BY at LIMIT @limit",
                 new { limit = BatchSize })).ConfigureAwait(false)).ToList();
             foreach (var row in rows) Add(row.TenantId, row.VisitorId, DashboardRollup.OfVisit(row.AccountId, At(row.At), await ZoneAsync(row.TenantId).ConfigureAwait(false)));
-            foreach (var tenant in rows.GroupBy(r => r.TenantId))
-            {
-                var ids = tenant.Select(r => r.Id).ToArray();
-                await connection.ExecuteAsync(Command($"UPDATE visits SET rolled = NULL WHERE tenant_id = @tenantId AND {dialect.In("id", "ids")}", new { tenantId = tenant.Key, ids })).ConfigureAwait(false);
-            }
+            await MarkRolledAsync("visits", rows.Select(r => (r.TenantId, r.Id))).ConfigureAwait(false);
             return rows.Count;
+        }
+
+        /// <summary>The rows of <paramref name="table"/> (conversations or visits, keyed by tenant and id) rolled up.</summary>
+        private async Task MarkRolledAsync(string table, IEnumerable<(string TenantId, string Id)> keys)
+        {
+            foreach (var tenant in keys.GroupBy(k => k.TenantId))
+                await connection.ExecuteAsync(Command($"UPDATE {table} SET rolled = NULL WHERE tenant_id = @tenantId AND {dialect.In("id", "ids")}",
+                    new { tenantId = tenant.Key, ids = tenant.Select(k => k.Id).ToArray() })).ConfigureAwait(false);
         }
 
         /// <summary>DB-4: silences that reached 6 h while the visitor wrote nothing since.</summary>

@@ -131,6 +131,20 @@ public abstract class DashboardContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task DB1_Roll_ups_running_at_once_as_on_several_servers_count_each_conversation_and_visit_once()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        await DayOfFourConversationsAsync(history);
+        var rollups = factory.Services.GetRequiredService<DashboardRollups>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => rollups.RollUpAllAsync())));
+
+        var f = (await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-07")))["figures"]!;
+        Assert.Equal((5L, 4L, 4L, 3L, 6L, 0L), Counts(f));
+        Assert.Equal(0, await rollups.RollUpAllAsync());
+    }
+
+    [Fact]
     public async Task DB1_DB2_Days_end_at_Shanghai_midnight_and_a_conversation_across_it_counts_on_its_first_day_with_its_messages_on_theirs()
     {
         var (tenant, history) = await TenantAsync();
@@ -296,6 +310,26 @@ public abstract class DashboardContract(EngineFactory factory)
         Assert.Equal(0.1741, (double)staffing["probabilityOfWaiting"]!, 4);
         Assert.Equal(0.8884, (double)staffing["serviceLevel"]!, 4);
         Assert.Equal((0.8, 20.0), ((double)staffing["targetServiceLevel"]!, (double)staffing["answerWithinSeconds"]!));
+    }
+
+    [Fact]
+    public async Task DB5_The_agent_table_exports_to_an_xlsx_with_the_tables_rows_and_dashes_for_nothing_counted()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        await DayOfFourConversationsAsync(history);
+        await RollUpAsync();
+
+        using var response = await tenant.Admin.GetAsync($"{tenant.Base}/dashboard/agents.xlsx?period=custom&from=2026-11-07&to=2026-11-07");
+        Assert.Equal("agents-20261107-20261107.xlsx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var sheet = await Sheets.ReadAsync(response);
+        Assert.Equal(["坐席", "坐席ID", "咨询人数", "会话数", "访客消息数", "坐席消息数", "回复率", "平均首次响应 (秒)", "加好友数"], sheet[0]);
+        var rows = sheet.Skip(1).ToDictionary(r => r[1]);
+        Assert.Equal(["ag1", "ag1", "2", "3", "5", "3", "1", "120", "0"], rows["ag1"]);
+        Assert.Equal(("0", "--"), (rows["ag2"][6], rows["ag2"][7]));
+        var (_, _, _, token) = await tenant.AddAgentAsync();
+        using var agent = ApiClient.Bearer(factory, token);
+        await ApiClient.ProblemAsync(await agent.GetAsync($"{tenant.Base}/dashboard/agents.xlsx"), HttpStatusCode.Forbidden);
     }
 
     [Fact]

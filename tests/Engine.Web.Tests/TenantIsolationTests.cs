@@ -133,6 +133,7 @@ public sealed class TenantIsolationTests(EngineFactory factory) : IClassFixture<
             $"/conversations/{ids["conversationId"]}", $"/conversations/{ids["conversationId"]}/messages", "/quick-replies", "/screen-pops",
             "/audio-files", "/settings/online", "/settings/phone", "/api-tokens", "/audit", "/flows", $"/flows/{ids["flowId"]}", "/channels",
             "/marketing-accounts", $"/marketing-accounts/{ids["accountId"]}/staff", "/departments", $"/departments/{ids["departmentId"]}/members", "/faq", "/phrases",
+            "/records", $"/records/{ids["conversationId"]}", $"/records/{ids["conversationId"]}/messages",
         })
             parts.Add((await b.Admin.GetOkAsync(b.Base + path)).ToJsonString());
         return string.Join("\n", parts);

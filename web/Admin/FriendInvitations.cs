@@ -77,7 +77,7 @@ public sealed class FriendInvitations(IGrainFactory grains, UserStore users, Mar
     /// <summary>The friends added on the local dates <paramref name="from"/> to <paramref name="to"/> (both included), per day, account and agent.</summary>
     public async Task<IReadOnlyList<FriendDayCount>> CountAsync(string tenantId, DateOnly from, DateOnly to, string? accountId, string? agentId, CancellationToken cancellationToken)
     {
-        var zone = await ZoneAsync(tenantId, cancellationToken);
+        var zone = await tenants.ZoneAsync(tenantId, cancellationToken);
         var (start, end) = Engine.Metrics.NaturalDays.Span(from, to, zone);
         var rows = await friends.ListAsync(tenantId, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), accountId, agentId, cancellationToken);
         return FriendDays.Count(rows.Select(r => new FriendAdded(r.AccountId, r.AgentId, r.CustomerId, UnixTime.At(r.AddedAt))), zone);
@@ -85,10 +85,7 @@ public sealed class FriendInvitations(IGrainFactory grains, UserStore users, Mar
 
     /// <summary>Today in the tenant's zone.</summary>
     public async Task<DateOnly> TodayAsync(string tenantId, CancellationToken cancellationToken)
-        => Engine.Metrics.NaturalDays.DayOf(time.GetUtcNow(), await ZoneAsync(tenantId, cancellationToken));
-
-    private async Task<TimeZoneInfo> ZoneAsync(string tenantId, CancellationToken cancellationToken)
-        => TimeZoneInfo.FindSystemTimeZoneById((await tenants.GetAsync(tenantId, cancellationToken))?.TimeZone ?? TenantRow.DefaultTimeZone);
+        => Engine.Metrics.NaturalDays.DayOf(time.GetUtcNow(), await tenants.ZoneAsync(tenantId, cancellationToken));
 
     /// <summary>A live agent or admin-role agent of the tenant (AG-2: both work as agents); null for anyone else.</summary>
     private async Task<UserRow?> AgentAsync(string tenantId, string id, CancellationToken cancellationToken)

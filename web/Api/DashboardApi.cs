@@ -19,6 +19,8 @@ public static class DashboardApi
         var group = app.MapGroup("/api/v1/tenants/{tenantId}/dashboard").WithTags("Dashboard").RequireTenantMember().RequireAuthorization(Policies.Admin);
         group.MapGet("", Report);
         group.MapGet("/agents", Agents);
+        group.MapGet("/agents.xlsx", AgentsExport).WithSummary("DB-5: the per-agent table as an Excel file, with the dashboard's period and account")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), XlsxExport.ContentType);
         group.MapGet("/groups", Groups);
         return app;
     }
@@ -136,6 +138,25 @@ public static class DashboardApi
             r.Staffing is { } s ? new StaffingView(s.ArrivalsPerHour, s.AhtSeconds, s.TrafficErlangs, s.TargetServiceLevel, s.ThresholdSeconds,
                 s.Suggested.Agents, s.Suggested.ProbabilityOfWaiting, s.Suggested.ServiceLevel, s.Suggested.AsaSeconds, s.Suggested.Occupancy, s.TargetMet) : null))]));
     }
+
+    /// <summary>DB-5's export: the per-agent table of the same query as an .xlsx attachment; a figure with nothing counted is "--".</summary>
+    public static async Task<IResult> AgentsExport(
+        string tenantId, string? period, string? from, string? to, string? accountId, DashboardService dashboard, CancellationToken cancellationToken)
+    {
+        var (asked, zone, account) = await AskedAsync(tenantId, period, from, to, accountId, dashboard, cancellationToken);
+        var rows = await dashboard.AgentsAsync(tenantId, asked.Period, zone, account, cancellationToken);
+        var name = $"agents-{asked.Period.From.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{asked.Period.To.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.xlsx";
+        return XlsxExport.File(name, AgentTitles, Cells(rows), cancellationToken);
+    }
+
+    private static readonly string[] AgentTitles = ["坐席", "坐席ID", "咨询人数", "会话数", "访客消息数", "坐席消息数", "回复率", "平均首次响应 (秒)", "加好友数"];
+
+    private static IAsyncEnumerable<IReadOnlyList<object?>> Cells(IReadOnlyList<AgentReportRow> rows) => rows.Select(r => (IReadOnlyList<object?>)
+    [
+        r.Name, r.Figures.AgentId, r.Figures.ConsultingVisitors, r.Figures.Conversations, r.Figures.VisitorMessages, r.Figures.AgentMessages,
+        r.Figures.ReplyRate is { } rate ? Math.Round(rate, 4) : "--", r.Figures.AverageFirstResponseSeconds is { } wait ? Math.Round(wait, 1) : "--",
+        r.Figures.FriendsAdded,
+    ]).ToAsyncEnumerable();
 
     internal static AgentRowView RowOf(AgentReportRow r) => new(r.Figures.AgentId, r.Name, r.Figures.ConsultingVisitors, r.Figures.Conversations,
         r.Figures.VisitorMessages, r.Figures.AgentMessages, r.Figures.ReplyRate, r.Figures.AverageFirstResponseSeconds, r.Figures.FriendsAdded);

@@ -80,21 +80,14 @@ public static class WorkApi
     {
         var checks = new Checks();
         if (from is { } f && to is { } t && t <= f) checks.Add("to", "must be after from");
-        if (limit is < 1 or > 200) checks.Add("limit", "must be between 1 and 200");
-        (long CreatedAt, string Id)? cursor = null;
-        if (after is not null)
-        {
-            var parts = after.Split('~', 2);
-            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)) cursor = (at, parts[1]);
-            else checks.Add("after", "is not a cursor this API gave");
-        }
+        var size = checks.Range("limit", limit, 1, Paging.MaxLimit, Paging.DefaultLimit);
+        var cursor = Keyset.Record(checks, "after", after);
         checks.ThrowIfAny();
-        var size = limit ?? 50;
-        var rows = await records.AgentRecordsAsync(tenantId, http.User.UserId(), from?.ToUnixTimeMilliseconds(), to?.ToUnixTimeMilliseconds(),
-            string.IsNullOrWhiteSpace(skillGroupId) ? null : skillGroupId, cursor?.CreatedAt, cursor?.Id, size, cancellationToken);
+        var filter = new RecordFilter(ServedBy: http.User.UserId(), From: from?.ToUnixTimeMilliseconds(), To: to?.ToUnixTimeMilliseconds(),
+            GroupId: string.IsNullOrWhiteSpace(skillGroupId) ? null : skillGroupId);
+        var (rows, next) = Keyset.PageOf(await records.ListAsync(tenantId, filter, cursor, size + 1, cancellationToken), size, Keyset.Of);
         var page = rows.Select(r => new ServiceRecord(r.Id, UnixTime.At(r.CreatedAt), SkillGroupService.ModeName(SkillGroupService.ParseMode(r.Mode)), r.VisitorId, r.GroupId, r.GroupName,
             r.Status, r.AnsweredAt is not null, r is { AnsweredAt: { } a, EndedAt: { } e } ? (e - a) / 1000 : null, r.EndReason)).ToList();
-        var next = rows.Count == size ? $"{rows[^1].CreatedAt}~{rows[^1].Id}" : null;
         return TypedResults.Ok(new ServiceRecordPage(page, next));
     }
 

@@ -75,4 +75,52 @@ public sealed class DashboardMetricsTests
         // A visitor who never wrote did not consult, whatever the agent sent.
         Assert.Equal(new WakeUpStage(false, false, false), WakeUp.StageOf([Agent(agent)], Utc(23)));
     }
+
+    [Fact]
+    public void DB4_A_silence_carried_to_the_visitors_next_conversation_is_counted_once_and_wakes_them_there()
+    {
+        var since = Utc(2);
+        // The first conversation ends with the agent's message unanswered; the roll-up sees it 6 h later: interrupted once.
+        var (first, watch) = WakeUp.Advance(null, "acc", [Visitor(Utc(1)), Agent(since)], since + WakeUp.Offline);
+        Assert.Equal([new WakeUpEvent(false, since, "acc")], first);
+        Assert.Equal(new WakeUpWatch(since, "acc", true), watch);
+        // The next conversation, 7 h later: woken there, not interrupted again.
+        var (second, after) = WakeUp.Advance(watch, null, [Visitor(since.AddHours(7))], since.AddHours(8));
+        Assert.Equal([new WakeUpEvent(true, since.AddHours(7), null)], second);
+        Assert.Null(after);
+        // Read before the 6 h were up, the watch goes on unjudged.
+        var (none, pending) = WakeUp.Advance(null, "acc", [Visitor(Utc(1)), Agent(since)], since.AddHours(1));
+        Assert.Empty(none);
+        Assert.False(WakeUp.Lapsed(pending, since + WakeUp.Offline - TimeSpan.FromSeconds(1)));
+        Assert.True(WakeUp.Lapsed(pending, since + WakeUp.Offline));
+    }
+
+    [Fact]
+    public void DB1_A_conversation_across_midnight_adds_to_the_day_it_began_and_its_messages_to_the_days_they_were_sent()
+    {
+        var conversation = new CompletedConversation(
+            Conversation("late", Visitor(Utc(15, 59, 59)), Agent(Utc(16, 19, 59)), Visitor(Utc(16, 30))), "g1", Utc(15, 59, 59), Utc(16, 40), Abandoned: false);
+        var delta = DashboardRollup.OfConversation(conversation, null, Utc(23), Shanghai);
+        var days = delta.Days.ToDictionary(d => d.Key.Day, d => d.Counts);
+        var (seventh, eighth) = (new DateOnly(2026, 12, 7), new DateOnly(2026, 12, 8));
+        Assert.Equal(new DayCounts(Conversations: 1, VisitorMessages: 1, Counted: 1, Replied: 1, FirstResponseMs: 1_200_000), days[seventh]);
+        Assert.Equal(new DayCounts(VisitorMessages: 1, AgentMessages: 1), days[eighth]);
+        Assert.Equal(["c", "c:acc", "g:a1", "ga:acc/a1"], delta.Visitors.Where(v => v.Day == eighth).Select(v => v.Scope).Order(StringComparer.Ordinal));
+        var group = Assert.Single(delta.Groups);
+        Assert.Equal((seventh, 1L, 1L, 0L, 0L, 2_401_000L, 0), (group.Day, group.Arrivals, group.Answered, group.Abandoned, group.AnswerWaitMs, group.HandleMs, group.WaitSecond!.Value));
+    }
+
+    [Theory]
+    [InlineData("today", "2026-12-09", "2026-12-09")]
+    [InlineData("week", "2026-12-07", "2026-12-09")]
+    [InlineData("month", "2026-12-01", "2026-12-09")]
+    [InlineData("year", "2026-01-01", "2026-12-09")]
+    public void DB1_Periods_end_today_and_a_week_begins_on_Monday(string kind, string from, string to)
+    {
+        // 2026-12-09 is a Wednesday.
+        var period = DashboardPeriod.Of(Enum.Parse<PeriodKind>(kind, ignoreCase: true), new DateOnly(2026, 12, 9));
+        Assert.Equal((DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture)), (period.From, period.To));
+        Assert.Equal(new DashboardPeriod(new DateOnly(2026, 12, 7), new DateOnly(2026, 12, 7)), DashboardPeriod.Of(PeriodKind.Week, new DateOnly(2026, 12, 7)));
+        Assert.Equal(7, DashboardPeriod.Of(PeriodKind.Week, new DateOnly(2026, 12, 13)).Days);
+    }
 }
