@@ -13,12 +13,18 @@ namespace Engine.Benchmarks.History;
 /// <c>dashboard</c>: on the store <c>history</c> filled (migrated first, as a server starting on it would), times what
 /// an admin reads through the real classes the API calls: <see cref="DashboardService"/>'s report, agents and groups
 /// for today, this week, this month, this year and a custom week, of all accounts and of the busiest one, each after
-/// finding the tenant's zone and today as every request does.
+/// finding the tenant's zone and today as every request does; then <see cref="RecordStore"/>'s list pages (all, the
+/// busiest account, the busiest agent), the message search (<see cref="HistoryTexts.ChineseWord"/> and
+/// <see cref="HistoryTexts.EnglishWord"/>, all conversations and the agent's) and an export of the newest records.
 /// </summary>
 internal sealed class DashboardCommand : IHarnessCommand
 {
-    /// <summary>The targets on this machine: a dashboard read's P95.</summary>
+    /// <summary>The targets on this machine: the P95 of a dashboard read, of a records page and of a search.</summary>
     private const double DashboardTargetMs = 300;
+
+    private const double RecordsTargetMs = 100;
+
+    private const double SearchTargetMs = 500;
 
     public string Summary => "times the dashboard's reads on the store the history command filled";
 
@@ -26,6 +32,8 @@ internal sealed class DashboardCommand : IHarnessCommand
     [
         new("runs", OptionKind.Integer, "measured runs of each query", "10"),
         new("warm-up", OptionKind.Integer, "unmeasured runs of each query first", "2", AllowZero: true),
+        new("pages", OptionKind.Integer, "records pages read in turn (the first, then the next ones by their cursor)", "5"),
+        new("export-rows", OptionKind.Integer, "records exported to an xlsx file", "100000"),
         HistoryDatabase.StoreOption,
         HistoryDatabase.DataOption,
         HarnessOption.Json,
@@ -48,8 +56,39 @@ internal sealed class DashboardCommand : IHarnessCommand
         }
         Console.WriteLine($"dashboard: tenant {tenant.Id} on the {store.Name} store at {store.Where}: {tenant.Conversations:N0} conversations, {tenant.Visits:N0} visits; busiest account {tenant.AccountId}, busiest agent {tenant.AgentId}");
 
+        var (warmUp, runs) = (options.GetInt("warm-up"), options.GetInt("runs"));
         var service = new DashboardService(new DashboardStore(database), new TenantStore(database), TimeProvider.System);
         var (zone, today) = await service.TodayAsync(tenant.Id, cancellationToken).ConfigureAwait(false);
+        var dashboard = DashboardQueries(service, tenant, today);
+        await dashboard.RunAsync(warmUp, runs, cancellationToken).ConfigureAwait(false);
+        Console.Write(dashboard.Table("dashboard query", DashboardTargetMs));
+
+        // The roll-up's check: the whole history's days add up to what the store holds.
+        var whole = await service.ReportAsync(tenant.Id, DashboardPeriod.Of(PeriodKind.Custom, today, today.AddDays(-DashboardPeriod.MaxDays + 1), today), zone, null, cancellationToken).ConfigureAwait(false);
+
+        var records = new RecordStore(database);
+        var pages = await RecordReads.PagesAsync(records, tenant.Id, tenant.AccountId, tenant.AgentId, options.GetInt("pages"), cancellationToken).ConfigureAwait(false);
+        await pages.RunAsync(warmUp, runs, cancellationToken).ConfigureAwait(false);
+        Console.Write(pages.Table("records page", RecordsTargetMs));
+        var search = RecordReads.Search(records, tenant.Id, tenant.AgentId, [HistoryTexts.ChineseWord, HistoryTexts.EnglishWord]);
+        await search.RunAsync(warmUp, runs, cancellationToken).ConfigureAwait(false);
+        Console.Write(search.Table("message search", SearchTargetMs));
+        var export = await RecordReads.ExportAsync(records, tenant.Id, zone, options.GetInt("export-rows"), cancellationToken).ConfigureAwait(false);
+        var exportReadRowsPerSecond = await RecordReads.ReadAsync(records, tenant.Id, zone, options.GetInt("export-rows"), cancellationToken).ConfigureAwait(false);
+
+        var result = new DashboardResult(
+            store.Name, store.Where, migrateSeconds, tenant.Conversations, whole.Figures.Conversations, tenant.Visits, whole.Figures.Visits, runs,
+            dashboard.Percentile(0.5), dashboard.Percentile(0.95), dashboard.Percentile(1.0), dashboard.P95ByQuery(),
+            pages.Percentile(0.5), pages.Percentile(0.95), pages.P95ByQuery(),
+            search.Percentile(0.5), search.Percentile(0.95), search.P95ByQuery(),
+            export.Rows, export.Seconds, export.RowsPerSecond, exportReadRowsPerSecond, export.FileMb, export.PeakWorkingSetMb, export.WorkingSetAtStartMb, export.PeakMethod);
+        await HarnessOutput.WriteAsync("dashboard", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The report and the agents (all accounts, the busiest one) and the groups, for each period the API offers.</summary>
+    private static QueryTimings DashboardQueries(DashboardService service, FilledTenant tenant, DateOnly today)
+    {
         var periods = new (string Name, PeriodKind Kind, DateOnly? From, DateOnly? To)[]
         {
             ("today", PeriodKind.Today, null, null), ("week", PeriodKind.Week, null, null), ("month", PeriodKind.Month, null, null),
@@ -83,17 +122,7 @@ internal sealed class DashboardCommand : IHarnessCommand
                 await service.GroupsAsync(tenant.Id, p, TimeSpan.FromSeconds(20), 0.8, c).ConfigureAwait(false);
             });
         }
-        await dashboard.RunAsync(options.GetInt("warm-up"), options.GetInt("runs"), cancellationToken).ConfigureAwait(false);
-        Console.Write(dashboard.Table("dashboard query", DashboardTargetMs));
-
-        // The roll-up's check: the whole history's days add up to what the store holds.
-        var whole = await service.ReportAsync(tenant.Id, DashboardPeriod.Of(PeriodKind.Custom, today, today.AddDays(-DashboardPeriod.MaxDays + 1), today), zone, null, cancellationToken).ConfigureAwait(false);
-
-        var result = new DashboardResult(
-            store.Name, store.Where, migrateSeconds, tenant.Conversations, whole.Figures.Conversations, tenant.Visits, whole.Figures.Visits,
-            options.GetInt("runs"), dashboard.Percentile(0.5), dashboard.Percentile(0.95), dashboard.Percentile(1.0), dashboard.P95ByQuery());
-        await HarnessOutput.WriteAsync("dashboard", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
-        return 0;
+        return dashboard;
     }
 
     private sealed record FilledTenant(string Id, long Conversations, long Visits, string? AccountId, string? AgentId);
@@ -117,5 +146,8 @@ internal sealed class DashboardCommand : IHarnessCommand
 }
 
 internal sealed record DashboardResult(
-    string Store, string Where, double MigrateSeconds, long StoreConversations, long DashboardConversations, long StoreVisits, long DashboardVisits,
-    int RunsPerQuery, double DashboardP50Ms, double DashboardP95Ms, double DashboardMaxMs, IReadOnlyDictionary<string, double> DashboardQueryP95Ms);
+    string Store, string Where, double MigrateSeconds, long StoreConversations, long DashboardConversations, long StoreVisits, long DashboardVisits, int RunsPerQuery,
+    double DashboardP50Ms, double DashboardP95Ms, double DashboardMaxMs, IReadOnlyDictionary<string, double> DashboardQueryP95Ms,
+    double RecordsPageP50Ms, double RecordsPageP95Ms, IReadOnlyDictionary<string, double> RecordsQueryP95Ms,
+    double SearchP50Ms, double SearchP95Ms, IReadOnlyDictionary<string, double> SearchQueryP95Ms,
+    int ExportRows, double ExportSeconds, double ExportRowsPerSecond, double ExportReadRowsPerSecond, double ExportFileMb, double ExportPeakWorkingSetMb, double ExportWorkingSetAtStartMb, string ExportPeakMethod);
