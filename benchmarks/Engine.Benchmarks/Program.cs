@@ -74,6 +74,12 @@ internal static class Program
             Console.Error.WriteLine($"{args[0]}: cancelled");
             return 130;
         }
+        catch (UsageException e)
+        {
+            // Found wrong once the command looked (a store it cannot use, a variable not set): said as a wrong option is.
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 2;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -43,17 +43,14 @@ internal sealed class DashboardCommand : IHarnessCommand
     {
         var store = HistoryDatabase.Open(options);
         var database = store.Database;
+        if (!await store.ExistsAsync(cancellationToken).ConfigureAwait(false)) return NoHistory(store);
         var migrate = Stopwatch.StartNew();
         var migrated = await Migrator.MigrateAsync(database, cancellationToken).ConfigureAwait(false);
         var migrateSeconds = Math.Round(migrate.Elapsed.TotalSeconds, 1);
         if (migrated.Count > 0) Console.WriteLine($"dashboard: applied migrations {string.Join(", ", migrated)} in {migrateSeconds} s");
 
         var tenant = await FilledTenantAsync(database, cancellationToken).ConfigureAwait(false);
-        if (tenant is null)
-        {
-            Console.Error.WriteLine($"dashboard: the {store.Name} store at {store.Where} holds no history; fill it first with `history --store {store.Name}`");
-            return 1;
-        }
+        if (tenant is null) return NoHistory(store);
         Console.WriteLine($"dashboard: tenant {tenant.Id} on the {store.Name} store at {store.Where}: {tenant.Conversations:N0} conversations, {tenant.Visits:N0} visits; busiest account {tenant.AccountId}, busiest agent {tenant.AgentId}");
 
         var (warmUp, runs) = (options.GetInt("warm-up"), options.GetInt("runs"));
@@ -123,6 +120,12 @@ internal sealed class DashboardCommand : IHarnessCommand
             });
         }
         return dashboard;
+    }
+
+    private static int NoHistory(HistoryDatabase store)
+    {
+        Console.Error.WriteLine($"dashboard: the {store.Name} store at {store.Where} holds no history; fill it first with `history --store {store.Name}`");
+        return 1;
     }
 
     private sealed record FilledTenant(string Id, long Conversations, long Visits, string? AccountId, string? AgentId);

@@ -89,6 +89,14 @@ internal sealed class HistoryDatabase
         await Migrator.MigrateAsync(Database, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether there is an Engine store to read: the SQLite file, or PostgreSQL's <c>schema_migrations</c> table.</summary>
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        if (_folder is not null) return File.Exists(Where);
+        await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT to_regclass('schema_migrations') IS NOT NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>The store's size on disk in MB: the SQLite file and its WAL, or PostgreSQL's database.</summary>
     public async Task<double> SizeMbAsync(CancellationToken cancellationToken)
     {
