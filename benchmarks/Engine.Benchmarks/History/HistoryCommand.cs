@@ -74,7 +74,8 @@ internal sealed class HistoryCommand : IHarnessCommand
         if (database.Dialect.Kind != StoreKind.Postgres) return null;
         var clock = Stopwatch.StartNew();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Text said so: Dapper takes a command of one word (ANALYZE) for a stored procedure's name.
+        await connection.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 0, commandType: System.Data.CommandType.Text, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return Math.Round(clock.Elapsed.TotalSeconds, 1);
     }
 
