@@ -22,6 +22,8 @@ internal static class Program
         ["unknown-ids"] = new Probe.UnknownIdsCommand(),
         ["e2e"] = new EndToEnd.EndToEndCommand(),
         ["robot"] = new Robot.RobotCommand(),
+        ["history"] = new History.HistoryCommand(),
+        ["dashboard"] = new History.DashboardCommand(),
     };
 
     public static async Task<int> Main(string[] args)
@@ -71,6 +73,12 @@ internal static class Program
         {
             Console.Error.WriteLine($"{args[0]}: cancelled");
             return 130;
+        }
+        catch (UsageException e)
+        {
+            // Found wrong once the command looked (a store it cannot use, a variable not set): said as a wrong option is.
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 2;
         }
         finally
         {

@@ -46,7 +46,7 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(database.Dialect.RollupLockSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        foreach (var table in new[] { "dashboard_days", "group_days", "group_answer_waits", "visitor_days", "visitor_wakeup" })
+        foreach (var table in new[] { "dashboard_days", "group_days", "group_answer_waits", "visitor_days", "visitor_day_counts", "visitor_wakeup" })
             await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE tenant_id = @tenantId", new { tenantId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("UPDATE conversations SET rolled = 1 WHERE tenant_id = @tenantId AND live IS NULL", new { tenantId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("UPDATE visits SET rolled = 1 WHERE tenant_id = @tenantId", new { tenantId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -245,7 +245,9 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
 
         /// <summary>
         /// New visitor days, then the previous day of each row of the same visitor and scope from the earliest new day on
-        /// (a day that came late, a conversation completed after a later one, sits between two it now links).
+        /// (a day that came late, a conversation completed after a later one, sits between two it now links). The dashboard
+        /// reads these rows' counts per day and previous day (<c>visitor_day_counts</c>): the rows from each earliest new day
+        /// on are taken out of their counts before, and counted again with their links after.
         /// </summary>
         private async Task WriteVisitorDaysAsync()
         {
@@ -259,6 +261,8 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
             var earliest = _visitors.GroupBy(v => (v.Tenant, v.Scope, v.Visitor)).Select(g => new { g.Key.Tenant, g.Key.Scope, g.Key.Visitor, Day = g.Min(v => v.Day) }).ToList();
             if (dialect.Kind == StoreKind.Postgres)
             {
+                var from = new { tenants = earliest.Select(v => v.Tenant).ToArray(), scopes = earliest.Select(v => v.Scope).ToArray(), visitors = earliest.Select(v => v.Visitor).ToArray(), days = earliest.Select(v => v.Day).ToArray() };
+                await connection.ExecuteAsync(Command(CountVisitorDays(taking: true), from)).ConfigureAwait(false);
                 await connection.ExecuteAsync(Command(
                     "INSERT INTO visitor_days (tenant_id, scope, visitor_id, day) SELECT * FROM unnest(@tenants, @scopes, @visitors, @days) ON CONFLICT DO NOTHING",
                     new { tenants = _visitors.Select(v => v.Tenant).ToArray(), scopes = _visitors.Select(v => v.Scope).ToArray(), visitors = _visitors.Select(v => v.Visitor).ToArray(), days = _visitors.Select(v => v.Day).ToArray() })).ConfigureAwait(false);
@@ -267,13 +271,30 @@ public sealed class DashboardRollups(Database database, TimeProvider time)
                     UPDATE visitor_days x SET prev_day = (SELECT MAX(y.day) FROM visitor_days y WHERE y.tenant_id = x.tenant_id AND y.scope = x.scope AND y.visitor_id = x.visitor_id AND y.day < x.day)
                     FROM unnest(@tenants, @scopes, @visitors, @days) AS u(t, s, v, d)
                     WHERE x.tenant_id = u.t AND x.scope = u.s AND x.visitor_id = u.v AND x.day >= u.d
-                    """,
-                    new { tenants = earliest.Select(v => v.Tenant).ToArray(), scopes = earliest.Select(v => v.Scope).ToArray(), visitors = earliest.Select(v => v.Visitor).ToArray(), days = earliest.Select(v => v.Day).ToArray() })).ConfigureAwait(false);
+                    """, from)).ConfigureAwait(false);
+                await connection.ExecuteAsync(Command(CountVisitorDays(taking: false), from)).ConfigureAwait(false);
                 return;
             }
+            await connection.ExecuteAsync(Command(CountVisitorDays(taking: true), earliest)).ConfigureAwait(false);
             await connection.ExecuteAsync(Command(insert, _visitors.Select(v => new { v.Tenant, v.Scope, v.Visitor, v.Day }).ToList())).ConfigureAwait(false);
             await connection.ExecuteAsync(Command(relink, earliest)).ConfigureAwait(false);
+            await connection.ExecuteAsync(Command(CountVisitorDays(taking: false), earliest)).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// Takes the visitor days of each visitor and scope from its earliest new day on out of their counts
+        /// (<paramref name="taking"/>) or adds them: by day and previous day (-1 for none). PostgreSQL gets every visitor
+        /// and scope at once (arrays), SQLite one at a time.
+        /// </summary>
+        private string CountVisitorDays(bool taking) => $"""
+            INSERT INTO visitor_day_counts (tenant_id, scope, day, prev_day, visitors)
+            SELECT x.tenant_id, x.scope, x.day, COALESCE(x.prev_day, -1), {(taking ? "-" : "")}COUNT(*) FROM visitor_days x
+            {(dialect.Kind == StoreKind.Postgres
+                ? "JOIN unnest(@tenants, @scopes, @visitors, @days) AS u(t, s, v, d) ON x.tenant_id = u.t AND x.scope = u.s AND x.visitor_id = u.v AND x.day >= u.d"
+                : "WHERE x.tenant_id = @Tenant AND x.scope = @Scope AND x.visitor_id = @Visitor AND x.day >= @Day")}
+            GROUP BY x.tenant_id, x.scope, x.day, COALESCE(x.prev_day, -1)
+            ON CONFLICT (tenant_id, scope, day, prev_day) DO UPDATE SET visitors = visitor_day_counts.visitors + excluded.visitors
+            """;
 
         private async Task WriteWatchesAsync()
         {

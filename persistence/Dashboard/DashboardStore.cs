@@ -43,8 +43,9 @@ public sealed class GroupHour
 /// <summary>
 /// The dashboard's reads (DB-1..DB-5), all over the rollups <see cref="DashboardRollups"/> keeps, by natural day numbers
 /// (<see cref="DateOnly.DayNumber"/>) of the tenant's zone, both ends included; and the last hour's arrivals per group
-/// from the records. A period's distinct visitors of a scope are its rows whose visitor had no earlier day in the
-/// period (<c>prev_day</c> before its first day).
+/// from the records. A period's distinct visitors of a scope are its visitor days whose visitor had no earlier day in the
+/// period (<c>prev_day</c> before its first day), summed from their counts per day and previous day
+/// (<c>visitor_day_counts</c>, -1 for none) rather than counted one by one.
 /// </summary>
 public sealed class DashboardStore(Database database)
 {
@@ -78,7 +79,7 @@ public sealed class DashboardStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM visitor_days WHERE tenant_id = @tenantId AND scope = @scope AND day >= @from AND day <= @to AND (prev_day IS NULL OR prev_day < @from)",
+            "SELECT CAST(COALESCE(SUM(visitors), 0) AS BIGINT) FROM visitor_day_counts WHERE tenant_id = @tenantId AND scope = @scope AND day >= @from AND day <= @to AND prev_day < @from",
             new { tenantId, scope, from, to }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -87,7 +88,10 @@ public sealed class DashboardStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(int Day, long Count)>(new CommandDefinition(
-            "SELECT day, COUNT(*) FROM visitor_days WHERE tenant_id = @tenantId AND scope = @scope AND day >= @from AND day <= @to GROUP BY day",
+            """
+            SELECT day, CAST(SUM(visitors) AS BIGINT) FROM visitor_day_counts WHERE tenant_id = @tenantId AND scope = @scope AND day >= @from AND day <= @to
+            GROUP BY day HAVING SUM(visitors) > 0
+            """,
             new { tenantId, scope, from, to }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Day, r => r.Count);
     }
@@ -98,9 +102,9 @@ public sealed class DashboardStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Scope, long Count)>(new CommandDefinition(
             """
-            SELECT scope, COUNT(*) FROM visitor_days
-            WHERE tenant_id = @tenantId AND scope >= @prefix AND scope < @end AND day >= @from AND day <= @to AND (prev_day IS NULL OR prev_day < @from)
-            GROUP BY scope
+            SELECT scope, CAST(SUM(visitors) AS BIGINT) FROM visitor_day_counts
+            WHERE tenant_id = @tenantId AND scope >= @prefix AND scope < @end AND day >= @from AND day <= @to AND prev_day < @from
+            GROUP BY scope HAVING SUM(visitors) > 0
             """, new { tenantId, prefix, end = prefix + "\uffff", from, to }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Scope[prefix.Length..], r => r.Count);
     }

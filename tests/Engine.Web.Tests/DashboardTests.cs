@@ -123,6 +123,33 @@ public abstract class DashboardContract(EngineFactory factory)
     }
 
     [Fact]
+    public async Task DB1_A_visitors_day_rolled_up_after_a_later_one_links_between_them_and_every_period_counts_the_visitor_once()
+    {
+        var (tenant, history) = await TenantAsync();
+        using var _ = tenant;
+        // v1 visits on the 7th and the 9th (Shanghai), v2 on the 9th; rolled up before v1's visit of the 8th comes.
+        await history.VisitAsync("visit-7", "v1", null, Utc(4, day: 7));
+        await history.VisitAsync("visit-9", "v1", null, Utc(4, day: 9));
+        await history.VisitAsync("visit-9b", "v2", null, Utc(5, day: 9));
+        await RollUpAsync();
+        await history.VisitAsync("visit-8", "v1", null, Utc(4, day: 8));
+        await RollUpAsync();
+
+        long Visitors(JsonNode report) => (long)report["figures"]!["visitors"]!;
+        Assert.Equal(2L, Visitors(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-07", "2026-11-09"))));
+        Assert.Equal(2L, Visitors(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-08", "2026-11-09"))));
+        Assert.Equal(2L, Visitors(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-09", "2026-11-09"))));
+        Assert.Equal(1L, Visitors(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-08", "2026-11-08"))));
+        var series = (await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-06", "2026-11-09")))["series"]!.AsArray();
+        Assert.Equal([0L, 1L, 1L, 2L], series.Select(d => (long)d!["figures"]!["visitors"]!));
+        // The 8th rolled up again (a second visit that day) changes nothing.
+        await history.VisitAsync("visit-8b", "v1", null, Utc(6, day: 8));
+        await RollUpAsync();
+        Assert.Equal(2L, Visitors(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-08", "2026-11-09"))));
+        Assert.Equal(4L, (long)(await tenant.Admin.GetOkAsync(Custom(tenant, "2026-11-08", "2026-11-09")))["figures"]!["visits"]!);
+    }
+
+    [Fact]
     public async Task DB2_DB3_With_nothing_counted_reply_rate_and_first_response_are_null_and_a_customer_who_never_wrote_first_is_not_counted()
     {
         var (tenant, history) = await TenantAsync();
