@@ -70,15 +70,20 @@ internal sealed class DashboardCommand : IHarnessCommand
         var search = RecordReads.Search(records, tenant.Id, tenant.AgentId, [HistoryTexts.ChineseWord, HistoryTexts.EnglishWord]);
         await search.RunAsync(warmUp, runs, cancellationToken).ConfigureAwait(false);
         Console.Write(search.Table("message search", SearchTargetMs));
-        var export = await RecordReads.ExportAsync(records, tenant.Id, zone, options.GetInt("export-rows"), cancellationToken).ConfigureAwait(false);
-        var exportReadRowsPerSecond = await RecordReads.ReadAsync(records, tenant.Id, zone, options.GetInt("export-rows"), cancellationToken).ConfigureAwait(false);
+        // The rows are read once before the export, as each query above runs unmeasured first: that first read finds
+        // the store's pages on disk (after a fill, the newest conversations' last messages are not all in the page
+        // cache) and is reported apart, as exportFirstReadRowsPerSecond.
+        var exportRows = options.GetInt("export-rows");
+        var exportFirstReadRowsPerSecond = await RecordReads.ReadAsync(records, tenant.Id, zone, exportRows, cancellationToken).ConfigureAwait(false);
+        var export = await RecordReads.ExportAsync(records, tenant.Id, zone, exportRows, cancellationToken).ConfigureAwait(false);
+        var exportReadRowsPerSecond = await RecordReads.ReadAsync(records, tenant.Id, zone, exportRows, cancellationToken).ConfigureAwait(false);
 
         var result = new DashboardResult(
             store.Name, store.Where, migrateSeconds, tenant.Conversations, whole.Figures.Conversations, tenant.Visits, whole.Figures.Visits, runs,
             dashboard.Percentile(0.5), dashboard.Percentile(0.95), dashboard.Percentile(1.0), dashboard.P95ByQuery(),
             pages.Percentile(0.5), pages.Percentile(0.95), pages.P95ByQuery(),
             search.Percentile(0.5), search.Percentile(0.95), search.P95ByQuery(),
-            export.Rows, export.Seconds, export.RowsPerSecond, exportReadRowsPerSecond, export.FileMb, export.PeakWorkingSetMb, export.WorkingSetAtStartMb, export.PeakMethod);
+            export.Rows, export.Seconds, export.RowsPerSecond, exportReadRowsPerSecond, exportFirstReadRowsPerSecond, export.FileMb, export.PeakWorkingSetMb, export.WorkingSetAtStartMb, export.PeakMethod);
         await HarnessOutput.WriteAsync("dashboard", result, options.GetText("json"), cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -153,4 +158,4 @@ internal sealed record DashboardResult(
     double DashboardP50Ms, double DashboardP95Ms, double DashboardMaxMs, IReadOnlyDictionary<string, double> DashboardQueryP95Ms,
     double RecordsPageP50Ms, double RecordsPageP95Ms, IReadOnlyDictionary<string, double> RecordsQueryP95Ms,
     double SearchP50Ms, double SearchP95Ms, IReadOnlyDictionary<string, double> SearchQueryP95Ms,
-    int ExportRows, double ExportSeconds, double ExportRowsPerSecond, double ExportReadRowsPerSecond, double ExportFileMb, double ExportPeakWorkingSetMb, double ExportWorkingSetAtStartMb, string ExportPeakMethod);
+    int ExportRows, double ExportSeconds, double ExportRowsPerSecond, double ExportReadRowsPerSecond, double ExportFirstReadRowsPerSecond, double ExportFileMb, double ExportPeakWorkingSetMb, double ExportWorkingSetAtStartMb, string ExportPeakMethod);
