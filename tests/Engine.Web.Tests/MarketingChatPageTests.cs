@@ -78,15 +78,21 @@ public sealed class MarketingChatPageTests(Browser browser)
         await Expect(page.Locator("#text")).ToHaveValueAsync("");
     }
 
-    /// <summary>The conversation offered to the agent, as their workbench would ring with it.</summary>
+    /// <summary>
+    /// The conversation offered to the agent once it rings, as their workbench would: the agent's reservation comes
+    /// first, and the conversation takes the offer a moment later (the group tells it one-way); an answer before that
+    /// is refused as not the agent's.
+    /// </summary>
     private async Task<string> OfferedAsync(TestTenant tenant, string agentId)
     {
+        var grains = browser.Server.Services.GetRequiredService<IGrainFactory>();
         string? id = null;
         Assert.True(await Engine.Driver.ContactCenter.EventuallyAsync(async () =>
         {
-            var work = await browser.Server.Services.GetRequiredService<IGrainFactory>().Agent(tenant.Id, agentId).GetSnapshot();
-            id = work.Work.FirstOrDefault()?.ConversationId;
-            return id is not null;
+            id = (await grains.Agent(tenant.Id, agentId).GetSnapshot()).Work.FirstOrDefault()?.ConversationId;
+            if (id is null) return false;
+            var conversation = await grains.Conversation(tenant.Id, id).GetSnapshot();
+            return conversation is { Status: Engine.Conversations.ConversationStatus.Offered } && conversation.AgentId == agentId;
         }, TimeSpan.FromSeconds(15), CancellationToken.None));
         return id!;
     }

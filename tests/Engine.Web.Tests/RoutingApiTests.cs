@@ -1,4 +1,5 @@
 using System.Net;
+using Engine.Agents;
 using Engine.Grains.Routing;
 using Engine.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,7 @@ public abstract class RoutingApiContract(EngineFactory factory)
         var members = await tenant.Admin.GetOkAsync($"{tenant.Base}/skill-groups/{group}/members");
         Assert.Equal(1, (int)members["total"]!);
         Assert.Equal(email, (string?)members["items"]![0]!["email"]);
+        await OfferedAsync(tenant, waiting);
         Assert.Equal(waiting, (string?)(await agent.GetOkAsync($"{tenant.Base}/me/offers"))[0]!["conversationId"]);
 
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.SendAsync(HttpMethod.Delete, $"{tenant.Base}/skill-groups/{group}/members/{id}")).StatusCode);
@@ -174,6 +176,25 @@ public abstract class RoutingApiContract(EngineFactory factory)
         await factory.Services.GetRequiredService<IGrainFactory>().Agent(tenant.Id, agentId).Complete(id);
 
         Assert.Equal("Completed", (string?)(await agent.PostOkAsync($"{tenant.Base}/conversations/{id}/complete"))["status"]);
+    }
+
+    [Fact]
+    public async Task AS3_An_agents_reservation_the_conversation_has_not_taken_yet_does_not_ring_and_cannot_be_answered()
+    {
+        using var tenant = await TestTenant.CreateAsync(factory);
+        var group = await tenant.AddGroupAsync();
+        var other = await tenant.AddGroupAsync();
+        var (agentId, _, _, token) = await tenant.AddAgentAsync([group]);
+        using var agent = ApiClient.Bearer(factory, token);
+        await agent.OkAsync(HttpMethod.Put, $"{tenant.Base}/me/presence", new { presence = "online" });
+        var waiting = await StartAsync(tenant, other, "v1");
+        // The agent holds a place for it, as between a group's reservation and the conversation taking the offer.
+        var reservation = await factory.Services.GetRequiredService<IGrainFactory>().Agent(tenant.Id, agentId).TryReserve(waiting, group);
+        Assert.Equal(ReserveOutcome.Reserved, reservation.Outcome);
+
+        Assert.Empty((await agent.GetOkAsync($"{tenant.Base}/me/offers")).AsArray());
+        await ApiClient.ProblemAsync(await agent.PostAsync($"{tenant.Base}/conversations/{waiting}/answer"), HttpStatusCode.NotFound);
+        Assert.Equal("Queued", (string?)(await tenant.Admin.GetOkAsync($"{tenant.Base}/conversations/{waiting}"))["status"]);
     }
 
     [Fact]

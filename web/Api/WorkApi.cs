@@ -1,4 +1,5 @@
 using Engine.Agents;
+using Engine.Conversations;
 using Engine.Grains.Routing;
 using Engine.Persistence.Admin;
 using Engine.Web.Admin;
@@ -58,6 +59,9 @@ public static class WorkApi
         foreach (var w in snapshot.Work.Where(w => w.Stage == WorkStage.Reserved).OrderBy(w => w.Since))
         {
             var conversation = await grains.Conversation(tenantId, w.ConversationId).GetSnapshot();
+            // Reserved but not yet taken by the conversation (its group tells it one-way): not ringing yet, and an
+            // answer now would be refused as not the agent's.
+            if (conversation is not { Status: ConversationStatus.Offered } || conversation.AgentId != snapshot.AgentId) continue;
             offers.Add(new OfferView(w.ConversationId, w.GroupId, SkillGroupService.ModeName(w.Mode), w.Since, conversation?.OfferDeadline));
         }
         return TypedResults.Ok<IReadOnlyList<OfferView>>(offers);
