@@ -204,4 +204,21 @@ public sealed class MarketingChatTests(MarketingChatTests.Server factory) : ICla
         Assert.Equal("Ended", (string)(await shop.Agent.GetOkAsync($"{shop.Tenant.Base}/conversations/{id}"))["status"]!);
         Assert.Contains(("flow", "会话超时结束"), Said(await UntilAsync(replies, "ended")));
     }
+
+    [Fact]
+    public async Task DB1_A_completed_chat_reaches_the_dashboard_by_itself_once_the_roll_up_interval_has_passed()
+    {
+        using var shop = await ShopAsync(new { prompts = new { welcome = new { enabled = false } } });
+        var (hub, _) = await VisitAsync(shop.Key);
+        await using var _ = hub;
+        var id = (await hub.InvokeAsync<JsonElement>("Send", "你好")).GetProperty("conversationId").GetString()!;
+        foreach (var step in new[] { "answer", "end", "complete" })
+            await shop.Agent.PostOkAsync($"{shop.Tenant.Base}/conversations/{id}/{step}");
+
+        // No test calls the roll-up here: the server's own service does, on its clock.
+        await factory.AdvanceAsync(Engine.Web.Admin.DashboardRollupService.Interval);
+        Assert.True(await Engine.Driver.ContactCenter.EventuallyAsync(
+            async () => (long)(await shop.Tenant.Admin.GetOkAsync($"{shop.Tenant.Base}/dashboard?period=today"))["figures"]!["conversations"]! == 1,
+            Patience, CancellationToken.None));
+    }
 }
